@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendCapabilities, BackendPlugin } from '@recur/core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export interface WasmOptions {
+  /**
+   * Where the browser fetches tfjs' `.wasm` files from (a folder URL ending in `/`, or
+   * a map of file names to URLs), as `setWasmPaths` takes it. Not needed in Node, where
+   * the files are read from the installed package.
+   */
+  readonly wasmPaths?: string | Record<string, string>;
+}
+
+let simd = false;
+let threads = false;
+
+/**
+ * A wasm plug-in with options. In a browser the `.wasm` files must be served; pass
+ * their location as `wasmPaths` (bundlers can import them as asset URLs).
+ */
+export function wasmWith(options: WasmOptions = {}): BackendPlugin {
+  return {
+    name: 'wasm',
+    setup() {
+      if (options.wasmPaths !== undefined) {
+        setWasmPaths(options.wasmPaths as string, true);
+      }
+    },
+    async activated() {
+      simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    },
+    capabilities(): BackendCapabilities {
+      return {
+        fusedKernels: [],
+        environments: ['node', 'browser', 'worker'],
+        exactFloat32: true,
+        details: { implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK)', simd, threads },
+      };
+    },
+  };
+}
+
+/**
+ * The tfjs WebAssembly backend (XNNPACK, SIMD where the engine has it; tfjs turns
+ * threads off in Node).
+ *
+ * ```ts
+ * import { useBackend } from '@recur/core';
+ * import { wasm } from '@recur/backend-wasm';
+ * await useBackend(wasm);
+ * ```
+ */
+export const wasm: BackendPlugin = wasmWith();

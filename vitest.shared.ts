@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+/**
+ * Tests import every @recur package from its TypeScript source, so one copy of each
+ * module exists per test file (no dist/src mix) and tests never run stale builds.
+ * Only generated files (the gradient bundle, compiled WASM) come from the build step.
+ */
+export const shared = defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@recur\/core$/, replacement: pkg('core') },
+      { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
+      { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },
+      { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
+    ],
+  },
+  test: {
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
