@@ -25,6 +25,13 @@ export interface Cell<C extends Carry = Carry, P extends Params = Params, Config
   readonly inputSize: number;
   /** Feature size of each output step `y` (`[batch, outputSize]`). */
   readonly outputSize: number;
+  /**
+   * Set when this cell, with this config, computes exactly what one of core's
+   * whole-sequence kernels computes (see `kernels/names.ts`). `scan` then runs the
+   * kernel (fused on backends that register one, the reference otherwise) instead of
+   * stepping. Its params are then exactly `{ kernel, recurrentKernel, bias }`.
+   */
+  readonly sequenceKernel?: SequenceKernelSpec;
   /** Fresh weights. The caller owns them. */
   init(rng: Rng): P;
   /** Zero state for `batch` sequences. The caller owns it. */
@@ -34,4 +41,13 @@ export interface Cell<C extends Carry = Carry, P extends Params = Params, Config
    * them); inputs are neither kept nor disposed.
    */
   step(params: P, carry: C, x: tf.Tensor2D): { carry: C; y: tf.Tensor2D };
+}
+
+/** Names of core's whole-sequence kernels. */
+export type SequenceKernelName = 'RecurLstmSequence' | 'RecurGruSequence' | 'RecurElmanSequence';
+
+export interface SequenceKernelSpec {
+  readonly name: SequenceKernelName;
+  /** Kernel attributes: activation names, `resetAfter` for GRU, units. */
+  readonly attrs: Readonly<Record<string, string | number | boolean>>;
 }
