@@ -15,6 +15,9 @@ export const shared = defineConfig({
       { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
       { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },
       { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
+      { find: /^@recur\/cells$/, replacement: pkg('cells') },
+      { find: /^@recur\/layers$/, replacement: pkg('layers') },
+      { find: /^@recur\/datasets$/, replacement: pkg('datasets') },
     ],
   },
   test: {
