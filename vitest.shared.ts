@@ -18,6 +18,11 @@ export const shared = defineConfig({
       { find: /^@recur\/cells$/, replacement: pkg('cells') },
       { find: /^@recur\/layers$/, replacement: pkg('layers') },
       { find: /^@recur\/datasets$/, replacement: pkg('datasets') },
+      {
+        find: /^@recur\/train\/node$/,
+        replacement: fileURLToPath(new URL('./packages/train/src/node.ts', import.meta.url)),
+      },
+      { find: /^@recur\/train$/, replacement: pkg('train') },
     ],
   },
   test: {

@@ -1,0 +1,45 @@
+export type { BatchEvent, Callbacks, EpochEvent } from './callbacks.js';
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type StoredTensor,
+} from './checkpoint/format.js';
+export { type ClipConfig, clipGradients, type Gradients, globalNorm } from './clipping.js';
+export { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
+export { type FitData, type FitOptions, type FitResult, fit } from './fit.js';
+export {
+  binaryCrossEntropy,
+  huber,
+  type LossOptions,
+  meanAbsoluteError,
+  meanSquaredError,
+  softmaxCrossEntropy,
+} from './losses.js';
+export {
+  accuracy,
+  type BinaryScores,
+  bitsPerCharacter,
+  perplexity,
+  precisionRecallF1,
+} from './metrics/classification.js';
+export { mae, mape, mase, rmse } from './metrics/regression.js';
+export {
+  editDistance,
+  phonemeErrorRate,
+  sequenceErrorRate,
+  tokenErrorRate,
+  wordErrorRate,
+} from './metrics/sequence.js';
+export type { LossResult, SequenceBatch, StepContext, TrainableModel } from './model.js';
+export {
+  getLearningRate,
+  makeOptimizer,
+  OPTIMIZER_KINDS,
+  type OptimizerConfig,
+  setLearningRate,
+} from './optimizers.js';
+export { type Schedule, type ScheduleConfig, schedule } from './schedules.js';
+export { type NonFinitePolicy, trainStep } from './step.js';
+export { chunkByTime } from './tbptt.js';

@@ -1,0 +1,68 @@
+import { badArgument } from '@recur/core';
+
+type Values = ArrayLike<number>;
+
+function paired(predictions: Values, targets: Values, name: string): void {
+  if (predictions.length !== targets.length) {
+    throw badArgument(
+      'SHAPE_MISMATCH',
+      `${name}: targets`,
+      `${predictions.length} values (as predictions)`,
+      targets.length,
+    );
+  }
+  if (predictions.length === 0) throw badArgument('BAD_DATA', `${name}: predictions`, 'at least one value', 0);
+}
+
+export function mae(predictions: Values, targets: Values): number {
+  paired(predictions, targets, 'mae');
+  let s = 0;
+  for (let i = 0; i < targets.length; i++) s += Math.abs((predictions[i] as number) - (targets[i] as number));
+  return s / targets.length;
+}
+
+export function rmse(predictions: Values, targets: Values): number {
+  paired(predictions, targets, 'rmse');
+  let s = 0;
+  for (let i = 0; i < targets.length; i++) s += ((predictions[i] as number) - (targets[i] as number)) ** 2;
+  return Math.sqrt(s / targets.length);
+}
+
+/** Mean absolute percentage error, in percent; targets equal to 0 are left out. */
+export function mape(predictions: Values, targets: Values): number {
+  paired(predictions, targets, 'mape');
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const y = targets[i] as number;
+    if (y === 0) continue;
+    s += Math.abs(((predictions[i] as number) - y) / y);
+    n++;
+  }
+  if (n === 0) throw badArgument('BAD_DATA', 'mape: targets', 'at least one non-zero value', 'all zeros');
+  return (100 * s) / n;
+}
+
+/**
+ * Mean absolute scaled error (Hyndman & Koehler 2006): the forecast's MAE divided by the
+ * in-sample MAE of the seasonal naive forecast ŷ_t = y_{t−m} on the training series.
+ * Below 1 means better than repeating last season (last week, for daily data, m = 7).
+ */
+export function mase(predictions: Values, targets: Values, training: Values, season = 1): number {
+  if (!Number.isInteger(season) || season < 1) throw badArgument('BAD_CONFIG', 'season', 'a positive integer', season);
+  if (training.length <= season) {
+    throw badArgument('BAD_DATA', 'mase: training', `more than season (${season}) values`, training.length);
+  }
+  let s = 0;
+  for (let t = season; t < training.length; t++)
+    s += Math.abs((training[t] as number) - (training[t - season] as number));
+  const scale = s / (training.length - season);
+  if (scale === 0)
+    throw badArgument(
+      'BAD_DATA',
+      'mase: training',
+      'a series that is not constant across seasons',
+      'a constant series',
+    );
+  return mae(predictions, targets) / scale;
+}

@@ -1,0 +1,142 @@
+import { RecurError } from '@recur/core';
+import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
+import { binaryCrossEntropy, huber, meanAbsoluteError, meanSquaredError, softmaxCrossEntropy } from '@recur/train';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+const logSoftmax = (row: number[]) => {
+  const m = Math.max(...row);
+  const lse = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
+  return row.map((x) => x - lse);
+};
+
+describeBackends('losses', () => {
+  checkLeaks();
+
+  describe('softmaxCrossEntropy', () => {
+    it('should equal the mean of −log softmax at the label', () => {
+      const logits = [
+        [
+          [2, 0.5, -1],
+          [0, 0, 0],
+        ],
+        [
+          [10, -10, 0],
+          [1, 2, 3],
+        ],
+      ];
+      const labels = [
+        [0, 2],
+        [1, 2],
+      ];
+      const picked = [
+        logSoftmax([2, 0.5, -1])[0],
+        logSoftmax([0, 0, 0])[2],
+        logSoftmax([10, -10, 0])[1],
+        logSoftmax([1, 2, 3])[2],
+      ] as number[];
+      const expected = -picked.reduce((a, b) => a + b, 0) / 4;
+      const loss = tf.tidy(() => softmaxCrossEntropy(tf.tensor3d(logits), tf.tensor2d(labels, undefined, 'int32')));
+      expectClose(loss, expected, { rtol: 1e-5 });
+      loss.dispose();
+    });
+
+    it('should let padded positions count for nothing', () => {
+      const loss = tf.tidy(() => {
+        const logits = tf.tensor3d([
+          [
+            [2, 0.5, -1],
+            [100, -100, 0],
+          ],
+        ]);
+        const labels = tf.tensor2d([[0, 1]], undefined, 'int32');
+        return softmaxCrossEntropy(logits, labels, { mask: tf.tensor2d([[1, 0]]) });
+      });
+      expectClose(loss, -(logSoftmax([2, 0.5, -1])[0] as number), { rtol: 1e-5 });
+      loss.dispose();
+    });
+
+    it('should give 0, not NaN, when everything is padding', () => {
+      const loss = tf.tidy(() =>
+        softmaxCrossEntropy(tf.ones([1, 2, 3]), tf.zeros([1, 2], 'int32'), { mask: tf.zeros([1, 2]) }),
+      );
+      expect(loss.dataSync()[0]).toBe(0);
+      loss.dispose();
+    });
+
+    it('should stay finite for huge logits', () => {
+      const loss = tf.tidy(() => softmaxCrossEntropy(tf.tensor2d([[1e4, -1e4]]), tf.tensor1d([1], 'int32')));
+      expectClose(loss, 2e4, { rtol: 1e-5 });
+      loss.dispose();
+    });
+  });
+
+  describe('binaryCrossEntropy', () => {
+    it('should agree between logits and probabilities', () => {
+      const [a, b] = tf.tidy(() => {
+        const x = tf.tensor1d([-3, -0.5, 0, 2, 7]);
+        const z = tf.tensor1d([0, 1, 1, 0, 1]);
+        return [binaryCrossEntropy(x, z), binaryCrossEntropy(tf.sigmoid(x), z, { fromLogits: false })];
+      });
+      const xs = [-3, -0.5, 0, 2, 7];
+      const zs = [0, 1, 1, 0, 1];
+      const expected =
+        xs.reduce((s, x, i) => {
+          const p = 1 / (1 + Math.exp(-x));
+          const z = zs[i] as number;
+          return s - (z * Math.log(p) + (1 - z) * Math.log(1 - p));
+        }, 0) / xs.length;
+      expectClose(a as tf.Tensor, expected, { rtol: 1e-5 });
+      expectClose(b as tf.Tensor, expected, { rtol: 1e-4 });
+      tf.dispose([a as tf.Tensor, b as tf.Tensor]);
+    });
+  });
+
+  describe('regression losses', () => {
+    it('should compute MSE, MAE and Huber as their formulas', () => {
+      const p = [0.5, -1, 3, 2];
+      const t = [0, 1, 0.5, 2];
+      const [mse, maeLoss, hub] = tf.tidy(() => {
+        const pt = tf.tensor1d(p);
+        const tt = tf.tensor1d(t);
+        return [meanSquaredError(pt, tt), meanAbsoluteError(pt, tt), huber(pt, tt, { delta: 1 })];
+      });
+      const d = p.map((x, i) => x - (t[i] as number));
+      expectClose(mse as tf.Tensor, d.reduce((s, x) => s + x * x, 0) / 4);
+      expectClose(maeLoss as tf.Tensor, d.reduce((s, x) => s + Math.abs(x), 0) / 4);
+      const h = d.map((x) => (Math.abs(x) <= 1 ? 0.5 * x * x : Math.abs(x) - 0.5));
+      expectClose(hub as tf.Tensor, h.reduce((s, x) => s + x, 0) / 4);
+      tf.dispose([mse as tf.Tensor, maeLoss as tf.Tensor, hub as tf.Tensor]);
+    });
+
+    it('should apply a [batch, time] mask to [batch, time, features] targets', () => {
+      const loss = tf.tidy(() =>
+        meanSquaredError(
+          tf.tensor3d([
+            [
+              [1, 1],
+              [5, 5],
+            ],
+          ]),
+          tf.zeros([1, 2, 2]),
+          { mask: tf.tensor2d([[1, 0]]) },
+        ),
+      );
+      expectClose(loss, 1);
+      loss.dispose();
+    });
+  });
+});
+
+describe('losses with bad input', () => {
+  it('should name the argument and both shapes', () => {
+    const logits = tf.zeros([2, 3, 4]);
+    const labels = tf.zeros([2, 4], 'int32');
+    expect(() => softmaxCrossEntropy(logits, labels)).toThrow(RecurError);
+    expect(() => softmaxCrossEntropy(logits, labels)).toThrow(
+      /labels: expected shape \[2, 3\] \(logits without the class axis\), received a tensor of shape \[2, 4\]/,
+    );
+    expect(() => meanSquaredError(logits, labels)).toThrow(/meanSquaredError: targets: expected shape \[2, 3, 4\]/);
+    tf.dispose([logits, labels]);
+  });
+});
