@@ -1,0 +1,118 @@
+/**
+ * Elman network (Elman 1990, "Finding structure in time"; Keras `SimpleRNNCell`):
+ *
+ *     h_t = act(x_t·W + h_{t−1}·U + b)        y_t = h_t
+ *
+ * x_t [batch, inputSize], h [batch, units], W = kernel [inputSize, units],
+ * U = recurrentKernel [units, units], b = bias [units].
+ */
+import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  activation,
+  boolean,
+  checkFields,
+  checkRng,
+  initializer,
+  positiveInteger,
+  type Resolved,
+} from './internal/config.js';
+import { initParams, zerosCarry } from './internal/ops.js';
+import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+
+export interface ElmanConfig {
+  /** Features per input step. Required. */
+  readonly inputSize: number;
+  /** Hidden (and output) size. Required. */
+  readonly units: number;
+  /** `act`. Default `'tanh'`; any core activation (`'relu'`, ...), snake_case accepted. */
+  readonly activation?: ActivationName | (string & {});
+  /** Whether `b` exists. Default `true`. */
+  readonly useBias?: boolean;
+  /** Default `'glorotUniform'` (as Keras). Names one of core's initializers, with its default options. */
+  readonly kernelInitializer?: InitializerName | (string & {});
+  /** Default `'orthogonal'` (as Keras). */
+  readonly recurrentInitializer?: InitializerName | (string & {});
+  /** Default `'zeros'`. */
+  readonly biasInitializer?: InitializerName | (string & {});
+}
+
+export type ElmanCarry = { readonly h: tf.Tensor2D };
+
+/** `bias` is present exactly when `useBias` is true. */
+export type ElmanParams = {
+  readonly kernel: tf.Tensor2D;
+  readonly recurrentKernel: tf.Tensor2D;
+  readonly bias?: tf.Tensor1D;
+};
+
+export type ElmanCell = Cell<ElmanCarry, ElmanParams, Resolved<ElmanConfig>> & { readonly kind: 'elman' };
+
+const FIELDS = [
+  'inputSize',
+  'units',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'recurrentInitializer',
+  'biasInitializer',
+] as const;
+
+/**
+ * An Elman cell. Its `sequenceKernel` is `RecurElmanSequence` when `useBias` is true;
+ * without a bias it has none (the kernel's params are exactly `{ kernel,
+ * recurrentKernel, bias }`), so `scan` steps it.
+ */
+export function elman(config: ElmanConfig): ElmanCell {
+  const kind = 'elman';
+  checkFields(kind, config, FIELDS);
+  const full: Resolved<ElmanConfig> = Object.freeze({
+    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    units: positiveInteger(kind, 'units', config.units),
+    activation: activation(kind, 'activation', config.activation, 'tanh'),
+    useBias: boolean(kind, 'useBias', config.useBias, true),
+    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
+    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
+    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+  });
+  const { inputSize, units, useBias } = full;
+  const act = getActivation(full.activation);
+  const shapes: ParamShapes = {
+    kernel: [inputSize, units],
+    recurrentKernel: [units, units],
+    ...(useBias ? { bias: [units] } : {}),
+  };
+  const inits = {
+    kernel: full.kernelInitializer,
+    recurrentKernel: full.recurrentInitializer,
+    bias: full.biasInitializer,
+  };
+
+  return Object.freeze({
+    kind,
+    config: full,
+    inputSize,
+    outputSize: units,
+    ...(useBias
+      ? { sequenceKernel: { name: 'RecurElmanSequence', attrs: { units, activation: full.activation } } as const }
+      : {}),
+    init(rng: Rng): ElmanParams {
+      checkRng(kind, rng);
+      return initParams<ElmanParams>(shapes, inits, rng);
+    },
+    initCarry(batch: number): ElmanCarry {
+      return { h: zerosCarry(checkBatch(kind, batch), units) };
+    },
+    step(params: ElmanParams, carry: ElmanCarry, x: tf.Tensor2D) {
+      const batch = checkInput(kind, x, inputSize);
+      checkCarry(kind, carry, { h: units }, batch);
+      checkParams(kind, params, shapes);
+      return tf.tidy(() => {
+        const z = tf.add(tf.matMul(x, params.kernel), tf.matMul(carry.h, params.recurrentKernel));
+        const h = act(useBias ? tf.add(z, params.bias as tf.Tensor1D) : z) as tf.Tensor2D;
+        // y must be its own tensor: a driver may dispose the carry and keep y.
+        return { carry: { h }, y: tf.clone(h) };
+      });
+    },
+  });
+}

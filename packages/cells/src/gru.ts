@@ -1,0 +1,154 @@
+/**
+ * Gated recurrent unit (Cho et al. 2014, "Learning phrase representations using RNN
+ * encoder–decoder", sec. 2.3), Keras layout and gate order z, r, h:
+ *
+ *     z = σ(x·W_z + h_{t−1}·U_z + b_z)
+ *     r = σ(x·W_r + h_{t−1}·U_r + b_r)
+ *     resetAfter = true  (Keras default, cuDNN, PyTorch):
+ *       h̃ = act(x·W_h + b_xh + r ⊙ (h_{t−1}·U_h + b_hh))
+ *     resetAfter = false (the paper, tfjs-layers):
+ *       h̃ = act(x·W_h + (r ⊙ h_{t−1})·U_h + b_h)
+ *     h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃              y_t = h_t
+ *
+ * σ = recurrentActivation. x [batch, inputSize], h [batch, units], W = kernel
+ * [inputSize, 3·units], U = recurrentKernel [units, 3·units]. The bias is `[3·units]`
+ * without resetAfter; with it, `[2, 3·units]`: row 0 the input bias b_x, row 1 the
+ * recurrent bias b_h (z and r see b_x + b_h). The two variants compute different
+ * functions: no weight mapping makes them agree (see DESIGN.md).
+ */
+import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  activation,
+  boolean,
+  checkFields,
+  checkRng,
+  initializer,
+  positiveInteger,
+  type Resolved,
+} from './internal/config.js';
+import { initParams, zerosCarry } from './internal/ops.js';
+import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+
+export interface GruConfig {
+  /** Features per input step. Required. */
+  readonly inputSize: number;
+  /** Hidden (and output) size. Required. */
+  readonly units: number;
+  /** `act`, for h̃. Default `'tanh'`. */
+  readonly activation?: ActivationName | (string & {});
+  /** `σ`, for z and r. Default `'sigmoid'` (Keras 3, PyTorch; tfjs-layers uses `'hardSigmoid'`). */
+  readonly recurrentActivation?: ActivationName | (string & {});
+  /** Apply r after the recurrent product (see the file comment). Default `true` (Keras). */
+  readonly resetAfter?: boolean;
+  /** Whether the biases exist. Default `true`. */
+  readonly useBias?: boolean;
+  /** W. Default `'glorotUniform'`. */
+  readonly kernelInitializer?: InitializerName | (string & {});
+  /** U. Default `'orthogonal'`. */
+  readonly recurrentInitializer?: InitializerName | (string & {});
+  /** Bias. Default `'zeros'`. */
+  readonly biasInitializer?: InitializerName | (string & {});
+}
+
+export type GruCarry = { readonly h: tf.Tensor2D };
+
+/** `bias` is present exactly when `useBias` is true: `[2, 3·units]` with `resetAfter`, else `[3·units]`. */
+export type GruParams = {
+  readonly kernel: tf.Tensor2D;
+  readonly recurrentKernel: tf.Tensor2D;
+  readonly bias?: tf.Tensor1D | tf.Tensor2D;
+};
+
+export type GruCell = Cell<GruCarry, GruParams, Resolved<GruConfig>> & { readonly kind: 'gru' };
+
+const FIELDS = [
+  'inputSize',
+  'units',
+  'activation',
+  'recurrentActivation',
+  'resetAfter',
+  'useBias',
+  'kernelInitializer',
+  'recurrentInitializer',
+  'biasInitializer',
+] as const;
+
+/** A GRU cell. Its `sequenceKernel` is `RecurGruSequence` when `useBias` is true. */
+export function gru(config: GruConfig): GruCell {
+  const kind = 'gru';
+  checkFields(kind, config, FIELDS);
+  const full: Resolved<GruConfig> = Object.freeze({
+    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    units: positiveInteger(kind, 'units', config.units),
+    activation: activation(kind, 'activation', config.activation, 'tanh'),
+    recurrentActivation: activation(kind, 'recurrentActivation', config.recurrentActivation, 'sigmoid'),
+    resetAfter: boolean(kind, 'resetAfter', config.resetAfter, true),
+    useBias: boolean(kind, 'useBias', config.useBias, true),
+    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
+    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
+    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+  });
+  const { inputSize, units, resetAfter, useBias } = full;
+  const act = getActivation(full.activation);
+  const sigma = getActivation(full.recurrentActivation);
+  const shapes: ParamShapes = {
+    kernel: [inputSize, 3 * units],
+    recurrentKernel: [units, 3 * units],
+    ...(useBias ? { bias: resetAfter ? [2, 3 * units] : [3 * units] } : {}),
+  };
+  const inits = {
+    kernel: full.kernelInitializer,
+    recurrentKernel: full.recurrentInitializer,
+    bias: full.biasInitializer,
+  };
+
+  return Object.freeze({
+    kind,
+    config: full,
+    inputSize,
+    outputSize: units,
+    ...(useBias
+      ? {
+          sequenceKernel: {
+            name: 'RecurGruSequence',
+            attrs: { units, activation: full.activation, recurrentActivation: full.recurrentActivation, resetAfter },
+          } as const,
+        }
+      : {}),
+    init(rng: Rng): GruParams {
+      checkRng(kind, rng);
+      return initParams<GruParams>(shapes, inits, rng);
+    },
+    initCarry(batch: number): GruCarry {
+      return { h: zerosCarry(checkBatch(kind, batch), units) };
+    },
+    step(p: GruParams, carry: GruCarry, x: tf.Tensor2D) {
+      const batch = checkInput(kind, x, inputSize);
+      checkCarry(kind, carry, { h: units }, batch);
+      checkParams(kind, p, shapes);
+      return tf.tidy(() => {
+        const hPrev = carry.h;
+        const [bx, bh] = useBias ? (resetAfter ? tf.unstack(p.bias!) : [p.bias!, undefined]) : [];
+        const withBias = (t: tf.Tensor, b: tf.Tensor | undefined) => (b === undefined ? t : tf.add(t, b));
+        const [xz, xr, xh] = tf.split(withBias(tf.matMul(x, p.kernel), bx), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        let z: tf.Tensor;
+        let hTilde: tf.Tensor;
+        if (resetAfter) {
+          const [hz, hr, hh] = tf.split(withBias(tf.matMul(hPrev, p.recurrentKernel), bh), 3, 1);
+          z = sigma(tf.add(xz, hz!));
+          const r = sigma(tf.add(xr, hr!));
+          hTilde = act(tf.add(xh, tf.mul(r, hh!)));
+        } else {
+          const [uzr, uh] = tf.split(p.recurrentKernel, [2 * units, units], 1) as [tf.Tensor2D, tf.Tensor2D];
+          const [hz, hr] = tf.split(tf.matMul(hPrev, uzr), 2, 1);
+          z = sigma(tf.add(xz, hz!));
+          const r = sigma(tf.add(xr, hr!));
+          hTilde = act(tf.add(xh, tf.matMul(tf.mul(r, hPrev) as tf.Tensor2D, uh)));
+        }
+        const h = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), hTilde)) as tf.Tensor2D;
+        return { carry: { h }, y: tf.clone(h) };
+      });
+    },
+  });
+}

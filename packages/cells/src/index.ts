@@ -1,0 +1,12 @@
+export {
+  type AnyCell,
+  CELL_KINDS,
+  type CellConfig,
+  type CellKind,
+  type CellTypes,
+  cellFromConfig,
+} from './cell-from-config.js';
+export { type ElmanCarry, type ElmanCell, type ElmanConfig, type ElmanParams, elman } from './elman.js';
+export { type GruCarry, type GruCell, type GruConfig, type GruParams, gru } from './gru.js';
+export { type JordanCarry, type JordanCell, type JordanConfig, type JordanParams, jordan } from './jordan.js';
+export { type LstmCarry, type LstmCell, type LstmConfig, type LstmParams, lstm } from './lstm.js';
