@@ -12,12 +12,14 @@ export const shared = defineConfig({
   resolve: {
     alias: [
       { find: /^@recur\/core$/, replacement: pkg('core') },
+      { find: /^@recur\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
       { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
       { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },
       { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
       { find: /^@recur\/cells$/, replacement: pkg('cells') },
       { find: /^@recur\/layers$/, replacement: pkg('layers') },
       { find: /^@recur\/datasets$/, replacement: pkg('datasets') },
+      { find: /^@recur\/decode$/, replacement: pkg('decode') },
       {
         find: /^@recur\/train\/node$/,
         replacement: fileURLToPath(new URL('./packages/train/src/node.ts', import.meta.url)),
