@@ -1,6 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { CPU_KERNEL_CONFIGS } from './kernels/configs.js';
+
+export { type GemmArgs, gemm } from './gemm.js';
+export { CPU_KERNEL_CONFIGS } from './kernels/configs.js';
 
 /**
  * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere.
@@ -14,7 +18,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 export const cpu: BackendPlugin = {
   name: 'cpu',
   setup() {
-    // Importing @tensorflow/tfjs-backend-cpu registered the backend and its kernels.
+    // Importing @tensorflow/tfjs-backend-cpu registered the backend and tfjs' kernels;
+    // Recur's fused sequence kernels join them (once: setup may run many times).
+    for (const config of CPU_KERNEL_CONFIGS) {
+      if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
+    }
   },
   activated(backend: tf.KernelBackend) {
     // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
@@ -23,7 +31,7 @@ export const cpu: BackendPlugin = {
   },
   capabilities(): BackendCapabilities {
     return {
-      fusedKernels: [],
+      fusedKernels: CPU_KERNEL_CONFIGS.map((c) => c.kernelName),
       environments: ['node', 'browser', 'worker'],
       exactFloat32: true,
       details: { implementation: 'JavaScript (tfjs-backend-cpu)' },

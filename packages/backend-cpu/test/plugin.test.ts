@@ -42,3 +42,16 @@ describe('cpu plug-in', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
 });
+
+describe('cpu plug-in kernel list', () => {
+  it('should register each of core sequence kernels exactly once', async () => {
+    const { SEQUENCE_KERNEL_NAMES } = await import('@recur/core');
+    const { CPU_KERNEL_CONFIGS } = await import('@recur/backend-cpu');
+    const names = CPU_KERNEL_CONFIGS.map((c) => c.kernelName);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual([...SEQUENCE_KERNEL_NAMES].sort());
+    await useBackend(cpu);
+    for (const name of names) expect(tf.getKernel(name, 'cpu')).toBeDefined();
+    expect(cpu.capabilities().fusedKernels).toEqual(names);
+  });
+});

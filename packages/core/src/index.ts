@@ -2,7 +2,7 @@ import './register-gradients.js';
 
 export { ACTIVATION_NAMES, type Activation, type ActivationName, getActivation } from './activations.js';
 export { activeBackend, type BackendCapabilities, type BackendPlugin, useBackend } from './backend.js';
-export type { Carry, Cell, Params } from './cell.js';
+export type { Carry, Cell, Params, SequenceKernelName, SequenceKernelSpec } from './cell.js';
 export { badArgument, describeValue, RECUR_ERROR_CODES, RecurError, type RecurErrorCode } from './errors.js';
 export {
   computeFans,
@@ -28,5 +28,38 @@ export {
   varianceScaling,
   zeros,
 } from './initializers.js';
+export {
+  type MaskedOutput,
+  RECUR_ELMAN_SEQUENCE_GRAD_OUTPUTS,
+  RECUR_ELMAN_SEQUENCE_OUTPUTS,
+  RECUR_GRU_SEQUENCE_GRAD_OUTPUTS,
+  RECUR_GRU_SEQUENCE_OUTPUTS,
+  RECUR_LSTM_SEQUENCE_GRAD_OUTPUTS,
+  RECUR_LSTM_SEQUENCE_OUTPUTS,
+  RecurElmanSequence,
+  type RecurElmanSequenceAttrs,
+  RecurElmanSequenceGrad,
+  type RecurElmanSequenceGradAttrs,
+  type RecurElmanSequenceGradInputs,
+  type RecurElmanSequenceInputs,
+  RecurGruSequence,
+  type RecurGruSequenceAttrs,
+  RecurGruSequenceGrad,
+  type RecurGruSequenceGradAttrs,
+  type RecurGruSequenceGradInputs,
+  type RecurGruSequenceInputs,
+  type RecurKernelName,
+  RecurLstmSequence,
+  type RecurLstmSequenceAttrs,
+  RecurLstmSequenceGrad,
+  type RecurLstmSequenceGradAttrs,
+  type RecurLstmSequenceGradInputs,
+  type RecurLstmSequenceInputs,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  SEQUENCE_KERNEL_NAMES,
+  type SequenceKernelActivation,
+  type SequenceKernelCommonAttrs,
+} from './kernels/names.js';
 export { Rng, type RngState } from './random.js';
+export { type ScanOptions, type ScanResult, scan } from './scan.js';
 export { assertFiniteNumber, assertOneOf, assertPositiveInteger, assertShape } from './validate.js';

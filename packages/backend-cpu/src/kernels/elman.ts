@@ -1,0 +1,143 @@
+/** Fused Elman (simple RNN) sequence kernel on the cpu backend: core's reference `RecurElmanSequence` on typed arrays. */
+import { gemm } from '../gemm.js';
+import { scalarActivation } from './activation.js';
+import type { LstmAttrs } from './lstm.js';
+import {
+  columnSums,
+  emittedSteps,
+  previousStates,
+  type SequenceDims,
+  stepOrder,
+  toBatchMajor,
+  toTimeMajor,
+} from './sequence-common.js';
+
+export interface ElmanArrays {
+  readonly x: Float32Array;
+  readonly kernel: Float32Array;
+  readonly recurrentKernel: Float32Array;
+  readonly bias: Float32Array;
+  readonly h0: Float32Array;
+  readonly mask: Float32Array;
+}
+
+export type ElmanAttrs = Omit<LstmAttrs, 'recurrentActivation'>;
+
+export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs) {
+  const { batch: B, time: T, input: I, units: H } = d;
+  const act = scalarActivation(attrs.activation).f;
+  const zx = new Float32Array(B * T * H);
+  for (let r = 0; r < B * T; r++) zx.set(v.bias, r * H);
+  gemm({
+    transA: false,
+    transB: false,
+    m: B * T,
+    n: H,
+    k: I,
+    a: v.x,
+    lda: I,
+    b: v.kernel,
+    ldb: H,
+    beta: 1,
+    c: zx,
+    ldc: H,
+  });
+  const hs = new Float32Array(T * B * H);
+  const h = Float32Array.from(v.h0);
+  const z = new Float32Array(B * H);
+  for (const t of stepOrder(T, attrs.reverse)) {
+    for (let b = 0; b < B; b++) z.set(zx.subarray((b * T + t) * H, (b * T + t + 1) * H), b * H);
+    gemm({
+      transA: false,
+      transB: false,
+      m: B,
+      n: H,
+      k: H,
+      a: h,
+      lda: H,
+      b: v.recurrentKernel,
+      ldb: H,
+      beta: 1,
+      c: z,
+      ldc: H,
+    });
+    for (let b = 0; b < B; b++) {
+      if (v.mask[b * T + t] === 0) continue;
+      for (let j = 0; j < H; j++) h[b * H + j] = act(z[b * H + j] as number);
+    }
+    hs.set(h, t * B * H);
+  }
+  const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
+  const ys = new Float32Array(B * T * H);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      if (emitted[t * B + b]) ys.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (b * T + t) * H);
+    }
+  }
+  return { ys, hT: h, hs };
+}
+
+export interface ElmanGradArrays extends ElmanArrays {
+  readonly hs: Float32Array;
+  readonly dys: Float32Array;
+  readonly dhT: Float32Array;
+}
+
+export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanAttrs) {
+  const { batch: B, time: T, input: I, units: H } = d;
+  const act = scalarActivation(attrs.activation).back;
+  const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
+  const dZ = new Float32Array(T * B * H);
+  const dh = Float32Array.from(v.dhT);
+  for (const t of stepOrder(T, attrs.reverse).reverse()) {
+    const dz = dZ.subarray(t * B * H, (t + 1) * B * H);
+    for (let b = 0; b < B; b++) {
+      const real = v.mask[b * T + t] !== 0;
+      const e = emitted[t * B + b] === 1;
+      for (let j = 0; j < H; j++) {
+        const total = (dh[b * H + j] as number) + (e ? (v.dys[(b * T + t) * H + j] as number) : 0);
+        if (real) {
+          dz[b * H + j] = act(total, v.hs[(t * B + b) * H + j] as number);
+          dh[b * H + j] = 0;
+        } else {
+          dh[b * H + j] = total;
+        }
+      }
+    }
+    gemm({
+      transA: false,
+      transB: true,
+      m: B,
+      n: H,
+      k: H,
+      a: dz,
+      lda: H,
+      b: v.recurrentKernel,
+      ldb: H,
+      beta: 1,
+      c: dh,
+      ldc: H,
+    });
+  }
+  const xTm = toTimeMajor(v.x, B, T, I);
+  const dxTm = new Float32Array(T * B * I);
+  gemm({ transA: false, transB: true, m: T * B, n: I, k: H, a: dZ, lda: H, b: v.kernel, ldb: H, c: dxTm, ldc: I });
+  const dKernel = new Float32Array(I * H);
+  gemm({ transA: true, transB: false, m: I, n: H, k: T * B, a: xTm, lda: I, b: dZ, ldb: H, c: dKernel, ldc: H });
+  const dRecurrentKernel = new Float32Array(H * H);
+  const hPrevAll = previousStates(v.hs, v.h0, d, attrs.reverse);
+  gemm({
+    transA: true,
+    transB: false,
+    m: H,
+    n: H,
+    k: T * B,
+    a: hPrevAll,
+    lda: H,
+    b: dZ,
+    ldb: H,
+    c: dRecurrentKernel,
+    ldc: H,
+  });
+  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dRecurrentKernel, dBias: columnSums(dZ, T * B, H), dh0: dh };
+}

@@ -1,0 +1,87 @@
+/**
+ * Shared bookkeeping of the fused sequence kernels, on plain typed arrays. Layouts follow
+ * core's `kernels/names.ts`: x `[B,T,I]` batch-major; workspaces `[T,B,·]` indexed by
+ * input time; mask `[B,T]` (non-zero = real step).
+ */
+export interface SequenceDims {
+  readonly batch: number;
+  readonly time: number;
+  readonly input: number;
+  readonly units: number;
+}
+
+/** Input time of each processing step. */
+export function stepOrder(time: number, reverse: boolean): number[] {
+  const order = Array.from({ length: time }, (_, s) => s);
+  return reverse ? order.reverse() : order;
+}
+
+/**
+ * `[T,B]` 0/1: whether step t of row b emits its state. 'zeros': real steps only.
+ * 'previous': every step at or after the row's first real step in processing order.
+ */
+export function emittedSteps(
+  mask: Float32Array,
+  d: SequenceDims,
+  maskedOutput: 'zeros' | 'previous',
+  reverse: boolean,
+): Uint8Array {
+  const out = new Uint8Array(d.time * d.batch);
+  for (let b = 0; b < d.batch; b++) {
+    let seen = false;
+    for (const t of stepOrder(d.time, reverse)) {
+      const real = mask[b * d.time + t] !== 0;
+      seen ||= real;
+      out[t * d.batch + b] = (maskedOutput === 'zeros' ? real : seen) ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** `x [B,T,I]` → `[T·B, I]` time-major. */
+export function toTimeMajor(x: Float32Array, batch: number, time: number, width: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < time; t++)
+      out.set(x.subarray((b * time + t) * width, (b * time + t + 1) * width), (t * batch + b) * width);
+  }
+  return out;
+}
+
+/** `[T·B, w]` time-major → `[B,T,w]`. */
+export function toBatchMajor(x: Float32Array, batch: number, time: number, width: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let t = 0; t < time; t++) {
+    for (let b = 0; b < batch; b++)
+      out.set(x.subarray((t * batch + b) * width, (t * batch + b + 1) * width), (b * time + t) * width);
+  }
+  return out;
+}
+
+/**
+ * States each step started from, time-major `[T·B, H]`: h0 for the first step in
+ * processing order, else the workspace state of the previous step.
+ */
+export function previousStates(hs: Float32Array, h0: Float32Array, d: SequenceDims, reverse: boolean): Float32Array {
+  const out = new Float32Array(d.time * d.batch * d.units);
+  const order = stepOrder(d.time, reverse);
+  const size = d.batch * d.units;
+  order.forEach((t, s) => {
+    if (s === 0) out.set(h0, t * size);
+    else {
+      const prev = order[s - 1] as number;
+      out.set(hs.subarray(prev * size, (prev + 1) * size), t * size);
+    }
+  });
+  return out;
+}
+
+/** Column sums of a `[rows, cols]` matrix. */
+export function columnSums(m: Float32Array, rows: number, cols: number): Float32Array {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] = (acc[c] as number) + (m[o + c] as number);
+  }
+  return Float32Array.from(acc);
+}

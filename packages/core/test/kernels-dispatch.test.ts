@@ -1,0 +1,171 @@
+import {
+  RecurElmanSequence,
+  RecurElmanSequenceGrad,
+  RecurGruSequence,
+  RecurGruSequenceGrad,
+  RecurLstmSequence,
+  RecurLstmSequenceGrad,
+  Rng,
+  SEQUENCE_KERNEL_NAMES,
+  scan,
+} from '@recur/core';
+import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import {
+  elmanSequenceGradReference,
+  elmanSequenceReference,
+  gruSequenceGradReference,
+  gruSequenceReference,
+  hasRegisteredKernel,
+  lstmSequenceGradReference,
+  lstmSequenceReference,
+} from '../src/internal.js';
+import { caseInputs, caseLoss, makeCase, useReferenceKernels } from './kernels-cases.js';
+import type { Kind } from './scan-cells.js';
+import { cellPair, randn, release } from './scan-cells.js';
+
+type Reference = (inputs: never, attrs: never) => tf.Tensor[];
+
+const KERNELS: [Kind, string, Reference, string, Reference][] = [
+  ['elman', RecurElmanSequence, elmanSequenceReference, RecurElmanSequenceGrad, elmanSequenceGradReference],
+  ['lstm', RecurLstmSequence, lstmSequenceReference, RecurLstmSequenceGrad, lstmSequenceGradReference],
+  ['gru', RecurGruSequence, gruSequenceReference, RecurGruSequenceGrad, gruSequenceGradReference],
+];
+
+/** Registers `reference` under `name` for the active backend, as a plug-in would, counting calls. */
+function fakeKernel(name: string, reference: Reference) {
+  const backendName = tf.getBackend();
+  const seen = { calls: 0, inputs: [] as string[], attrs: {} as tf.NamedAttrMap };
+  tf.registerKernel({
+    kernelName: name,
+    backendName,
+    kernelFunc: ({ inputs, attrs }) => {
+      seen.calls++;
+      seen.inputs = Object.keys(inputs).sort();
+      seen.attrs = attrs ?? {};
+      return reference(inputs as never, attrs as never);
+    },
+  });
+  return { seen, unregister: () => tf.unregisterKernel(name, backendName) };
+}
+
+describe('SEQUENCE_KERNEL_NAMES', () => {
+  it('should list every forward kernel and its backward once', () => {
+    expect(new Set(SEQUENCE_KERNEL_NAMES).size).toBe(SEQUENCE_KERNEL_NAMES.length);
+    for (const name of [RecurLstmSequence, RecurGruSequence, RecurElmanSequence]) {
+      expect(SEQUENCE_KERNEL_NAMES).toContain(name);
+      expect(SEQUENCE_KERNEL_NAMES).toContain(`${name}Grad`);
+    }
+    expect(SEQUENCE_KERNEL_NAMES).toHaveLength(6);
+  });
+});
+
+describeBackends('sequence kernel dispatch', () => {
+  checkLeaks();
+  useReferenceKernels();
+
+  describe.each(KERNELS)('%s', (kind, forwardName, forward, backwardName, backward) => {
+    const scenario = { batch: 3, time: 4, mask: 'holes', initial: true, reverse: true } as const;
+
+    it('should run a kernel the backend registers, and the reference again once it is unregistered', () => {
+      const c = makeCase(kind, { resetAfter: true }, scenario, 61);
+      const opts = { ...c.options, initialCarry: c.initial };
+      const reference = scan(c.fused, c.params, c.xs, opts);
+      expect(hasRegisteredKernel(forwardName)).toBe(false);
+      const fake = fakeKernel(forwardName, forward);
+      try {
+        expect(hasRegisteredKernel(forwardName)).toBe(true);
+        const fused = scan(c.fused, c.params, c.xs, opts);
+        expect(fake.seen.calls).toBe(1);
+        expectClose(fused.outputs, reference.outputs, { rtol: 0, atol: 0 });
+        expectClose(fused.carry?.h as tf.Tensor, reference.carry?.h as tf.Tensor, { rtol: 0, atol: 0 });
+        expect(fake.seen.attrs).toMatchObject({ reverse: true, maskedOutput: 'zeros', activation: 'tanh' });
+        // No mask given: the registry contract still hands the kernel one (all ones).
+        const unmasked = scan(c.fused, c.params, c.xs);
+        expect(fake.seen.inputs).toContain('mask');
+        expect(fake.seen.inputs).toEqual(
+          ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'mask', ...(kind === 'lstm' ? ['c0'] : [])].sort(),
+        );
+        release(fused, unmasked);
+      } finally {
+        fake.unregister();
+      }
+      const again = scan(c.fused, c.params, c.xs, opts);
+      expect(fake.seen.calls).toBe(2);
+      expectClose(again.outputs, reference.outputs, { rtol: 0, atol: 0 });
+      release(reference, again);
+      c.dispose();
+    });
+
+    it('should differentiate a registered forward through the registered backward, or the reference one', () => {
+      const c = makeCase(kind, { resetAfter: true }, scenario, 62);
+      const gradients = () => tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));
+      const expected = gradients();
+      const fakeForward = fakeKernel(forwardName, forward);
+      try {
+        // Forward registered, backward not: the reference backward runs on its workspace.
+        const viaReferenceBackward = gradients();
+        expect(fakeForward.seen.calls).toBe(1);
+        viaReferenceBackward.forEach((g, i) => {
+          expectClose(g, expected[i] as tf.Tensor, { rtol: 1e-6, atol: 1e-7 });
+        });
+        const fakeBackward = fakeKernel(backwardName, backward);
+        try {
+          const viaRegisteredBackward = gradients();
+          expect(fakeBackward.seen.calls).toBe(1);
+          viaRegisteredBackward.forEach((g, i) => {
+            expectClose(g, expected[i] as tf.Tensor, { rtol: 1e-6, atol: 1e-7 });
+          });
+          tf.dispose(viaRegisteredBackward);
+        } finally {
+          fakeBackward.unregister();
+        }
+        tf.dispose(viaReferenceBackward);
+      } finally {
+        fakeForward.unregister();
+      }
+      tf.dispose(expected);
+      c.dispose();
+    });
+
+    it('should use a registered backward under the reference forward', () => {
+      const c = makeCase(kind, { resetAfter: false }, { batch: 2, time: 3 }, 63);
+      const gradients = () => tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));
+      const expected = gradients();
+      const fakeBackward = fakeKernel(backwardName, backward);
+      try {
+        const viaRegistered = gradients();
+        expect(fakeBackward.seen.calls).toBe(1);
+        // The caller gave no mask, and the backward kernel still receives one.
+        expect(fakeBackward.seen.inputs).toContain('mask');
+        viaRegistered.forEach((g, i) => {
+          expectClose(g, expected[i] as tf.Tensor, { rtol: 1e-6, atol: 1e-7 });
+        });
+        tf.dispose(viaRegistered);
+      } finally {
+        fakeBackward.unregister();
+      }
+      tf.dispose(expected);
+      c.dispose();
+    });
+  });
+
+  it('should step a cell whose activation has no sequence kernel (swish) instead of calling the kernel', () => {
+    const { fused, stepped } = cellPair('elman', { inputSize: 3, units: 4, activation: 'swish' });
+    const rng = new Rng(64);
+    const params = fused.init(rng);
+    const xs = randn([2, 3, 3], rng) as tf.Tensor3D;
+    const fake = fakeKernel(RecurElmanSequence, elmanSequenceReference);
+    try {
+      const a = scan(fused, params, xs);
+      const b = scan(stepped, params, xs);
+      expect(fake.seen.calls).toBe(0);
+      expectClose(a.outputs, b.outputs, { rtol: 0, atol: 0 });
+      release(a, b);
+    } finally {
+      fake.unregister();
+    }
+    release(params, xs);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Plain Elman / LSTM / GRU cells for the scan and kernel tests, written step by step with
+ * tf ops so the tests do not depend on @recur/cells. `fused: true` adds the
+ * `sequenceKernel` spec (scan then runs the kernel); `fused: false` is the same cell
+ * without it (scan steps it): the oracle.
+ */
+import {
+  type Carry,
+  type Cell,
+  getActivation,
+  RecurElmanSequence,
+  RecurGruSequence,
+  RecurLstmSequence,
+  type Rng,
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+export type Kind = 'elman' | 'lstm' | 'gru';
+
+export interface TestCellOptions {
+  readonly inputSize: number;
+  readonly units: number;
+  readonly activation?: string;
+  readonly recurrentActivation?: string;
+  /** GRU only. */
+  readonly resetAfter?: boolean;
+  /** GRU with resetAfter: a `[2, 3H]` bias (input and recurrent, as Keras). */
+  readonly splitBias?: boolean;
+  readonly fused: boolean;
+}
+
+export type RnnParams = { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor };
+
+const GATES: Record<Kind, number> = { elman: 1, lstm: 4, gru: 3 };
+const KERNEL = { elman: RecurElmanSequence, lstm: RecurLstmSequence, gru: RecurGruSequence } as const;
+
+/** A tensor of N(0, scale²) values from `rng`. The caller owns it. */
+export function randn(shape: number[], rng: Rng, scale = 1): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => rng.normal() * scale),
+    shape,
+  );
+}
+
+export function testCell(kind: Kind, options: TestCellOptions): Cell<Carry, RnnParams> {
+  const { inputSize, units, fused } = options;
+  const activation = options.activation ?? 'tanh';
+  const recurrentActivation = options.recurrentActivation ?? 'sigmoid';
+  const resetAfter = options.resetAfter ?? false;
+  const act = getActivation(activation);
+  const sigma = getActivation(recurrentActivation);
+  const g = GATES[kind];
+  const attrs: Record<string, string | number | boolean> = { activation, units };
+  if (kind !== 'elman') attrs.recurrentActivation = recurrentActivation;
+  if (kind === 'gru') attrs.resetAfter = resetAfter;
+  const biasShape = kind === 'gru' && resetAfter && options.splitBias ? [2, g * units] : [g * units];
+  const step = (params: RnnParams, carry: Carry, x: tf.Tensor2D): { carry: Carry; y: tf.Tensor2D } =>
+    tf.tidy((): { carry: Carry; y: tf.Tensor2D } => {
+      const { kernel: w, recurrentKernel: u, bias } = params;
+      const h = carry.h as tf.Tensor2D;
+      if (kind === 'elman') {
+        const next = act(tf.add(tf.add(tf.matMul(x, w), tf.matMul(h, u)), bias)) as tf.Tensor2D;
+        return { carry: { h: next }, y: next };
+      }
+      if (kind === 'lstm') {
+        const z = tf.add(tf.add(tf.matMul(x, w), tf.matMul(h, u)), bias);
+        const [i, f, c, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
+        const cNew = tf.add(
+          tf.mul(sigma(f as tf.Tensor), carry.c as tf.Tensor2D),
+          tf.mul(sigma(i as tf.Tensor), act(c as tf.Tensor)),
+        ) as tf.Tensor2D;
+        const hNew = tf.mul(sigma(o as tf.Tensor), act(cNew)) as tf.Tensor2D;
+        return { carry: { h: hNew, c: cNew }, y: hNew };
+      }
+      const [bx, bh] = bias.rank === 2 ? (tf.unstack(bias) as tf.Tensor1D[]) : [bias, undefined];
+      const xw = tf.split(tf.add(tf.matMul(x, w), bx as tf.Tensor), 3, 1);
+      const uParts = tf.split(u, 3, 1) as tf.Tensor2D[];
+      const hu = (k: number) => tf.matMul(h, uParts[k] as tf.Tensor2D);
+      const bhPart = (k: number) => (bh === undefined ? tf.scalar(0) : tf.slice(bh, k * units, units));
+      const z = sigma(tf.add(tf.add(xw[0] as tf.Tensor, hu(0)), bhPart(0)));
+      const r = sigma(tf.add(tf.add(xw[1] as tf.Tensor, hu(1)), bhPart(1)));
+      const candidate = resetAfter
+        ? act(tf.add(xw[2] as tf.Tensor, tf.mul(r, tf.add(hu(2), bhPart(2)))))
+        : act(tf.add(xw[2] as tf.Tensor, tf.matMul(tf.mul(r, h) as tf.Tensor2D, uParts[2] as tf.Tensor2D)));
+      const hNew = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate)) as tf.Tensor2D;
+      return { carry: { h: hNew }, y: hNew };
+    });
+  return {
+    kind,
+    config: options,
+    inputSize,
+    outputSize: units,
+    ...(fused ? { sequenceKernel: { name: KERNEL[kind], attrs } } : {}),
+    init(rng: Rng): RnnParams {
+      return {
+        kernel: randn([inputSize, g * units], rng, 0.5) as tf.Tensor2D,
+        recurrentKernel: randn([units, g * units], rng, 0.5) as tf.Tensor2D,
+        bias: randn(biasShape, rng, 0.3),
+      };
+    },
+    initCarry(batch: number): Carry {
+      const h = tf.zeros([batch, units]) as tf.Tensor2D;
+      return kind === 'lstm' ? { h, c: tf.zeros([batch, units]) as tf.Tensor2D } : { h };
+    },
+    step,
+  };
+}
+
+/** The same cell with and without its sequence kernel, sharing one set of params. */
+export function cellPair(kind: Kind, options: Omit<TestCellOptions, 'fused'>) {
+  return { fused: testCell(kind, { ...options, fused: true }), stepped: testCell(kind, { ...options, fused: false }) };
+}
+
+/** A random carry for `cell` with `batch` rows. The caller owns it. */
+export function randomCarry(kind: Kind, batch: number, units: number, rng: Rng): Carry {
+  const h = randn([batch, units], rng, 0.5) as tf.Tensor2D;
+  return kind === 'lstm' ? { h, c: randn([batch, units], rng, 0.5) as tf.Tensor2D } : { h };
+}
+
+/** Steps `cell` by hand over `xs` from t = 0 (no padding): outputs `[B, T, H]` and the final carry. */
+export function stepByHand(cell: Cell<Carry, RnnParams>, params: RnnParams, xs: tf.Tensor3D, initial?: Carry) {
+  return tf.tidy(() => {
+    let carry = initial ?? cell.initCarry(xs.shape[0]);
+    const ys: tf.Tensor2D[] = [];
+    for (const x of tf.unstack(xs, 1)) {
+      const out = cell.step(params, carry, x as tf.Tensor2D);
+      carry = out.carry;
+      ys.push(out.y);
+    }
+    return { outputs: tf.stack(ys, 1), carry };
+  });
+}
+
+/** Disposes every tensor in a scan result or a record of tensors. */
+export function release(...things: unknown[]): void {
+  tf.dispose(things as tf.TensorContainer[]);
+}

@@ -1,0 +1,128 @@
+/**
+ * Lookup table from token ids to vectors (Keras `Embedding`): `[batch, time]` int32 ids
+ * → `[batch, time, dim]`. With `paddingId`, it also makes the `[batch, time]` mask
+ * (1 where the id is not `paddingId`) that the recurrent layers after it use to skip
+ * padded steps, as Keras' `mask_zero` does with `paddingId: 0`.
+ */
+import { badArgument, getInitializer, type InitializerName, type Rng } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkApplyOptions,
+  checkInitializer,
+  checkMask,
+  checkParams,
+  checkRng,
+  mismatch,
+  shapeMismatch,
+  tensorShape,
+} from './internal/checks.js';
+import { checkConfig, positiveInteger } from './internal/config.js';
+import { paramsFromSpecs } from './keras-weights.js';
+import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+
+export interface EmbeddingConfig {
+  /** Number of ids; inputs are in [0, vocabSize). Required. */
+  readonly vocabSize: number;
+  /** Vector size. Required. */
+  readonly dim: number;
+  /**
+   * The id of padding. Steps holding it are masked for the layers after this one. Its
+   * row is an ordinary, trainable row (as Keras; PyTorch's `padding_idx` zeroes it).
+   * Default: none (no mask is made).
+   */
+  readonly paddingId?: number;
+  /** Default `'uniform'` (U(−0.05, 0.05), as Keras). */
+  readonly embeddingsInitializer?: InitializerName | (string & {});
+}
+
+export type EmbeddingParams = { readonly embeddings: tf.Tensor2D };
+
+export type EmbeddingLayer = Layer<EmbeddingParams, undefined, tf.Tensor, tf.Tensor> & {
+  readonly kind: 'embedding';
+  readonly config: Readonly<EmbeddingConfig & { embeddingsInitializer: string }>;
+};
+
+const FIELDS = ['vocabSize', 'dim', 'paddingId', 'embeddingsInitializer'] as const;
+
+export function embedding(config: EmbeddingConfig): EmbeddingLayer {
+  checkConfig(config, FIELDS, 'embedding config');
+  const vocabSize = positiveInteger(config.vocabSize, 'embedding config.vocabSize');
+  const dim = positiveInteger(config.dim, 'embedding config.dim');
+  const { paddingId } = config;
+  if (paddingId !== undefined && !(Number.isInteger(paddingId) && paddingId >= 0 && paddingId < vocabSize)) {
+    throw badArgument('BAD_CONFIG', 'embedding config.paddingId', `an integer in [0, ${vocabSize})`, paddingId);
+  }
+  const full = Object.freeze({
+    vocabSize,
+    dim,
+    ...(paddingId === undefined ? {} : { paddingId }),
+    embeddingsInitializer: checkInitializer(
+      config.embeddingsInitializer,
+      'embedding config.embeddingsInitializer',
+      'uniform',
+    ),
+  });
+  const spec: readonly WeightSpec[] = [{ name: 'embeddings', path: ['embeddings'], shape: [vocabSize, dim] }];
+
+  function checkInput(
+    inputShape: readonly number[],
+    options: ApplyOptions<undefined> = {},
+    argument = 'input',
+  ): number[] {
+    checkApplyOptions('embedding', options, false);
+    if (inputShape.length < 1) throw shapeMismatch(argument, 'int32 ids of rank 1 or more', inputShape);
+    if ((options.mask !== undefined || paddingId !== undefined) && inputShape.length !== 2) {
+      throw shapeMismatch(argument, 'ids of shape [batch, time] (a mask is made or passed on)', inputShape);
+    }
+    checkMask(options.mask, inputShape[0] as number, inputShape[1] as number);
+    return [...inputShape, dim];
+  }
+
+  return Object.freeze({
+    kind: 'embedding' as const,
+    config: full,
+    inputSize: vocabSize,
+    outputSize: dim,
+    init(rng: Rng): EmbeddingParams {
+      checkRng(rng, 'embedding init rng');
+      return { embeddings: getInitializer(full.embeddingsInitializer)([vocabSize, dim], rng) as tf.Tensor2D };
+    },
+    apply(
+      params: EmbeddingParams,
+      input: tf.Tensor,
+      options: ApplyOptions<undefined> = {},
+    ): LayerOutput<tf.Tensor, undefined> {
+      const shape = tensorShape(input, 'input', 'an int32 tensor of ids [batch, time]');
+      const out = checkInput(shape, options);
+      if (input.dtype !== 'int32') throw mismatch('input', 'an int32 tensor of ids [batch, time]', input);
+      checkParams(params, spec);
+      return tf.tidy(() => {
+        const output = tf.reshape(lookup(params.embeddings, tf.reshape(input, [-1]) as tf.Tensor1D), out);
+        let mask: tf.Tensor2D | undefined;
+        if (paddingId !== undefined) mask = tf.cast(tf.notEqual(input, paddingId), 'float32') as tf.Tensor2D;
+        if (options.mask !== undefined) {
+          const given = tf.cast(tf.notEqual(options.mask, 0), 'float32') as tf.Tensor2D;
+          mask = mask === undefined ? given : (tf.mul(mask, given) as tf.Tensor2D);
+        }
+        return mask === undefined ? { output } : { output, mask };
+      });
+    },
+    checkInput,
+    zeroState: () => undefined,
+    kerasWeightSpec: () => spec,
+    fromKerasWeights: (weights: readonly tf.Tensor[]) => paramsFromSpecs<EmbeddingParams>(spec, weights),
+  });
+}
+
+/**
+ * `table[ids]`, rows gathered. Its gradient scatters the incoming rows back with
+ * `scatterND`, which sums repeated ids: tfjs' own gradient of `gather` needs
+ * `UnsortedSegmentSum`, which the wasm backend does not have.
+ */
+function lookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((t) => ({
+    value: tf.gather(t as tf.Tensor, ids),
+    gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, table.shape),
+  }));
+  return f(table) as tf.Tensor2D;
+}
