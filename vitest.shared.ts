@@ -12,7 +12,10 @@ export const shared = defineConfig({
   resolve: {
     alias: [
       { find: /^@recur\/core$/, replacement: pkg('core') },
-      { find: /^@recur\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
+      {
+        find: /^@recur\/core\/internal$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
+      },
       { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
       { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },
       { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
