@@ -20,7 +20,7 @@ const TABLE: Record<SequenceKernelActivation, ScalarActivation> = {
     back: (dy, y) => (y > 0 && y < 1 ? 0.2 * dy : 0),
   },
   tanh: { f: Math.tanh, back: (dy, y) => dy * (1 - y * y) },
-  relu: { f: (z) => (z > 0 ? z : 0), back: (dy, y) => (y > 0 ? dy : 0) },
+  relu: { f: (z) => (z < 0 ? 0 : z), back: (dy, y) => (y > 0 ? dy : 0) },
   relu6: { f: (z) => Math.min(6, Math.max(0, z)), back: (dy, y) => (y > 0 && y < 6 ? dy : 0) },
   elu: { f: (z) => (z > 0 ? z : Math.expm1(z)), back: (dy, y) => (y > 0 ? dy : dy * (y + 1)) },
   selu: {

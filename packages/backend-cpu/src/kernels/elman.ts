@@ -4,6 +4,7 @@ import { scalarActivation } from './activation.js';
 import type { LstmAttrs } from './lstm.js';
 import {
   columnSums,
+  emitOutputs,
   emittedSteps,
   previousStates,
   type SequenceDims,
@@ -67,13 +68,7 @@ export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs)
     }
     hs.set(h, t * B * H);
   }
-  const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
-  const ys = new Float32Array(B * T * H);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      if (emitted[t * B + b]) ys.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (b * T + t) * H);
-    }
-  }
+  const ys = emitOutputs(hs, v.mask, d, attrs.maskedOutput, attrs.reverse);
   return { ys, hT: h, hs };
 }
 

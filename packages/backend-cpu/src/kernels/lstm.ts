@@ -9,6 +9,7 @@ import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import {
   columnSums,
+  emitOutputs,
   emittedSteps,
   previousStates,
   type SequenceDims,
@@ -110,13 +111,7 @@ export function lstmForward(v: LstmArrays, d: SequenceDims, attrs: LstmAttrs): L
     hs.set(h, t * B * H);
     cs.set(c, t * B * H);
   }
-  const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
-  const ys = new Float32Array(B * T * H);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      if (emitted[t * B + b]) ys.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (b * T + t) * H);
-    }
-  }
+  const ys = emitOutputs(hs, v.mask, d, attrs.maskedOutput, attrs.reverse);
   return { ys, hT: h, cT: c, gates, hs, cs };
 }
 

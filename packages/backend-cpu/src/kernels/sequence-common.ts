@@ -85,3 +85,22 @@ export function columnSums(m: Float32Array, rows: number, cols: number): Float32
   }
   return Float32Array.from(acc);
 }
+
+/** `ys [B,T,H]`: the state of each step where it is emitted (see `emittedSteps`), zeros elsewhere. */
+export function emitOutputs(
+  hs: Float32Array,
+  mask: Float32Array,
+  d: SequenceDims,
+  maskedOutput: 'zeros' | 'previous',
+  reverse: boolean,
+): Float32Array {
+  const { batch: B, time: T, units: H } = d;
+  const emitted = emittedSteps(mask, d, maskedOutput, reverse);
+  const ys = new Float32Array(B * T * H);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      if (emitted[t * B + b]) ys.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (b * T + t) * H);
+    }
+  }
+  return ys;
+}
