@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { WASM_KERNEL_CONFIGS } from './kernels/configs.js';
+import { sequenceKernelsSupported } from './kernels/module.js';
+
+export { WASM_KERNEL_CONFIGS } from './kernels/configs.js';
 
 export interface WasmOptions {
   /**
@@ -26,6 +30,13 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       if (options.wasmPaths !== undefined) {
         setWasmPaths(options.wasmPaths as string, true);
       }
+      // Recur's fused sequence kernels (WebAssembly SIMD in tfjs' own heap) join tfjs'
+      // kernels, once: setup may run many times. An engine without SIMD keeps the
+      // reference kernels, as tfjs keeps its plain build there.
+      if (!sequenceKernelsSupported()) return;
+      for (const config of WASM_KERNEL_CONFIGS) {
+        if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
+      }
     },
     async activated() {
       simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -33,10 +44,16 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
     },
     capabilities(): BackendCapabilities {
       return {
-        fusedKernels: [],
+        fusedKernels: WASM_KERNEL_CONFIGS.filter((c) => tf.getKernel(c.kernelName, 'wasm') != null).map(
+          (c) => c.kernelName,
+        ),
         environments: ['node', 'browser', 'worker'],
         exactFloat32: true,
-        details: { implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK)', simd, threads },
+        details: {
+          implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK; Recur sequence kernels in AssemblyScript SIMD)',
+          simd,
+          threads,
+        },
       };
     },
   };

@@ -1,0 +1,10 @@
+/**
+ * Entry of Recur's WebAssembly sequence kernels (AssemblyScript, WebAssembly SIMD). The
+ * module imports tfjs' heap as its memory and keeps no state and no data of its own:
+ * every buffer is a pointer argument (tensor memory or `_malloc`ed scratch).
+ */
+export { elmanBackward, elmanBackwardScratch, elmanForward, elmanForwardScratch } from './elman';
+export { gemm } from './gemm';
+export { gruForward, gruForwardScratch } from './gru';
+export { gruBackward, gruBackwardScratch } from './gru-grad';
+export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';

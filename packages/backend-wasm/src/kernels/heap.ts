@@ -1,0 +1,116 @@
+/**
+ * Calling a kernel of the WebAssembly module on tensors in tfjs' heap: inputs checked and
+ * located, outputs made by tfjs' allocator, scratch space borrowed from it and returned.
+ * Pointers (byte offsets) stay valid when the heap grows; typed-array views would not,
+ * which is why nothing here keeps one.
+ */
+import { badArgument, RecurError, SEQUENCE_KERNEL_ACTIVATIONS, type SequenceKernelActivation } from '@recur/core';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { kernelsFor, type SequenceKernelExports, type WasmBackendLike } from './module.js';
+
+export type Inputs = Partial<NamedTensorInfoMap>;
+
+/** A kernel's float32 inputs by name, each present; throws naming the missing or mistyped one. */
+export function requireInputs<N extends string>(
+  kernel: string,
+  inputs: Inputs,
+  names: readonly N[],
+): Record<N, TensorInfo> {
+  const out = {} as Record<N, TensorInfo>;
+  for (const name of names) {
+    const info = inputs[name];
+    if (info === undefined) throw badArgument('BAD_DATA', `${kernel} input '${name}'`, 'a tensor', info);
+    if (info.dtype !== 'float32') {
+      throw badArgument('BAD_DATA', `${kernel} input '${name}'`, 'a float32 tensor', `dtype ${info.dtype}`);
+    }
+    out[name] = info;
+  }
+  return out;
+}
+
+/** Throws unless `info` has exactly `shape`: a wrong size would make the kernel read past a buffer. */
+export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
+  if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
+    throw badArgument('SHAPE_MISMATCH', `${kernel} input '${name}'`, `shape [${shape.join(', ')}]`, info);
+  }
+}
+
+/** Attributes of every sequence kernel as the module takes them. */
+export interface KernelAttrs {
+  readonly activation: number;
+  readonly recurrentActivation: number;
+  readonly reverse: number;
+  /** 1 for `maskedOutput: 'zeros'`, 0 for `'previous'`. */
+  readonly zeros: number;
+  readonly resetAfter: number;
+}
+
+function activationCode(kernel: string, argument: string, value: unknown): number {
+  const code = SEQUENCE_KERNEL_ACTIVATIONS.indexOf(value as SequenceKernelActivation);
+  if (code < 0) {
+    throw badArgument('BAD_CONFIG', `${kernel} attribute '${argument}'`, SEQUENCE_KERNEL_ACTIVATIONS.join(', '), value);
+  }
+  return code;
+}
+
+export function kernelAttrs(kernel: string, attrs: NamedAttrMap, gated: boolean): KernelAttrs {
+  const maskedOutput = attrs.maskedOutput;
+  if (maskedOutput !== 'zeros' && maskedOutput !== 'previous') {
+    throw badArgument('BAD_CONFIG', `${kernel} attribute 'maskedOutput'`, "'zeros' or 'previous'", maskedOutput);
+  }
+  return {
+    activation: activationCode(kernel, 'activation', attrs.activation),
+    recurrentActivation: gated ? activationCode(kernel, 'recurrentActivation', attrs.recurrentActivation) : 0,
+    reverse: attrs.reverse === true ? 1 : 0,
+    zeros: maskedOutput === 'zeros' ? 1 : 0,
+    resetAfter: attrs.resetAfter === true ? 1 : 0,
+  };
+}
+
+/** What a kernel body receives: the module, the byte offset of any tensor, the outputs' offsets and the scratch. */
+export interface HeapCall {
+  readonly kernels: SequenceKernelExports;
+  readonly at: (info: TensorInfo) => number;
+  readonly outputs: readonly number[];
+  readonly scratch: number;
+}
+
+/**
+ * Makes float32 outputs of `shapes`, borrows `scratchBytes(kernels)` bytes of 16-byte
+ * aligned scratch, runs `body`, and returns the outputs (owned by the caller, as any
+ * kernel's). If `body` throws, the outputs are disposed and the scratch freed.
+ */
+export function runInHeap(
+  backend: object,
+  shapes: readonly number[][],
+  scratchBytes: (kernels: SequenceKernelExports) => number,
+  body: (call: HeapCall) => void,
+): TensorInfo[] {
+  const heap = backend as unknown as WasmBackendLike;
+  const kernels = kernelsFor(backend);
+  const at = (info: TensorInfo): number => {
+    const data = heap.dataIdMap.get(info.dataId);
+    if (data === undefined)
+      throw badArgument('BAD_DATA', 'wasm sequence kernel input', 'a tensor on the wasm backend', info);
+    return data.memoryOffset;
+  };
+  const made = shapes.map((shape) => heap.makeOutput(shape, 'float32'));
+  const bytes = scratchBytes(kernels) + 16;
+  const raw = heap.wasm._malloc(bytes);
+  if (raw === 0) {
+    for (const info of made) heap.disposeData(info.dataId, true);
+    throw new RecurError(
+      'BACKEND_UNAVAILABLE',
+      `wasm sequence kernel: expected ${bytes} bytes of scratch from tfjs' heap, received none (out of memory)`,
+    );
+  }
+  try {
+    body({ kernels, at, outputs: made.map(at), scratch: raw + ((16 - (raw % 16)) % 16) });
+  } catch (error) {
+    for (const info of made) heap.disposeData(info.dataId, true);
+    throw error;
+  } finally {
+    heap.wasm._free(raw);
+  }
+  return made;
+}

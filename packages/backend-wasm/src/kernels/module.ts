@@ -1,0 +1,97 @@
+/**
+ * Recur's WebAssembly sequence kernels (asm/, AssemblyScript with SIMD), instantiated once
+ * per tfjs wasm backend with that backend's heap as their memory, so they read and write
+ * tensors where tfjs keeps them: no copy in, no copy out.
+ */
+import { RecurError } from '@recur/core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { SEQUENCE_KERNELS_WASM, SEQUENCE_KERNELS_WASM_SHARED } from '../generated/sequence-kernels-wasm.js';
+
+/** What Recur uses of tfjs' `BackendWasm` and its emscripten module. */
+export interface WasmBackendLike {
+  readonly wasm: {
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+    /** The module's exports (tfjs' single-threaded builds export their memory). */
+    readonly asm?: { readonly memory?: unknown };
+    /** The memory tfjs' multi-threaded build creates and imports. */
+    readonly wasmMemory?: unknown;
+  };
+  readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/**
+ * The module's exports: pointers are byte offsets in the heap, booleans 0/1, activations
+ * their index in core's `SEQUENCE_KERNEL_ACTIVATIONS`. Argument lists follow asm/*.ts.
+ */
+export interface SequenceKernelExports {
+  lstmForwardScratch(batch: number, time: number, input: number, units: number): number;
+  lstmForward(...args: number[]): void;
+  lstmBackwardScratch(batch: number, time: number, input: number, units: number): number;
+  lstmBackward(...args: number[]): void;
+  gruForwardScratch(batch: number, time: number, input: number, units: number, resetAfter: number): number;
+  gruForward(...args: number[]): void;
+  gruBackwardScratch(batch: number, time: number, input: number, units: number, resetAfter: number): number;
+  gruBackward(...args: number[]): void;
+  elmanForwardScratch(batch: number, time: number, input: number, units: number): number;
+  elmanForward(...args: number[]): void;
+  elmanBackwardScratch(batch: number, time: number, input: number, units: number): number;
+  elmanBackward(...args: number[]): void;
+  /** C (+)= op(A)·op(B) (asm/gemm.ts); `work` needs 64 KiB + 128 B + 1 KiB per padded column of C. */
+  gemm(...args: number[]): void;
+}
+
+const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+const instances = new WeakMap<object, SequenceKernelExports>();
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+let supported: boolean | undefined;
+
+/** Whether this engine runs the kernels' module (WebAssembly SIMD: Chrome 91, Firefox 89, Safari 16.4, Node 16.4). */
+export function sequenceKernelsSupported(): boolean {
+  supported ??= typeof WebAssembly === 'object' && WebAssembly.validate(decode(SEQUENCE_KERNELS_WASM));
+  return supported;
+}
+
+/** The tfjs heap as a `WebAssembly.Memory`, whichever tfjs build is running. */
+function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
+  const candidates = [backend.wasm?.asm?.memory, backend.wasm?.wasmMemory];
+  const memory = candidates.find((m): m is WebAssembly.Memory => m instanceof WebAssembly.Memory);
+  if (memory === undefined) {
+    throw new RecurError(
+      'BACKEND_UNAVAILABLE',
+      "Recur's wasm sequence kernels: expected the tfjs wasm backend to expose its WebAssembly.Memory (module.asm.memory or module.wasmMemory), received none",
+    );
+  }
+  return memory;
+}
+
+function compiledModule(shared: boolean): WebAssembly.Module {
+  const cached = shared ? compiled.shared : compiled.plain;
+  if (cached !== undefined) return cached;
+  const module = new WebAssembly.Module(decode(shared ? SEQUENCE_KERNELS_WASM_SHARED : SEQUENCE_KERNELS_WASM));
+  if (shared) compiled.shared = module;
+  else compiled.plain = module;
+  return module;
+}
+
+/** The kernels bound to `backend`'s heap, instantiated on first use. */
+export function kernelsFor(backend: object): SequenceKernelExports {
+  const existing = instances.get(backend);
+  if (existing !== undefined) return existing;
+  const memory = heapMemory(backend as unknown as WasmBackendLike);
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const module = compiledModule(shared);
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const exports = instance.exports as unknown as SequenceKernelExports;
+  instances.set(backend, exports);
+  return exports;
+}

@@ -1,0 +1,167 @@
+import { WASM_KERNEL_CONFIGS, wasm } from '@recur/backend-wasm';
+import { RecurError, Rng, SEQUENCE_KERNEL_ACTIVATIONS, SEQUENCE_KERNEL_NAMES, useBackend } from '@recur/core';
+import {
+  checkLeaks,
+  expectClose,
+  expectFusedMatchesReference as expectMatch,
+  type SequenceKernelCase,
+  sequenceKernelCases,
+} from '@recur/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kernelsFor } from '../src/kernels/module.js';
+
+const expectFusedMatchesReference = (c: SequenceKernelCase) => expectMatch(c, WASM_KERNEL_CONFIGS, 'wasm');
+const caseArb = sequenceKernelCases;
+
+describe('wasm fused sequence kernels', () => {
+  checkLeaks();
+
+  beforeAll(async () => {
+    await useBackend(wasm);
+  });
+
+  describe('against the reference', () => {
+    it('should match forward within 1e-5 and gradients within 1e-4 over random shapes, masks and directions', () => {
+      fc.assert(fc.property(caseArb, expectFusedMatchesReference), { numRuns: 60, seed: 42 });
+    });
+
+    it('should match with every activation the kernels accept, as candidate and as gate', () => {
+      fc.assert(
+        fc.property(
+          caseArb,
+          fc.constantFrom(...SEQUENCE_KERNEL_ACTIVATIONS),
+          fc.constantFrom(...SEQUENCE_KERNEL_ACTIVATIONS),
+          // Small weights, and one step where an activation is exponential: through the
+          // recurrence an LSTM's output grows as exp(exp(·)) and overflows, so its
+          // conditioning, not the kernels, would set the error.
+          (c, activation, recurrentActivation) => {
+            const explosive = activation === 'exponential' || recurrentActivation === 'exponential';
+            const time = explosive ? 1 : Math.min(c.time, 3);
+            expectFusedMatchesReference({ ...c, time, scale: 0.25, activation, recurrentActivation });
+          },
+        ),
+        { numRuns: 40, seed: 7 },
+      );
+    });
+
+    it('should match on shapes larger than the product blocking (64-row, 256-deep panels)', () => {
+      const cells = [
+        ['RecurLstmSequence', false],
+        ['RecurGruSequence', true],
+        ['RecurGruSequence', false],
+        ['RecurElmanSequence', false],
+      ] as const;
+      for (const [kind, resetAfter] of cells) {
+        expectFusedMatchesReference({
+          kind,
+          batch: 6,
+          time: 45,
+          input: 261,
+          units: 90,
+          reverse: kind !== 'RecurGruSequence',
+          masked: true,
+          maskedOutput: 'previous',
+          resetAfter,
+          recurrentBias: true,
+          activation: 'tanh',
+          recurrentActivation: 'sigmoid',
+          seed: 3,
+          // Glorot-like weights for 261 inputs: larger ones saturate the gates, and over 45
+          // steps the recurrence amplifies float rounding beyond 1e-5 in either implementation.
+          scale: 0.1,
+        });
+      }
+    });
+  });
+
+  describe('plug-in kernel list', () => {
+    it('should register each of core sequence kernels exactly once', () => {
+      const names = WASM_KERNEL_CONFIGS.map((c) => c.kernelName);
+      expect(new Set(names).size).toBe(names.length);
+      expect([...names].sort()).toEqual([...SEQUENCE_KERNEL_NAMES].sort());
+      for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+      expect(wasm.capabilities().fusedKernels).toEqual(names);
+    });
+  });
+
+  describe('input checks', () => {
+    it('should refuse a weight whose shape disagrees with x and h0, naming it', () => {
+      const call = () =>
+        tf.tidy(() =>
+          tf.engine().runKernel(
+            'RecurElmanSequence',
+            {
+              x: tf.zeros([2, 3, 4]),
+              kernel: tf.zeros([5, 6]),
+              recurrentKernel: tf.zeros([6, 6]),
+              bias: tf.zeros([6]),
+              h0: tf.zeros([2, 6]),
+              mask: tf.ones([2, 3]),
+            },
+            { activation: 'tanh', reverse: false, maskedOutput: 'zeros' },
+          ),
+        );
+      expect(call).toThrow(RecurError);
+      expect(call).toThrow(/'kernel'.*shape \[4, 6\].*\[5, 6\]/);
+    });
+  });
+});
+
+describe('wasm gemm', () => {
+  checkLeaks();
+
+  beforeAll(async () => {
+    await useBackend(wasm);
+  });
+
+  it('should match tf.matMul for every transposition on shapes crossing its blocking', () => {
+    const shapes = [
+      [1, 1, 1],
+      [3, 5, 7],
+      [65, 9, 300],
+      [130, 33, 257],
+      [7, 70, 513],
+    ] as const;
+    const backend = tf.backend() as unknown as {
+      wasm: { _malloc(n: number): number; _free(p: number): void; HEAPF32: Float32Array };
+    };
+    const kernels = kernelsFor(tf.backend());
+    const rng = new Rng(11);
+    for (const [m, n, k] of shapes) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const a = rng.fillUniform(new Float32Array(m * k), -1, 1);
+          const b = rng.fillUniform(new Float32Array(k * n), -1, 1);
+          const expected = tf.tidy(() =>
+            Array.from(
+              tf
+                .matMul(
+                  tf.tensor2d(a, transA ? [k, m] : [m, k]),
+                  tf.tensor2d(b, transB ? [n, k] : [k, n]),
+                  transA,
+                  transB,
+                )
+                .dataSync(),
+            ),
+          );
+          const work = 64 * 1024 + 128 + 1024 * Math.ceil(n / 8) * 8;
+          const bytes = 4 * (m * k + k * n + m * n) + work + 16;
+          const raw = backend.wasm._malloc(bytes);
+          const base = raw + ((16 - (raw % 16)) % 16);
+          const pa = base;
+          const pb = pa + 4 * m * k;
+          const pc = pb + 4 * k * n;
+          const pw = pc + 4 * m * n;
+          backend.wasm.HEAPF32.set(a, pa / 4);
+          backend.wasm.HEAPF32.set(b, pb / 4);
+          kernels.gemm(+transA, +transB, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n, 0, pw);
+          const actual = Array.from(backend.wasm.HEAPF32.subarray(pc / 4, pc / 4 + m * n));
+          backend.wasm._free(raw);
+          expectClose(actual, expected, { rtol: 1e-5, atol: 1e-5 });
+        }
+      }
+    }
+  });
+});
