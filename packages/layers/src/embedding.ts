@@ -120,9 +120,17 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
  * `UnsortedSegmentSum`, which the wasm backend does not have.
  */
 function lookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const f = tf.customGrad((t) => ({
-    value: tf.gather(t as tf.Tensor, ids),
-    gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, table.shape),
-  }));
-  return f(table) as tf.Tensor2D;
+  // The ids are saved for the backward pass: a closure over them would dangle once the
+  // caller's tidy disposed them before the gradient runs.
+  const f = tf.customGrad((t, i, save) => {
+    (save as tf.GradSaveFunc)([i as tf.Tensor]);
+    return {
+      value: tf.gather(t as tf.Tensor, i as tf.Tensor),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedIds] = saved as [tf.Tensor1D];
+        return [tf.scatterND(tf.expandDims(savedIds, 1), dy, table.shape), tf.zerosLike(savedIds)];
+      },
+    };
+  });
+  return f(table, ids) as tf.Tensor2D;
 }

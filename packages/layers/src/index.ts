@@ -24,5 +24,37 @@ export type {
 } from './layer.js';
 export { type RecurrentLayer, type RecurrentOptions, recurrent, type SequenceOutput } from './recurrent.js';
 export { type CellRegularization, type RegularizedCell, regularizedCell } from './regularized-cell.js';
+export {
+  ATTENTION_KINDS,
+  type AttendOptions,
+  type Attention,
+  type AttentionConfig,
+  type AttentionKind,
+  type AttentionOutput,
+  type AttentionParams,
+  attention,
+} from './seq2seq/attention.js';
+export {
+  BRIDGES,
+  type Bridge,
+  type EncoderLayer,
+  type ResolvedSeq2SeqConfig,
+  type Seq2SeqConfig,
+} from './seq2seq/config.js';
+export type { DecoderState, Seq2SeqParams } from './seq2seq/network.js';
+export {
+  type Seq2SeqApplyOptions,
+  type Seq2SeqInput,
+  type Seq2SeqModel,
+  type Seq2SeqOutput,
+  seq2seq,
+} from './seq2seq/seq2seq.js';
+export { type Seq2SeqDecodeState, type Seq2SeqStepModel, seq2seqStepModel } from './seq2seq/step-model.js';
+export {
+  type Seq2SeqBatch,
+  type Seq2SeqTrainable,
+  type Seq2SeqTrainableOptions,
+  seq2seqTrainable,
+} from './seq2seq/trainable.js';
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
