@@ -1,0 +1,216 @@
+import { basename, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { BACKEND_CHOICES, type BackendChoice } from './backend.js';
+import { benchCommand } from './commands/bench.js';
+import { evalCommand } from './commands/eval.js';
+import { generateCommand } from './commands/generate.js';
+import { trainCommand } from './commands/train.js';
+import { describeError, EXIT, usageError } from './errors.js';
+import { type Io, println } from './io.js';
+import { modelPath } from './model/model-file.js';
+import { CELL_CHOICES } from './model/sequence-net.js';
+import {
+  columnList,
+  DATASET_NAMES,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  positiveInteger,
+  positiveNumber,
+  probability,
+  TASK_NAMES,
+} from './settings.js';
+import { TASKS } from './tasks/tasks.js';
+import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
+
+function backendOption(): Option {
+  return new Option('--backend <name>', 'cpu or wasm; auto: wasm if it starts, else cpu (always printed)')
+    .choices(BACKEND_CHOICES)
+    .default('auto');
+}
+
+function program(io: Io, setExit: (code: number) => void): Command {
+  const root = new Command('recur')
+    .description('Train, evaluate and sample recurrent networks (Recur on tfjs-core).')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+    });
+  const tasks = TASK_NAMES.map(
+    (t) => `  ${t.padEnd(9)} ${TASKS[t].description} (--dataset ${TASKS[t].datasets.join(' | ')})`,
+  );
+  root
+    .command('train')
+    .summary('train a model for <task> (char-lm, classify, forecast, anomaly, g2p) and report held-out metrics')
+    .description(`train a model for <task>, save it, and report held-out metrics\n\ntasks:\n${tasks.join('\n')}`)
+    .argument('<task>', TASK_NAMES.join(' | '))
+    .option('--dataset <name>', `a packaged dataset: ${DATASET_NAMES.join(', ')} (default: the task's first)`)
+    .option('--file <path>', 'your own data: a text file (char-lm) or a CSV file (other tasks)')
+    .option('--text-column <name>', 'CSV column with the text (classify) or the word (g2p)')
+    .option(
+      '--label-column <name>',
+      'CSV column with the class (classify), the 0/1 anomaly flag (anomaly), or the phonemes (g2p)',
+    )
+    .option(
+      '--columns <names>',
+      'CSV numeric columns, comma-separated (forecast: the first is forecast; anomaly)',
+      columnList,
+    )
+    .addOption(backendOption())
+    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(CELL_CHOICES))
+    .option('--layers <n>', 'recurrent layers', positiveInteger)
+    .option('--units <n>', 'units per recurrent layer', positiveInteger)
+    .option('--embedding-dim <n>', 'embedding size of token inputs', positiveInteger)
+    .option(
+      '--seq-length <n>',
+      'time steps: TBPTT chunk (char-lm), tokens per text (classify), look-back (forecast, anomaly)',
+      positiveInteger,
+    )
+    .option('--horizon <n>', 'days (steps) ahead to forecast', positiveInteger)
+    .option(
+      '--season <n>',
+      "season of the seasonal-naive baseline and MASE (forecast; default: the data's)",
+      positiveInteger,
+    )
+    .option(
+      '--lag <n>',
+      "lag of the base forecast the network corrects (forecast; default: the data's, 364 for births)",
+      positiveInteger,
+    )
+    .option('--batch <n>', 'sequences per batch', positiveInteger)
+    .option('--lr <rate>', 'Adam learning rate', positiveNumber)
+    .option('--minutes <m>', 'training time budget in minutes', positiveNumber)
+    .option('--max-steps <n>', 'stop after this many optimizer steps in all', positiveInteger)
+    .option('--epochs <n>', 'stop after this many epochs', positiveInteger)
+    .option('--seed <n>', 'random seed (weights, shuffling, sampling)', nonNegativeInteger, 1)
+    .option('--checkpoint-dir <dir>', 'where model.ckpt is written (default: recur-runs/<task>-<data>)')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInteger, 100)
+    .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
+    .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
+    .option('--verbose', 'stack traces on errors')
+    .action(async (task: string, flags: TrainFlags) => {
+      if (!isTask(task)) throw usageError(`unknown task '${task}': choose one of ${TASK_NAMES.join(', ')}`);
+      const settings = trainSettings(task, flags, io.cwd);
+      const dataName =
+        settings.source.kind === 'dataset'
+          ? settings.source.name
+          : basename(settings.source.path).replace(/\.[^.]*$/, '');
+      const dir = flags.checkpointDir ?? `recur-runs/${task}-${dataName}`;
+      setExit(
+        await trainCommand(
+          {
+            settings,
+            backend: flags.backend,
+            path: modelPath(dir, io.cwd),
+            resume: flags.resume === true,
+            evalLimit: flags.evalLimit,
+          },
+          io,
+        ),
+      );
+    });
+  root
+    .command('eval')
+    .description("report a trained model's metrics on the held-out split of its data")
+    .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
+    .addOption(backendOption())
+    .option('--beam <widths>', 'beam widths to decode with (g2p), comma-separated', '1,5')
+    .option('--limit <n>', 'held-out examples to evaluate (0: all)', nonNegativeInteger, 0)
+    .option('--file <path>', 'the data file, if it moved since training (same columns)')
+    .option('--verbose', 'stack traces on errors')
+    .action(async (flags: { model: string; backend: BackendChoice; beam: string; limit: number; file?: string }) => {
+      const beams = flags.beam.split(',').map((s) => Number(s.trim()));
+      if (!beams.every((b) => Number.isInteger(b) && b > 0)) {
+        throw usageError(`--beam '${flags.beam}': expected positive integers separated by commas, e.g. 1,5`);
+      }
+      setExit(
+        await evalCommand(
+          {
+            path: modelPath(flags.model, io.cwd),
+            backend: flags.backend,
+            beams,
+            limit: flags.limit,
+            ...(flags.file === undefined ? {} : { file: resolve(io.cwd, flags.file) }),
+          },
+          io,
+        ),
+      );
+    });
+  root
+    .command('generate')
+    .description('generate text from a char-lm model, or a pronunciation from a g2p model')
+    .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
+    .addOption(backendOption())
+    .option('--prompt <text>', 'text to continue (char-lm) or word to transcribe (g2p)')
+    .option('--length <n>', 'most tokens to generate', positiveInteger, 300)
+    .option('--temperature <t>', 'sampling temperature; 0 for greedy', nonNegativeNumber, 0.8)
+    .option('--top-k <k>', 'sample among the k most likely tokens', positiveInteger)
+    .option('--top-p <p>', 'sample among the most likely tokens holding probability p', probability)
+    .option('--beam <width>', 'beam search with this width instead of sampling', positiveInteger, 1)
+    .option('--seed <n>', 'random seed of the sampling', nonNegativeInteger, 1)
+    .option('--verbose', 'stack traces on errors')
+    .action(
+      async (flags: {
+        model: string;
+        backend: BackendChoice;
+        prompt?: string;
+        length: number;
+        temperature: number;
+        topK?: number;
+        topP?: number;
+        beam: number;
+        seed: number;
+      }) => {
+        setExit(
+          await generateCommand(
+            {
+              path: modelPath(flags.model, io.cwd),
+              backend: flags.backend,
+              prompt: flags.prompt,
+              length: flags.length,
+              temperature: flags.temperature,
+              topK: flags.topK,
+              topP: flags.topP,
+              beam: flags.beam,
+              seed: flags.seed,
+            },
+            io,
+          ),
+        );
+      },
+    );
+  root
+    .command('bench')
+    .description("run the repository's benchmarks (pnpm bench): Recur against tfjs-layers and brain.js")
+    .argument('[args...]', 'passed on to the benchmark script')
+    .option('--dry-run', 'print what would run, and run nothing')
+    .action(async (args: string[], flags: { dryRun?: boolean }) => {
+      setExit(await benchCommand(args, flags.dryRun === true, io));
+    });
+  return root;
+}
+
+/**
+ * Runs the `recur` command line (`argv` without `node` and the script) and returns the
+ * exit code. Errors end as one line on stderr (the stack too with `--verbose`).
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const verbose = argv.includes('--verbose');
+  try {
+    await program(io, (c) => {
+      code = c;
+    }).parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (or the help); help and --version exit 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const { line, exitCode } = describeError(error);
+    println(io.err, `error: ${line}`);
+    if (verbose && error instanceof Error && error.stack !== undefined) println(io.err, error.stack);
+    return exitCode;
+  }
+}

@@ -1,0 +1,184 @@
+import type { Float32Array3D, TimeSeries } from '@recur/datasets';
+import { batchIndices, StandardScaler, scalerFromJSON, slidingWindows } from '@recur/datasets';
+import { meanAbsoluteError, meanSquaredError, precisionRecallF1 } from '@recur/train';
+import * as tf from '@tensorflow/tfjs-core';
+import { gather, loadAnomalySeries } from '../data/series.js';
+import { CliError } from '../errors.js';
+import { type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import { count, fixed } from './format.js';
+import { quantile, rollingZScores } from './scores.js';
+import type { Task, TaskContext, TaskSession } from './task.js';
+
+/**
+ * The alarm threshold is this quantile of the scores on normal validation data: both the
+ * model and the baseline get the same false-alarm budget (0.5 % of normal readings), and
+ * neither sees a test label.
+ */
+const THRESHOLD_QUANTILE = 0.995;
+
+function concat(parts: readonly Float32Array3D[]): Float32Array3D {
+  const [, time, features] = parts[0]?.shape ?? [0, 1, 1];
+  const n = parts.reduce((a, p) => a + p.shape[0], 0);
+  const data = new Float32Array(n * time * features);
+  let at = 0;
+  for (const p of parts) {
+    data.set(p.data, at);
+    at += p.data.length;
+  }
+  return { data, shape: [n, time, features] };
+}
+
+function stack(series: readonly TimeSeries[]): TimeSeries {
+  const width = series[0]?.shape[1] ?? 1;
+  const rows = series.reduce((a, s) => a + s.shape[0], 0);
+  const data = new Float32Array(rows * width);
+  let at = 0;
+  for (const s of series) {
+    data.set(s.data, at);
+    at += s.data.length;
+  }
+  return { data, shape: [rows, width] };
+}
+
+async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
+  const { settings, saved } = context;
+  const data = await loadAnomalySeries(settings.source);
+  const { seqLength: lookBack, batch } = settings;
+  for (const [name, parts] of [
+    ['training', data.train],
+    ['validation', data.validation],
+    ['test', data.test.map((t) => t.series)],
+  ] as const) {
+    if (!parts.every((s) => s.shape[0] > lookBack)) {
+      throw new CliError(
+        `the ${name} part of the series is shorter than --seq-length ${lookBack} + 1: use a smaller --seq-length or a longer series`,
+      );
+    }
+  }
+  const scaler =
+    saved !== undefined
+      ? scalerFromJSON((saved as { scaler: unknown }).scaler, 'model file scaler')
+      : StandardScaler.fit(stack(data.train));
+  const windowsOf = (series: readonly TimeSeries[]) => {
+    const w = series.map((s) => slidingWindows(scaler.transform(s), { lookBack, horizon: 1 }));
+    return { inputs: concat(w.map((x) => x.inputs)), targets: concat(w.map((x) => x.targets)) };
+  };
+  const train = windowsOf(data.train);
+  const validation = windowsOf(data.validation);
+  const features = data.columns.length;
+  const netConfig: SequenceNetConfig = {
+    input: { kind: 'features', size: features },
+    cell: settings.cell,
+    layers: settings.layers,
+    units: settings.units,
+    outputs: features,
+    perStep: false,
+  };
+  const net = sequenceNet(netConfig);
+  const windowsIn = (w: Float32Array3D) => w.shape[0];
+  const toBatch = (w: typeof train, idx: ArrayLike<number>) => ({
+    inputs: gather(w.inputs, idx),
+    targets: tf.tidy(() => tf.reshape(gather(w.targets, idx), [idx.length, features])),
+  });
+  /** Squared forecast error of each reading from the `lookBack` before it (0 for the first ones). */
+  const scores = (params: SequenceNetParams, series: TimeSeries): Float64Array => {
+    const w = slidingWindows(scaler.transform(series), { lookBack, horizon: 1 });
+    const out = new Float64Array(series.shape[0]);
+    const errors = tf.tidy(() => {
+      const predicted = net.apply(params, tf.tensor3d(w.inputs.data, [...w.inputs.shape])).output;
+      return tf.mean(tf.square(tf.sub(predicted, tf.tensor2d(w.targets.data, [w.targets.shape[0], features]))), -1);
+    });
+    out.set(errors.dataSync() as Float32Array, lookBack);
+    errors.dispose();
+    return out;
+  };
+  const source =
+    settings.source.kind === 'file' ? settings.source.path : 'sensors (Suthaharan single-hop sensor network)';
+  return {
+    net: netConfig,
+    preprocessing: { scaler: scaler.toJSON(), columns: data.columns },
+    summary: `${source}: ${count(windowsIn(train.inputs))} training windows of normal readings (${data.columns.join(', ')}), ${data.test.length} labelled test series`,
+    metricName: 'mae',
+    throughput: 'samples',
+    init: (rng) => net.init(rng),
+    lossOf: (params) =>
+      function loss(b) {
+        const { inputs, targets } = b as { inputs: tf.Tensor3D; targets: tf.Tensor2D };
+        const predicted = net.apply(params, inputs).output;
+        return { loss: meanSquaredError(predicted, targets), metrics: { mae: meanAbsoluteError(predicted, targets) } };
+      },
+    data: (stopped) => ({
+      stepsPerEpoch: Math.ceil(windowsIn(train.inputs) / batch),
+      fitData: {
+        *train(rng) {
+          for (const idx of batchIndices(windowsIn(train.inputs), { batchSize: batch, rng })) yield toBatch(train, idx);
+        },
+        *validation() {
+          if (stopped()) return;
+          for (const idx of batchIndices(windowsIn(validation.inputs), { batchSize: 512 }))
+            yield toBatch(validation, idx);
+        },
+      },
+    }),
+    async evaluate(params) {
+      const validationScores = data.validation.flatMap((s) => Array.from(scores(params, s).subarray(lookBack)));
+      const threshold = quantile(validationScores, THRESHOLD_QUANTILE);
+      const baselineValidation = data.validation.flatMap((s) =>
+        Array.from(rollingZScores(s, lookBack).subarray(lookBack)),
+      );
+      const baselineThreshold = quantile(baselineValidation, THRESHOLD_QUANTILE);
+      const labels: number[] = [];
+      const model: number[] = [];
+      const baseline: number[] = [];
+      for (const t of data.test) {
+        const s = scores(params, t.series);
+        const z = rollingZScores(t.series, lookBack);
+        for (let i = 0; i < s.length; i++) {
+          labels.push(t.anomaly[i] as number);
+          model.push(i >= lookBack && (s[i] as number) > threshold ? 1 : 0);
+          baseline.push(i >= lookBack && (z[i] as number) > baselineThreshold ? 1 : 0);
+        }
+      }
+      const m = precisionRecallF1(model, labels);
+      const b = precisionRecallF1(baseline, labels);
+      const row = (name: string, s: typeof m) =>
+        `${name}: precision ${fixed(s.precision, 3)}, recall ${fixed(s.recall, 3)}, F1 ${fixed(s.f1, 3)} (${s.truePositives} of ${s.truePositives + s.falseNegatives} anomalies, ${s.falsePositives} false alarms)`;
+      return {
+        metrics: {
+          precision: m.precision,
+          recall: m.recall,
+          f1: m.f1,
+          baselinePrecision: b.precision,
+          baselineRecall: b.recall,
+          baselineF1: b.f1,
+        },
+        lines: [
+          `held-out anomalies, ${count(labels.length)} test readings; thresholds at the ${THRESHOLD_QUANTILE * 100}th percentile of normal validation scores:`,
+          row(`${settings.cell.toUpperCase()} forecaster (squared error of the next reading)`, m),
+          row(`rolling z-score baseline (window ${lookBack})`, b),
+        ],
+      };
+    },
+    dispose: () => {},
+  };
+}
+
+export const anomaly: Task = {
+  name: 'anomaly',
+  description: 'anomaly detector: flags readings a forecaster of normal behaviour did not expect',
+  datasets: ['sensors'],
+  defaults: {
+    cell: 'lstm',
+    layers: 1,
+    units: 32,
+    embeddingDim: 1,
+    seqLength: 32,
+    horizon: 1,
+    season: 1,
+    lag: 1,
+    batch: 64,
+    learningRate: 0.003,
+    minutes: 1,
+  },
+  open,
+};

@@ -1,0 +1,232 @@
+import { Rng } from '@recur/core';
+import { languageModelBatches, mobyDick, stateOfTheUnion, Tokenizer } from '@recur/datasets';
+import { beamSearch, generate } from '@recur/decode';
+import { bitsPerCharacter, softmaxCrossEntropy } from '@recur/train';
+import * as tf from '@tensorflow/tfjs-core';
+import { readTextFile, splitInTime } from '../data/files.js';
+import { CliError } from '../errors.js';
+import { netStepModel } from '../model/net-step-model.js';
+import { type NetState, type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import type { DataSource } from '../settings.js';
+import { count, fixed } from './format.js';
+import type { GenerateRequest, Task, TaskContext, TaskSession } from './task.js';
+
+/** TBPTT chunks per batch: each row carries its state through this many chunks of `seqLength`. */
+const CHUNKS = 8;
+/** Rows the held-out text is cut into for evaluation (each read start to end with its state carried). */
+const EVAL_ROWS = 16;
+
+interface Texts {
+  readonly train: string;
+  readonly validation: string;
+  readonly test: string;
+}
+
+async function loadTexts(source: DataSource, forInference: boolean): Promise<Texts> {
+  if (source.kind === 'file') {
+    const text = await readTextFile(source.path);
+    const chars = [...text];
+    if (chars.length < 200) {
+      throw new CliError(`${source.path} has ${chars.length} characters: give char-lm at least 200`);
+    }
+    // The last 10 % is test, the 10 % before it validation: held-out text the model never saw.
+    const parts = splitInTime(chars, { validation: 0.1, test: 0.1 });
+    return { train: parts.train.join(''), validation: parts.validation.join(''), test: parts.test.join('') };
+  }
+  if (source.name === 'moby-dick') {
+    const book = await mobyDick();
+    return { train: forInference ? '' : book.train, validation: book.validation, test: book.test };
+  }
+  const sotu = await stateOfTheUnion();
+  const join = (s: readonly { text: string }[]) => s.map((x) => x.text).join('\n\n');
+  return { train: forInference ? '' : join(sotu.train), validation: join(sotu.validation), test: join(sotu.test) };
+}
+
+/** Mean cross-entropy (nats) of `ids` read as `EVAL_ROWS` long rows, state carried chunk to chunk. */
+function streamLoss(
+  net: ReturnType<typeof sequenceNet>,
+  params: SequenceNetParams,
+  ids: Int32Array,
+  chunk: number,
+  limit: number,
+): number {
+  const tokens = limit > 0 && ids.length > limit + 1 ? ids.subarray(0, limit + 1) : ids;
+  const rows = Math.max(1, Math.min(EVAL_ROWS, Math.floor((tokens.length - 1) / 2)));
+  const stream = languageModelBatches(tokens, { batchSize: rows, timeSteps: chunk });
+  let state: NetState | undefined;
+  let sum = 0;
+  let n = 0;
+  for (const batch of stream) {
+    const out = tf.tidy(() => {
+      const inputs = tf.tensor2d(batch.inputs.data, [...batch.inputs.shape], 'int32');
+      const targets = tf.tensor2d(batch.targets.data, [...batch.targets.shape], 'int32');
+      const r = net.apply(params, inputs, state === undefined ? {} : { state });
+      return { loss: softmaxCrossEntropy(r.output, targets), state: r.state } as unknown as tf.TensorContainerObject;
+    }) as unknown as { loss: tf.Scalar; state: NetState };
+    const size = batch.inputs.data.length;
+    sum += (out.loss.dataSync()[0] as number) * size;
+    n += size;
+    out.loss.dispose();
+    if (state !== undefined) tf.dispose(state as unknown as tf.TensorContainer);
+    state = out.state;
+  }
+  if (state !== undefined) tf.dispose(state as unknown as tf.TensorContainer);
+  return sum / n;
+}
+
+async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
+  const { settings, saved, forInference } = context;
+  const texts = await loadTexts(settings.source, forInference);
+  const tokenizer =
+    saved !== undefined
+      ? Tokenizer.fromJSON((saved as { tokenizer: unknown }).tokenizer, 'model file tokenizer')
+      : Tokenizer.fit(texts.train, { level: 'char', maxSize: 256 });
+  const vocabSize = tokenizer.vocabulary.size;
+  const netConfig: SequenceNetConfig = {
+    input: { kind: 'tokens', vocabSize, dim: settings.embeddingDim },
+    cell: settings.cell,
+    layers: settings.layers,
+    units: settings.units,
+    outputs: vocabSize,
+    perStep: true,
+  };
+  const net = sequenceNet(netConfig);
+  const trainIds = forInference ? new Int32Array(0) : tokenizer.encode(texts.train);
+  const validationIds = tokenizer.encode(texts.validation);
+  const testIds = tokenizer.encode(texts.test);
+  const { seqLength, batch } = settings;
+  const span = seqLength * CHUNKS;
+  if (!forInference && trainIds.length < batch * span + 1) {
+    throw new CliError(
+      `the training text has ${count(trainIds.length)} characters, fewer than --batch ${batch} × ${CHUNKS} × --seq-length ${seqLength}: use a smaller --batch or --seq-length, or a longer text`,
+    );
+  }
+  const generateText = (params: SequenceNetParams, request: GenerateRequest): string => {
+    const prompt =
+      request.prompt ??
+      (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick'
+        ? 'Call me '
+        : texts.test.slice(0, 8));
+    const ids = Array.from(tokenizer.encode(prompt));
+    if (ids.length === 0) throw new CliError('the prompt is empty: pass --prompt with some text');
+    const model = netStepModel(net, params);
+    let tokens: number[];
+    if (request.beam > 1) {
+      const [best] = beamSearch(model, [ids], { beamWidth: request.beam, maxLength: request.length });
+      tokens = best?.[0]?.tokens ?? [];
+    } else {
+      tokens = generate(model, ids, {
+        maxLength: request.length,
+        strategy:
+          request.temperature === 0
+            ? { kind: 'greedy' }
+            : {
+                kind: 'sample',
+                rng: new Rng(request.seed),
+                temperature: request.temperature,
+                ...(request.topK === undefined ? {} : { topK: request.topK }),
+                ...(request.topP === undefined ? {} : { topP: request.topP }),
+              },
+      });
+    }
+    return prompt + tokenizer.decode(tokens);
+  };
+  const source = settings.source.kind === 'file' ? settings.source.path : settings.source.name;
+  return {
+    net: netConfig,
+    preprocessing: { tokenizer: tokenizer.toJSON() },
+    summary: `${source}: ${count(trainIds.length || texts.test.length)} ${forInference ? 'held-out' : 'training'} characters, ${vocabSize} symbols`,
+    metricName: 'bpc',
+    throughput: 'tokens',
+    init: (rng) => net.init(rng),
+    lossOf: (params) =>
+      function loss(b, context) {
+        const { inputs, targets } = b as { inputs: tf.Tensor2D; targets: tf.Tensor2D };
+        const state = context.state as NetState | undefined;
+        const out = net.apply(params, inputs, state === undefined ? {} : { state });
+        const loss = softmaxCrossEntropy(out.output, targets);
+        tf.dispose(out.output);
+        return { loss, state: out.state, metrics: { bpc: tf.div(loss, Math.LN2) as tf.Scalar } };
+      },
+    data: (stopped) => {
+      const rowsPerEpoch = Math.floor((trainIds.length - 1) / batch);
+      const batchesPerEpoch = Math.floor(rowsPerEpoch / span);
+      return {
+        stepsPerEpoch: batchesPerEpoch * CHUNKS,
+        fit: { tbptt: { k: seqLength } },
+        fitData: {
+          *train(rng) {
+            // A fresh offset each epoch, so chunk boundaries move; batches in shuffled order.
+            const offset = rng.int(span);
+            const stream = languageModelBatches(trainIds.subarray(offset), {
+              batchSize: batch,
+              timeSteps: span,
+              dropRemainder: true,
+            });
+            const all = [...stream];
+            rng.shuffle(all);
+            for (const b of all) {
+              yield {
+                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
+                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
+              };
+            }
+          },
+          *validation() {
+            if (stopped() || validationIds.length < 2 * span) return;
+            const stream = languageModelBatches(validationIds, { batchSize: Math.min(batch, 16), timeSteps: span });
+            for (const b of stream) {
+              yield {
+                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
+                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
+              };
+            }
+          },
+        },
+      };
+    },
+    async evaluate(params, request) {
+      const loss = streamLoss(net, params, testIds, span, request.limit);
+      const bpc = bitsPerCharacter(loss);
+      const sample = generateText(params, {
+        prompt: undefined,
+        length: 300,
+        temperature: 0.8,
+        topK: undefined,
+        topP: undefined,
+        beam: 1,
+        seed: settings.seed,
+      });
+      return {
+        metrics: { bpc },
+        lines: [
+          `held-out bits per character: ${fixed(bpc, 3)} (${count(Math.min(testIds.length, request.limit || testIds.length))} test characters; perplexity ${fixed(Math.exp(loss), 2)})`,
+          'sample (temperature 0.8):',
+          sample,
+        ],
+      };
+    },
+    generate: async (params, request) => generateText(params, request),
+    dispose: () => {},
+  };
+}
+
+export const charLm: Task = {
+  name: 'char-lm',
+  description: 'character language model: learns to continue text, one character at a time',
+  datasets: ['moby-dick', 'sotu'],
+  defaults: {
+    cell: 'lstm',
+    layers: 1,
+    units: 128,
+    embeddingDim: 32,
+    seqLength: 64,
+    horizon: 1,
+    season: 1,
+    lag: 1,
+    batch: 32,
+    learningRate: 0.02,
+    minutes: 1.5,
+  },
+  open,
+};

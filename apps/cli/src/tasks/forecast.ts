@@ -1,0 +1,148 @@
+import { batchIndices, StandardScaler, scalerFromJSON, type TimeSeries } from '@recur/datasets';
+import { mae, mase, meanAbsoluteError, meanSquaredError, rmse } from '@recur/train';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type ForecastWindows,
+  firstOrigin,
+  forecastWindows,
+  joinSeries,
+  seasonalNaive,
+  type WindowPlan,
+} from '../data/forecast-windows.js';
+import { gather, loadForecastSeries } from '../data/series.js';
+import { CliError } from '../errors.js';
+import { type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import { count, fixed } from './format.js';
+import type { Task, TaskContext, TaskSession } from './task.js';
+
+function column(series: TimeSeries, feature: number): Float32Array {
+  const width = series.shape[1];
+  return Float32Array.from({ length: series.shape[0] }, (_, t) => series.data[t * width + feature] as number);
+}
+
+async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
+  const { settings, saved } = context;
+  const data = await loadForecastSeries(settings.source);
+  const { seqLength: lookBack, horizon, batch } = settings;
+  // 0 (the default): the dataset's own (births: weekly season, yearly lag; CO2: 12 months), else 1.
+  const season = settings.season > 0 ? settings.season : (data.season ?? 1);
+  const lag = settings.lag > 0 ? settings.lag : (data.lag ?? season);
+  const plan: WindowPlan = { lookBack, horizon, lag };
+  const { series, ranges } = joinSeries([data.train, data.validation, data.test]);
+  const [trainRange, validationRange, testRange] = ranges as [[number, number], [number, number], [number, number]];
+  if (trainRange[1] - firstOrigin(plan) < horizon + batch || testRange[1] - testRange[0] < horizon) {
+    throw new CliError(
+      `the series is too short for --seq-length ${lookBack}, --lag ${lag} and --horizon ${horizon} (${series.shape[0]} rows, ${trainRange[1]} for training): use smaller ones or a longer series`,
+    );
+  }
+  const scaler =
+    saved !== undefined
+      ? scalerFromJSON((saved as { scaler: unknown }).scaler, 'model file scaler')
+      : StandardScaler.fit(data.train);
+  const train = context.forInference ? undefined : forecastWindows(series, trainRange, plan, scaler);
+  const validation = forecastWindows(series, validationRange, plan, scaler);
+  const test = forecastWindows(series, testRange, plan, scaler);
+  const features = data.train.shape[1];
+  const netConfig: SequenceNetConfig = {
+    input: { kind: 'features', size: features + 1 },
+    cell: settings.cell,
+    layers: settings.layers,
+    units: settings.units,
+    outputs: horizon,
+    perStep: false,
+  };
+  const net = sequenceNet(netConfig);
+  // The network forecasts a correction to the lagged base forecast: it starts close to
+  // that method and learns what it misses (see data/forecast-windows.ts).
+  const forecastOf = (params: SequenceNetParams, inputs: tf.Tensor3D, base: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => tf.add(base, net.apply(params, inputs).output) as tf.Tensor2D);
+  const toBatch = (w: ForecastWindows, idx: ArrayLike<number>) => {
+    const pick = (values: Float32Array) =>
+      tf.tensor2d(
+        Float32Array.from(
+          { length: idx.length * horizon },
+          (_, j) => values[(idx[Math.floor(j / horizon)] as number) * horizon + (j % horizon)] as number,
+        ),
+        [idx.length, horizon],
+      );
+    return { inputs: gather(w.inputs, idx), base: pick(w.base), targets: pick(w.scaledTargets) };
+  };
+  const source = settings.source.kind === 'file' ? settings.source.path : settings.source.name;
+  return {
+    net: netConfig,
+    preprocessing: { scaler: scaler.toJSON(), columns: data.columns },
+    summary: `${source}: ${count(data.train.shape[0])} training / ${count(data.validation.shape[0])} validation / ${count(data.test.shape[0])} test steps of ${data.columns.join(', ')}; forecasting ${horizon} ahead from ${lookBack}, lag ${lag}`,
+    metricName: 'mae',
+    throughput: 'samples',
+    init: (rng) => net.init(rng),
+    lossOf: (params) =>
+      function loss(b) {
+        const { inputs, base, targets } = b as { inputs: tf.Tensor3D; base: tf.Tensor2D; targets: tf.Tensor2D };
+        const predicted = forecastOf(params, inputs, base);
+        return { loss: meanSquaredError(predicted, targets), metrics: { mae: meanAbsoluteError(predicted, targets) } };
+      },
+    data: (stopped) => {
+      const windows = train as ForecastWindows;
+      return {
+        stepsPerEpoch: Math.ceil(windows.origins.length / batch),
+        fitData: {
+          *train(rng) {
+            for (const idx of batchIndices(windows.origins.length, { batchSize: batch, rng }))
+              yield toBatch(windows, idx);
+          },
+          *validation() {
+            if (stopped()) return;
+            for (const idx of batchIndices(validation.origins.length, { batchSize: 256 }))
+              yield toBatch(validation, idx);
+          },
+        },
+      };
+    },
+    async evaluate(params) {
+      const n = test.origins.length;
+      const scaled = tf.tidy(() =>
+        forecastOf(params, tf.tensor3d(test.inputs.data, [...test.inputs.shape]), tf.tensor2d(test.base, [n, horizon])),
+      );
+      const values = scaled.dataSync() as Float32Array;
+      scaled.dispose();
+      const predicted = scaler.inverseTransform({ data: values, shape: [n * horizon, 1] }, { features: [0] }).data;
+      const actual = test.targets;
+      const history = column(data.train, 0);
+      const naive = seasonalNaive(series, test.origins, horizon, season);
+      const model = {
+        mase: mase(predicted, actual, history, season),
+        mae: mae(predicted, actual),
+        rmse: rmse(predicted, actual),
+      };
+      const baseline = { mase: mase(naive, actual, history, season), mae: mae(naive, actual) };
+      return {
+        metrics: { ...model, naiveMase: baseline.mase, naiveMae: baseline.mae },
+        lines: [
+          `held-out MASE: ${fixed(model.mase, 3)} (seasonal-naive forecast, season ${season}: ${fixed(baseline.mase, 3)}); below 1 beats the naive method's in-sample error`,
+          `held-out MAE: ${fixed(model.mae, 1)} (seasonal-naive: ${fixed(baseline.mae, 1)}), RMSE ${fixed(model.rmse, 1)}; ${count(n)} forecasts of ${horizon} steps of ${data.columns[0]}`,
+        ],
+      };
+    },
+    dispose: () => {},
+  };
+}
+
+export const forecast: Task = {
+  name: 'forecast',
+  description: 'time-series forecaster: predicts the next days (steps) of a series',
+  datasets: ['births', 'co2'],
+  defaults: {
+    cell: 'lstm',
+    layers: 1,
+    units: 64,
+    embeddingDim: 1,
+    seqLength: 28,
+    horizon: 7,
+    season: 0,
+    lag: 0,
+    batch: 64,
+    learningRate: 0.003,
+    minutes: 1,
+  },
+  open,
+};

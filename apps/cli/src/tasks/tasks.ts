@@ -1,0 +1,15 @@
+import type { TaskName } from '../settings.js';
+import { anomaly } from './anomaly.js';
+import { charLm } from './char-lm.js';
+import { classify } from './classify.js';
+import { forecast } from './forecast.js';
+import { g2p } from './g2p.js';
+import type { Task } from './task.js';
+
+export const TASKS: Readonly<Record<TaskName, Task>> = {
+  'char-lm': charLm,
+  classify,
+  forecast,
+  anomaly,
+  g2p,
+};

@@ -1,0 +1,148 @@
+import { readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCheckpoint } from '@recur/train/node';
+import { describe, expect, it } from 'vitest';
+import { recur } from './helpers/cli.js';
+import { anomalyCsv, classifyCsv, pronunciationsCsv, seriesCsv, tempDir, textFile } from './helpers/fixtures.js';
+
+/** Tiny models and budgets: each run is a few optimizer steps. */
+const TINY = ['--units', '8', '--batch', '4', '--max-steps', '4', '--checkpoint-every', '2', '--seed', '3'];
+
+/** A char-lm batch is 8 TBPTT chunks, so its runs stop at a multiple of 8 steps. */
+async function trained(task: string, file: string, extra: readonly string[], dir: string, steps = 4) {
+  const result = await recur(['train', task, '--file', file, '--checkpoint-dir', 'run', ...TINY, ...extra], dir);
+  expect(result.err).not.toMatch(/^error:/m);
+  expect(result.code).toBe(0);
+  const checkpoint = await loadCheckpoint(join(dir, 'run', 'model.ckpt'));
+  expect(checkpoint.step).toBe(steps);
+  // Only the model file: the atomic save leaves no temporary behind.
+  expect(await readdir(join(dir, 'run'))).toEqual(['model.ckpt']);
+  return result;
+}
+
+describe('recur train › recur eval', () => {
+  it('should train char-lm on a text file, report bits per character and a sample, and eval the saved model', async () => {
+    const dir = await tempDir();
+    const text = await textFile(dir);
+    const train = await trained('char-lm', text, ['--seq-length', '8'], dir, 8);
+    expect(train.err).toMatch(/backend: wasm/);
+    expect(train.out).toMatch(/held-out bits per character: \d+\.\d{3}/);
+    expect(train.out).toMatch(/sample \(temperature 0\.8\):\n.{9,}/);
+    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    expect(evaluated.code).toBe(0);
+    // The same weights and text give the same number.
+    const bpc = (s: string) => Number(/bits per character: (\d+\.\d+)/.exec(s)?.[1]);
+    expect(bpc(evaluated.out)).toBeCloseTo(bpc(train.out), 3);
+  });
+
+  it('should train a classifier on a CSV file and report accuracy and F1 from eval', async () => {
+    const dir = await tempDir();
+    const csv = await classifyCsv(dir);
+    const train = await trained('classify', csv, ['--seq-length', '16'], dir);
+    expect(train.out).toMatch(/held-out accuracy: \d+\.\d+%/);
+    const evaluated = await recur(['eval', '--model', 'run/model.ckpt'], dir);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.out).toMatch(/precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}/);
+    // The data moved: eval says so, and reads it where --file points.
+    await rename(csv, join(dir, 'moved.csv'));
+    const lost = await recur(['eval', '--model', 'run'], dir);
+    expect(lost.code).toBe(1);
+    expect(lost.err).toMatch(/error: file not found: .*texts\.csv \(check the path given to --file\)/);
+    const found = await recur(['eval', '--model', 'run', '--file', 'moved.csv'], dir);
+    expect(found.code).toBe(0);
+    expect(found.out).toBe(evaluated.out);
+  });
+
+  it('should train a forecaster on a CSV column and report MASE against the seasonal-naive forecast', async () => {
+    const dir = await tempDir();
+    const csv = await seriesCsv(dir);
+    const train = await trained(
+      'forecast',
+      csv,
+      ['--columns', 'value', '--seq-length', '14', '--season', '7', '--lag', '7'],
+      dir,
+    );
+    expect(train.out).toMatch(/held-out MASE: \d+\.\d{3} \(seasonal-naive forecast, season 7: \d+\.\d{3}\)/);
+    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.out.split('\n')[0]).toBe(train.out.split('\n')[0]);
+  });
+
+  it('should train an anomaly detector and compare it with the rolling z-score baseline', async () => {
+    const dir = await tempDir();
+    const csv = await anomalyCsv(dir);
+    const train = await trained(
+      'anomaly',
+      csv,
+      ['--columns', 'a,b', '--label-column', 'anomaly', '--seq-length', '8'],
+      dir,
+    );
+    expect(train.out).toMatch(/forecaster .*precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}/);
+    expect(train.out).toMatch(/rolling z-score baseline \(window 8\): precision/);
+    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.out).toBe(train.out);
+  });
+
+  it('should train g2p with attention and report phoneme and word error rates, greedy and beam', async () => {
+    const dir = await tempDir();
+    const csv = await pronunciationsCsv(dir);
+    const train = await trained('g2p', csv, ['--seq-length', '8'], dir);
+    expect(train.out).toMatch(/greedy: phoneme error rate \d+\.\d+%, word error rate \d+\.\d+%/);
+    expect(train.out).toMatch(/beam 5: phoneme error rate/);
+    const evaluated = await recur(['eval', '--model', 'run', '--beam', '3'], dir);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.out).toMatch(/beam 3: phoneme error rate/);
+    const spoken = await recur(['generate', '--model', 'run', '--prompt', 'bad cafe'], dir);
+    expect(spoken.code).toBe(0);
+    expect(spoken.out).toMatch(/^bad\t.*\ncafe\t/);
+  });
+});
+
+describe('recur generate', () => {
+  it('should continue a prompt from a char-lm checkpoint by sampling, greedily and by beam search', async () => {
+    const dir = await tempDir();
+    await trained('char-lm', await textFile(dir), ['--seq-length', '8'], dir, 8);
+    const sampled = await recur(
+      ['generate', '--model', 'run', '--prompt', 'The wha', '--length', '40', '--top-k', '5'],
+      dir,
+    );
+    expect(sampled.code).toBe(0);
+    expect(sampled.out.startsWith('The wha')).toBe(true);
+    expect(sampled.out.trimEnd().length).toBeGreaterThan('The wha'.length);
+    const again = await recur(
+      ['generate', '--model', 'run', '--prompt', 'The wha', '--length', '40', '--top-k', '5'],
+      dir,
+    );
+    expect(again.out).toBe(sampled.out);
+    const beam = await recur(['generate', '--model', 'run', '--prompt', 'The', '--length', '10', '--beam', '3'], dir);
+    expect(beam.code).toBe(0);
+    expect(beam.out.startsWith('The')).toBe(true);
+  });
+
+  it('should resume training from the checkpoint and continue its step count', async () => {
+    const dir = await tempDir();
+    const text = await textFile(dir);
+    await trained('char-lm', text, ['--seq-length', '8'], dir, 8);
+    const resumed = await recur(
+      [
+        'train',
+        'char-lm',
+        '--file',
+        text,
+        '--checkpoint-dir',
+        'run',
+        ...TINY,
+        '--seq-length',
+        '8',
+        '--resume',
+        '--max-steps',
+        '16',
+      ],
+      dir,
+    );
+    expect(resumed.code).toBe(0);
+    expect(resumed.err).toMatch(/resuming from step 8/);
+    expect((await loadCheckpoint(join(dir, 'run', 'model.ckpt'))).step).toBe(16);
+  });
+});
