@@ -18,6 +18,8 @@ export const shared = defineConfig({
       },
       { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
       { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },
+      { find: /^@recur\/backend-webgpu$/, replacement: pkg('backend-webgpu') },
+      { find: /^@recur\/backend-webgl$/, replacement: pkg('backend-webgl') },
       { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
       { find: /^@recur\/cells$/, replacement: pkg('cells') },
       { find: /^@recur\/layers$/, replacement: pkg('layers') },

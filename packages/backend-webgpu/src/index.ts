@@ -1,0 +1,135 @@
+import type { BackendCapabilities, BackendPlugin } from '@recur/core';
+import { badArgument } from '@recur/core';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { findGpu, type GpuAdapterInfoLike, type GpuAdapterLike, type GpuLike, isNode, requestAdapter } from './gpu.js';
+import { registerPowKernel } from './pow.js';
+import { type SyncReads, setUpSyncReads } from './sync-read.js';
+import { fixTranspose } from './transpose.js';
+
+export type { GpuAdapterInfoLike, GpuAdapterLike, GpuLike } from './gpu.js';
+export type { SyncReads } from './sync-read.js';
+
+export interface WebGpuOptions {
+  /**
+   * The WebGPU entry point to use instead of `navigator.gpu` (in Node, e.g.
+   * `create(['enable-dawn-features=...'])` from the npm `webgpu` package).
+   */
+  readonly gpu?: GpuLike;
+  /** Which adapter to ask for where there are several. Default `'high-performance'`, as tfjs. */
+  readonly powerPreference?: 'low-power' | 'high-performance';
+}
+
+/** tfjs' own priority for webgpu, so an app that never calls `useBackend` sees tfjs' order. */
+const TFJS_PRIORITY = 3;
+
+/** An adapter found by `setup()`, handed to the backend factory (an adapter makes one device). */
+let pendingAdapter: GpuAdapterLike | undefined;
+let adapterInfo: GpuAdapterInfoLike = {};
+let syncReads: SyncReads = 'unavailable';
+let activatedBackend: tf.KernelBackend | undefined;
+let transposeFixed = false;
+let powForwarded = false;
+
+/** The device limits tfjs asks for (tfjs-backend-webgpu's own factory, `base.ts`). */
+function deviceDescriptor(adapter: GpuAdapterLike): object {
+  const limits = adapter.limits;
+  return {
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  };
+}
+
+/**
+ * A webgpu plug-in with options. `setup()` finds the GPU (`navigator.gpu`; in Node, Dawn
+ * from the npm `webgpu` package, which it exposes as `navigator.gpu`) and asks for an
+ * adapter, so a machine without one fails `useBackend` with the reason rather than when
+ * tfjs first runs an op.
+ */
+export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
+  const powerPreference = options.powerPreference ?? 'high-performance';
+  if (powerPreference !== 'high-performance' && powerPreference !== 'low-power') {
+    throw badArgument(
+      'BAD_CONFIG',
+      'webgpuWith(options).powerPreference',
+      "'high-performance' or 'low-power'",
+      powerPreference,
+    );
+  }
+  const factory = async () => {
+    const chosen = pendingAdapter ?? (await requestAdapter(options.gpu ?? (await findGpu()), powerPreference));
+    pendingAdapter = undefined;
+    const device = await chosen.requestDevice(deviceDescriptor(chosen));
+    return new WebGPUBackend(
+      device as ConstructorParameters<typeof WebGPUBackend>[0],
+      chosen.info as ConstructorParameters<typeof WebGPUBackend>[1],
+    );
+  };
+  return {
+    name: 'webgpu',
+    async setup() {
+      powForwarded = registerPowKernel();
+      // A running backend keeps its device: setup runs before every useBackend.
+      if (tf.findBackend('webgpu') != null) return;
+      const gpu = options.gpu ?? (await findGpu());
+      const adapter = await requestAdapter(gpu, powerPreference);
+      pendingAdapter = adapter;
+      adapterInfo = adapter.info ?? {};
+      const registered = tf.findBackendFactory('webgpu');
+      if (registered === factory) return;
+      // Importing tfjs-backend-webgpu registered tfjs' factory where navigator.gpu existed
+      // at that moment; ours replaces it so that Node (Dawn) and the adapter found above work.
+      if (registered != null) tf.removeBackend('webgpu');
+      tf.registerBackend('webgpu', factory, TFJS_PRIORITY);
+    },
+    async activated(backend: tf.KernelBackend) {
+      transposeFixed = fixTranspose(backend);
+      // activated() runs on every useBackend; the backend object lives until removed.
+      if (activatedBackend === backend) return;
+      activatedBackend = backend;
+      syncReads = await setUpSyncReads(backend, isNode());
+    },
+    capabilities(): BackendCapabilities {
+      return {
+        // Recur's sequence kernels run as core's reference (plain tfjs ops) here: no fused
+        // WGSL kernel is registered.
+        fusedKernels: [],
+        environments: ['node', 'browser', 'worker'],
+        // WGSL f32 storage and arithmetic throughout; tfjs-backend-webgpu uses no f16.
+        exactFloat32: true,
+        details: {
+          implementation: 'WebGPU (tfjs-backend-webgpu, WGSL); sequence kernels: Recur core reference ops',
+          vendor: adapterInfo.vendor ?? '',
+          architecture: adapterInfo.architecture ?? '',
+          description: adapterInfo.description ?? '',
+          syncReads,
+          kernelFixes: [
+            transposeFixed ? 'Transpose of int32/bool (tfjs 4.22 emits invalid WGSL)' : '',
+            powForwarded ? 'Pow of small CPU-resident operands computed on the CPU, as cpu rounds it' : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The tfjs WebGPU backend, in browsers and workers (`navigator.gpu`) and in Node through
+ * Dawn (install the npm `webgpu` package; without a GPU, set `VK_ICD_FILENAMES` to a
+ * software Vulkan driver such as SwiftShader).
+ *
+ * ```ts
+ * import { useBackend } from '@recur/core';
+ * import { webgpu } from '@recur/backend-webgpu';
+ * await useBackend(webgpu);
+ * ```
+ */
+export const webgpu: BackendPlugin = webgpuWith();
