@@ -3,14 +3,12 @@ import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import type { LstmAttrs } from './lstm.js';
 import {
-  columnSums,
   emitOutputs,
   emittedSteps,
   previousStates,
+  projectionGradients,
   type SequenceDims,
   stepOrder,
-  toBatchMajor,
-  toTimeMajor,
 } from './sequence-common.js';
 
 export interface ElmanArrays {
@@ -79,7 +77,7 @@ export interface ElmanGradArrays extends ElmanArrays {
 }
 
 export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanAttrs) {
-  const { batch: B, time: T, input: I, units: H } = d;
+  const { batch: B, time: T, units: H } = d;
   const act = scalarActivation(attrs.activation).back;
   const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
   const dZ = new Float32Array(T * B * H);
@@ -114,11 +112,7 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
       ldc: H,
     });
   }
-  const xTm = toTimeMajor(v.x, B, T, I);
-  const dxTm = new Float32Array(T * B * I);
-  gemm({ transA: false, transB: true, m: T * B, n: I, k: H, a: dZ, lda: H, b: v.kernel, ldb: H, c: dxTm, ldc: I });
-  const dKernel = new Float32Array(I * H);
-  gemm({ transA: true, transB: false, m: I, n: H, k: T * B, a: xTm, lda: I, b: dZ, ldb: H, c: dKernel, ldc: H });
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, H);
   const dRecurrentKernel = new Float32Array(H * H);
   const hPrevAll = previousStates(v.hs, v.h0, d, attrs.reverse);
   gemm({
@@ -134,5 +128,5 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
     c: dRecurrentKernel,
     ldc: H,
   });
-  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dRecurrentKernel, dBias: columnSums(dZ, T * B, H), dh0: dh };
+  return { dx, dKernel, dRecurrentKernel, dBias: dInputBias, dh0: dh };
 }

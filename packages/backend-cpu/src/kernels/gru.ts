@@ -10,10 +10,9 @@ import {
   emitOutputs,
   emittedSteps,
   previousStates,
+  projectionGradients,
   type SequenceDims,
   stepOrder,
-  toBatchMajor,
-  toTimeMajor,
 } from './sequence-common.js';
 
 export interface GruArrays {
@@ -160,7 +159,7 @@ export interface GruGradArrays extends GruArrays {
 }
 
 export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) {
-  const { batch: B, time: T, input: I, units: H } = d;
+  const { batch: B, time: T, units: H } = d;
   const G = 3 * H;
   const W = attrs.resetAfter ? 4 * H : 3 * H;
   const act = scalarActivation(attrs.activation).back;
@@ -262,13 +261,8 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) 
       });
     }
   }
-  const xTm = toTimeMajor(v.x, B, T, I);
-  const dxTm = new Float32Array(T * B * I);
-  gemm({ transA: false, transB: true, m: T * B, n: I, k: G, a: dZ, lda: G, b: v.kernel, ldb: G, c: dxTm, ldc: I });
-  const dKernel = new Float32Array(I * G);
-  gemm({ transA: true, transB: false, m: I, n: G, k: T * B, a: xTm, lda: I, b: dZ, ldb: G, c: dKernel, ldc: G });
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G);
   const dRecurrentKernel = new Float32Array(H * G);
-  const dInputBias = columnSums(dZ, T * B, G);
   let dBias = dInputBias;
   if (attrs.resetAfter) {
     gemm({
@@ -324,5 +318,5 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) 
       ldc: G,
     });
   }
-  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dRecurrentKernel, dBias, dh0: dh };
+  return { dx, dKernel, dRecurrentKernel, dBias, dh0: dh };
 }

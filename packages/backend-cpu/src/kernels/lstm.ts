@@ -8,14 +8,12 @@
 import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import {
-  columnSums,
   emitOutputs,
   emittedSteps,
   previousStates,
+  projectionGradients,
   type SequenceDims,
   stepOrder,
-  toBatchMajor,
-  toTimeMajor,
 } from './sequence-common.js';
 
 export interface LstmArrays {
@@ -134,7 +132,7 @@ export interface LstmGrads {
 }
 
 export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttrs): LstmGrads {
-  const { batch: B, time: T, input: I, units: H } = d;
+  const { batch: B, time: T, units: H } = d;
   const G = 4 * H;
   const act = scalarActivation(attrs.activation);
   const sigma = scalarActivation(attrs.recurrentActivation).back;
@@ -189,11 +187,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
     });
     for (let k = 0; k < B * H; k++) dh[k] = (dh[k] as number) + (dhPrev[k] as number);
   }
-  const xTm = toTimeMajor(v.x, B, T, I);
-  const dxTm = new Float32Array(T * B * I);
-  gemm({ transA: false, transB: true, m: T * B, n: I, k: G, a: dZ, lda: G, b: v.kernel, ldb: G, c: dxTm, ldc: I });
-  const dKernel = new Float32Array(I * G);
-  gemm({ transA: true, transB: false, m: I, n: G, k: T * B, a: xTm, lda: I, b: dZ, ldb: G, c: dKernel, ldc: G });
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G);
   const dRecurrentKernel = new Float32Array(H * G);
   const hPrevAll = previousStates(v.hs, v.h0, d, attrs.reverse);
   gemm({
@@ -210,10 +204,10 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
     ldc: G,
   });
   return {
-    dx: toBatchMajor(dxTm, B, T, I),
+    dx,
     dKernel,
     dRecurrentKernel,
-    dBias: columnSums(dZ, T * B, G),
+    dBias: dInputBias,
     dh0: dh,
     dc0: dc,
   };

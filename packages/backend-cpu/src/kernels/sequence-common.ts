@@ -1,3 +1,5 @@
+import { gemm } from '../gemm.js';
+
 /**
  * Shared bookkeeping of the fused sequence kernels, on plain typed arrays. Layouts follow
  * core's `kernels/names.ts`: x `[B,T,I]` batch-major; workspaces `[T,B,·]` indexed by
@@ -103,4 +105,49 @@ export function emitOutputs(
     }
   }
   return ys;
+}
+
+/**
+ * Gradients of the input projection Z = X·W + b of every step, from `dZ [T·B, G]`
+ * (time-major): dX = dZ·Wᵀ (returned batch-major), dW = Xᵀ·dZ, db = Σ dZ — three large
+ * products instead of one per step.
+ */
+export function projectionGradients(
+  x: Float32Array,
+  kernel: Float32Array,
+  dZ: Float32Array,
+  d: SequenceDims,
+  width: number,
+) {
+  const { batch: B, time: T, input: I } = d;
+  const xTm = toTimeMajor(x, B, T, I);
+  const dxTm = new Float32Array(T * B * I);
+  gemm({
+    transA: false,
+    transB: true,
+    m: T * B,
+    n: I,
+    k: width,
+    a: dZ,
+    lda: width,
+    b: kernel,
+    ldb: width,
+    c: dxTm,
+    ldc: I,
+  });
+  const dKernel = new Float32Array(I * width);
+  gemm({
+    transA: true,
+    transB: false,
+    m: I,
+    n: width,
+    k: T * B,
+    a: xTm,
+    lda: I,
+    b: dZ,
+    ldb: width,
+    c: dKernel,
+    ldc: width,
+  });
+  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dBias: columnSums(dZ, T * B, width) };
 }
