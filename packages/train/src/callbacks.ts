@@ -3,6 +3,8 @@ export interface BatchEvent {
   readonly step: number;
   readonly epoch: number;
   readonly batch: number;
+  /** The TBPTT chunk within the batch (0 without truncated BPTT). */
+  readonly chunk: number;
   readonly loss: number;
   readonly metrics: Readonly<Record<string, number>>;
   readonly learningRate: number;

@@ -37,6 +37,28 @@ export class EarlyStopping {
     if (!Number.isInteger(config.patience) || config.patience < 0) {
       throw badArgument('BAD_CONFIG', 'earlyStopping.patience', 'a non-negative integer', config.patience);
     }
+    const known = ['monitor', 'mode', 'patience', 'minDelta', 'restoreBestWeights'];
+    const unknown = Object.keys(config).find((k) => !known.includes(k));
+    if (unknown !== undefined) {
+      throw badArgument(
+        'BAD_CONFIG',
+        `earlyStopping.${unknown}`,
+        `no such option (known: ${known.join(', ')})`,
+        (config as unknown as Record<string, unknown>)[unknown],
+      );
+    }
+    if (config.mode !== undefined && config.mode !== 'min' && config.mode !== 'max') {
+      throw badArgument('BAD_CONFIG', 'earlyStopping.mode', "'min' or 'max'", config.mode);
+    }
+    if (
+      config.minDelta !== undefined &&
+      !(typeof config.minDelta === 'number' && config.minDelta >= 0 && Number.isFinite(config.minDelta))
+    ) {
+      throw badArgument('BAD_CONFIG', 'earlyStopping.minDelta', 'a non-negative finite number', config.minDelta);
+    }
+    if (config.restoreBestWeights !== undefined && typeof config.restoreBestWeights !== 'boolean') {
+      throw badArgument('BAD_CONFIG', 'earlyStopping.restoreBestWeights', 'true or false', config.restoreBestWeights);
+    }
     const mode = config.mode ?? (/acc|f1|precision|recall/.test(config.monitor) ? 'max' : 'min');
     this.sign = mode === 'min' ? 1 : -1;
     this.best = Number.POSITIVE_INFINITY;
@@ -76,11 +98,21 @@ export class EarlyStopping {
     return { best: this.best, bestEpoch: this.bestEpoch ?? -1, wait: this.wait };
   }
 
-  /** Resumes the counters; the best-weights copy restarts from the resumed weights. */
-  restore(state: EarlyStoppingState): void {
+  /** The copy of the best epoch's weights, if one is kept (owned by this object). */
+  bestWeightsCopy(): Readonly<Record<string, tf.Tensor>> | undefined {
+    return this.bestWeights;
+  }
+
+  /**
+   * Resumes the counters and, when the checkpoint kept it, the best epoch's weights (this
+   * object takes ownership of them), so a resumed run restores the same weights at the end.
+   */
+  restore(state: EarlyStoppingState, bestWeights?: Record<string, tf.Tensor>): void {
     this.best = state.best;
     this.wait = state.wait;
     this.bestEpoch = state.bestEpoch >= 0 ? state.bestEpoch : undefined;
+    this.disposeCopy();
+    this.bestWeights = bestWeights;
   }
 
   dispose(): void {

@@ -1,190 +1,167 @@
-import { badArgument, RecurError, Rng } from '@recur/core';
+import { RecurError, Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Callbacks } from './callbacks.js';
-import type { Checkpoint } from './checkpoint/format.js';
-import type { ClipConfig } from './clipping.js';
-import { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
+import { EarlyStopping } from './early-stopping.js';
+import {
+  checkFitArguments,
+  type FitData,
+  type FitOptions,
+  type FitPosition,
+  type FitResult,
+  type StopReason,
+} from './fit-options.js';
+import { LossHistory } from './loss-history.js';
 import type { SequenceBatch, TrainableModel } from './model.js';
-import { makeOptimizer, type OptimizerConfig, setLearningRate } from './optimizers.js';
+import { makeOptimizer, setLearningRate } from './optimizers.js';
 import { derivedRng } from './rng-streams.js';
-import { schedule as makeSchedule, type ScheduleConfig } from './schedules.js';
+import { schedule as makeSchedule } from './schedules.js';
 import { restoreTrainingState, snapshotTrainingState } from './state.js';
-import { type NonFinitePolicy, stateTensors, trainStep } from './step.js';
+import { stateTensors, trainStep } from './step.js';
 import { chunkByTime } from './tbptt.js';
 import { validate } from './validate.js';
 
-export interface FitData<Batch> {
-  /** The epoch's training batches, shuffled with `rng` (a fresh stream per epoch). */
-  train(rng: Rng, epoch: number): Iterable<Batch> | AsyncIterable<Batch>;
-  /** Validation batches, run after each epoch with training off. */
-  validation?(): Iterable<Batch> | AsyncIterable<Batch>;
-}
-
-export interface FitOptions {
-  readonly epochs?: number;
-  /** Stop after this many optimizer steps in all (across epochs). */
-  readonly maxSteps?: number;
-  /** Stop starting new steps after this many seconds. */
-  readonly timeBudgetSeconds?: number;
-  readonly optimizer: OptimizerConfig;
-  readonly schedule?: ScheduleConfig;
-  readonly clip?: ClipConfig;
-  /** Truncated BPTT: cut each batch into chunks of `k` steps (batches must be `SequenceBatch`es). */
-  readonly tbptt?: { readonly k: number };
-  /** A non-finite loss or gradient stops training (default) or skips the step. */
-  readonly nonFinite?: NonFinitePolicy;
-  readonly earlyStopping?: EarlyStoppingConfig;
-  readonly seed?: number;
-  readonly callbacks?: Callbacks;
-  /** Called with a snapshot every `every` steps and at the end; e.g. `saveCheckpoint` from `@recur/train/node`. */
-  readonly checkpoint?: { readonly every: number; readonly save: (checkpoint: Checkpoint) => Promise<void> };
-  /** Resume exactly from this checkpoint (same model, data and options). */
-  readonly resumeFrom?: Checkpoint;
-  /** Stored in checkpoints as `config`. */
-  readonly config?: unknown;
-}
-
-export interface FitResult {
-  readonly steps: number;
-  readonly epochs: number;
-  /** Training loss of every optimizer step, in order (NaN for skipped steps). */
-  readonly losses: number[];
-  readonly history: { epoch: number; loss: number; validation: Record<string, number> }[];
-  readonly skippedSteps: number;
-  readonly stoppedEarly: boolean;
-  readonly bestEpoch?: number;
-}
+export type { FitData, FitOptions, FitPosition, FitResult, StopReason } from './fit-options.js';
 
 /**
  * Trains `model` on `data`. Deterministic: the same seed, data and backend give a
- * bit-identical loss curve, and resuming from a checkpoint gives the curve of a run that
- * never stopped. The optimizer is made here and disposed before returning.
+ * bit-identical loss curve. Whatever stops it (`maxSteps`, the time budget, `signal`,
+ * `shouldStop`, or a crash after a checkpoint), resuming from the checkpoint continues
+ * from the exact step (the epoch, batch and TBPTT chunk, with the carried state, the
+ * optimizer's slots and the schedule's step), so the weights and optimizer state end
+ * bit for bit as in a run that never stopped. The optimizer is made here and disposed
+ * before returning.
  */
 export async function fit<Batch, State>(
   model: TrainableModel<Batch, State>,
   data: FitData<Batch>,
   options: FitOptions,
 ): Promise<FitResult> {
+  checkFitArguments(model, data, options);
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs <= 0) throw badArgument('BAD_CONFIG', 'epochs', 'a positive integer', epochs);
-  if (options.maxSteps !== undefined && !(Number.isInteger(options.maxSteps) && options.maxSteps > 0)) {
-    throw badArgument('BAD_CONFIG', 'maxSteps', 'a positive integer', options.maxSteps);
-  }
-  if (Object.keys(model.variables).length === 0)
-    throw badArgument('BAD_CONFIG', 'model.variables', 'at least one variable', {});
   const lr = options.schedule !== undefined ? makeSchedule(options.schedule) : undefined;
-  const optimizer = makeOptimizer(options.optimizer);
   const master = new Rng(options.seed ?? 0).state();
-  const early =
-    options.earlyStopping !== undefined ? new EarlyStopping(options.earlyStopping, model.variables) : undefined;
-  const result = {
-    steps: 0,
-    epochs: 0,
-    losses: [] as number[],
-    history: [] as FitResult['history'],
-    skippedSteps: 0,
-    stoppedEarly: false,
-  };
-  let startEpoch = 0;
-  let skipBatches = 0;
-  let epochLoss = 0;
-  let epochSteps = 0;
-  if (options.resumeFrom !== undefined) {
-    const r = await restoreTrainingState(options.resumeFrom, model.variables, optimizer);
-    result.steps = options.resumeFrom.step;
-    startEpoch = options.resumeFrom.epoch;
-    skipBatches = r.batchInEpoch;
-    result.losses.push(...r.progress.losses);
-    result.skippedSteps = r.progress.skippedSteps;
-    if (r.progress.early !== undefined) early?.restore(r.progress.early);
-    epochLoss = r.progress.epochLoss;
-    epochSteps = r.progress.epochSteps;
-  }
-  let lastCheckpoint = result.steps;
-  const started = performance.now();
-  const outOfTime = () =>
-    (options.maxSteps !== undefined && result.steps >= options.maxSteps) ||
-    (options.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 >= options.timeBudgetSeconds) ||
-    (options.callbacks?.shouldStop?.() ?? false);
-  const snapshot = (epoch: number, batchInEpoch: number) =>
-    snapshotTrainingState({
-      variables: model.variables,
-      optimizer,
-      step: result.steps,
-      epoch,
-      batchInEpoch,
-      master,
-      config: options.config,
-      progress: {
-        losses: result.losses,
-        skippedSteps: result.skippedSteps,
-        epochLoss,
-        epochSteps,
-        early: early?.state(),
-      },
-    });
+  const optimizer = makeOptimizer(options.optimizer);
+  let early: EarlyStopping | undefined;
+  let carry: State | undefined;
   try {
-    for (let epoch = startEpoch; epoch < epochs && !outOfTime(); epoch++) {
+    early = options.earlyStopping !== undefined ? new EarlyStopping(options.earlyStopping, model.variables) : undefined;
+    let position: FitPosition = { epoch: 0, batch: 0, chunk: 0 };
+    let steps = 0;
+    let losses = new LossHistory();
+    let skippedSteps = 0;
+    let epochLoss = 0;
+    let epochSteps = 0;
+    if (options.resumeFrom !== undefined) {
+      const r = await restoreTrainingState(options.resumeFrom, model.variables, optimizer, early);
+      ({
+        position,
+        progress: { losses, skippedSteps, epochLoss, epochSteps },
+      } = r);
+      carry = r.carry as State | undefined;
+      steps = options.resumeFrom.step;
+    }
+    const history: FitResult['history'] = [];
+    let stoppedEarly = false;
+    let lastCheckpoint = steps;
+    const started = performance.now();
+    const stopRequested = (): StopReason | undefined => {
+      if (options.maxSteps !== undefined && steps >= options.maxSteps) return 'maxSteps';
+      if (options.signal?.aborted) return 'aborted';
+      const seconds = (performance.now() - started) / 1000;
+      if (options.timeBudgetSeconds !== undefined && seconds >= options.timeBudgetSeconds) return 'timeBudget';
+      if (options.callbacks?.shouldStop?.()) return 'shouldStop';
+      return undefined;
+    };
+    const snapshot = (carried: State | undefined) =>
+      snapshotTrainingState({
+        variables: model.variables,
+        optimizer,
+        step: steps,
+        position,
+        master,
+        config: options.config,
+        progress: { losses, skippedSteps, epochLoss, epochSteps },
+        early,
+        carry: carried,
+      });
+    let stopped: StopReason | undefined;
+    for (let epoch = position.epoch; epoch < epochs; epoch++) {
+      stopped = stopRequested();
+      if (stopped !== undefined) break;
       const epochStart = performance.now();
-      if (skipBatches === 0) {
+      if (position.batch === 0 && position.chunk === 0) {
         epochLoss = 0;
         epochSteps = 0;
       }
       let batchIndex = 0;
-      for await (const batch of data.train(derivedRng(master, 'epoch', epoch), epoch)) {
-        if (batchIndex < skipBatches) {
+      for await (const batch of epochBatches(data, derivedRng(master, 'epoch', epoch), epoch)) {
+        if (batchIndex < position.batch) {
           batchIndex++;
           disposeBatch(batch);
           continue;
         }
-        if (outOfTime()) {
-          disposeBatch(batch);
-          break;
-        }
         let pieces: Batch[] = [batch];
-        let state: State | undefined;
+        // The state entering the next chunk: undefined at a batch's start, restored on a resume mid-batch.
+        let state = carry;
+        carry = undefined;
         try {
           pieces =
             options.tbptt !== undefined ? (chunkByTime(batch as SequenceBatch, options.tbptt.k) as Batch[]) : [batch];
-          for (const piece of pieces) {
+          if (position.chunk >= pieces.length) {
+            throw new RecurError(
+              'BAD_DATA',
+              `fit: resuming at chunk ${position.chunk} of batch ${batchIndex}, which has ${pieces.length} chunks (different data or tbptt.k)`,
+            );
+          }
+          for (let c = position.chunk; c < pieces.length; c++) {
+            stopped = stopRequested();
+            if (stopped !== undefined) {
+              // Stopping inside a batch: the carried state goes into the final checkpoint.
+              carry = state;
+              state = undefined;
+              break;
+            }
+            const piece = pieces[c] as Batch;
             const t0 = performance.now();
-            const rate = lr?.(result.steps);
+            const rate = lr?.(steps);
             if (rate !== undefined) setLearningRate(optimizer, rate);
             const previous = state;
             const out = trainStep(
               model,
               piece,
-              { training: true, rng: derivedRng(master, 'step', result.steps), state },
+              { training: true, rng: derivedRng(master, 'step', steps), state },
               optimizer,
-              {
-                clip: options.clip,
-                nonFinite: options.nonFinite ?? 'stop',
-                step: result.steps,
-              },
+              { clip: options.clip, nonFinite: options.nonFinite ?? 'stop', step: steps },
             );
             tf.dispose(stateTensors(previous));
             state = out.state;
-            if (out.skipped) result.skippedSteps++;
+            if (out.skipped) skippedSteps++;
             else {
               epochLoss += out.loss;
               epochSteps++;
             }
-            result.losses.push(out.skipped ? Number.NaN : out.loss);
-            result.steps++;
+            losses.record(out.skipped ? Number.NaN : out.loss);
+            steps++;
+            const last = c + 1 === pieces.length;
+            position = last ? { epoch, batch: batchIndex + 1, chunk: 0 } : { epoch, batch: batchIndex, chunk: c + 1 };
             const seconds = Math.max((performance.now() - t0) / 1000, 1e-9);
             const shape = (piece as Partial<SequenceBatch>).inputs?.shape ?? [];
             await options.callbacks?.onBatchEnd?.({
-              step: result.steps,
+              step: steps,
               epoch,
               batch: batchIndex,
+              chunk: c,
               loss: out.loss,
               metrics: out.metrics,
               learningRate: rate ?? (optimizer as unknown as { learningRate: number }).learningRate,
               gradNorm: out.gradNorm,
               samplesPerSecond: (shape[0] ?? 0) / seconds,
               tokensPerSecond: ((shape[0] ?? 0) * (shape.length >= 2 ? (shape[1] as number) : 1)) / seconds,
-              skippedSteps: result.skippedSteps,
+              skippedSteps,
             });
+            if (options.checkpoint !== undefined && steps - lastCheckpoint >= options.checkpoint.every) {
+              lastCheckpoint = steps;
+              await options.checkpoint.save(await snapshot(last ? undefined : state));
+            }
           }
         } finally {
           // Also when a step throws (NAN_LOSS): the batch, its chunks and the carried state go.
@@ -192,39 +169,66 @@ export async function fit<Batch, State>(
           for (const p of pieces) if (p !== batch) disposeBatch(p);
           disposeBatch(batch);
         }
+        if (stopped !== undefined) break;
         batchIndex++;
-        if (options.checkpoint !== undefined && result.steps - lastCheckpoint >= options.checkpoint.every) {
-          lastCheckpoint = result.steps;
-          await options.checkpoint.save(await snapshot(epoch, batchIndex));
-        }
       }
-      skipBatches = 0;
-      if (batchIndex === 0 && !outOfTime()) {
-        throw new RecurError('BAD_DATA', `fit: data.train() yielded no batches in epoch ${epoch}`);
+      if (stopped !== undefined) break;
+      if (batchIndex === 0) throw new RecurError('BAD_DATA', `fit: data.train() yielded no batches in epoch ${epoch}`);
+      if (batchIndex < position.batch) {
+        throw new RecurError(
+          'BAD_DATA',
+          `fit: resuming at batch ${position.batch} of epoch ${epoch}, which has ${batchIndex} batches (different data)`,
+        );
       }
       const validation = data.validation !== undefined ? await validate(model, data.validation(), master) : {};
       const loss = epochSteps > 0 ? epochLoss / epochSteps : Number.NaN;
-      result.history.push({ epoch, loss, validation });
-      result.epochs = epoch + 1;
+      history.push({ epoch, loss, validation });
+      position = { epoch: epoch + 1, batch: 0, chunk: 0 };
       await options.callbacks?.onEpochEnd?.({
         epoch,
-        step: result.steps,
+        step: steps,
         loss,
         validation,
         seconds: (performance.now() - epochStart) / 1000,
       });
       if (early?.update(epoch, { loss, ...validation })) {
-        result.stoppedEarly = true;
+        stoppedEarly = true;
         break;
       }
     }
-    early?.finish();
-    if (options.checkpoint !== undefined) await options.checkpoint.save(await snapshot(result.epochs, 0));
-    return { ...result, ...(early?.bestEpoch !== undefined ? { bestEpoch: early.bestEpoch } : {}) };
+    // A stopped run keeps its current weights, so that resuming continues from them.
+    if (stopped === undefined) early?.finish();
+    if (options.checkpoint !== undefined) await options.checkpoint.save(await snapshot(carry));
+    return {
+      steps,
+      epochs: position.epoch,
+      losses: losses.losses,
+      firstLossStep: losses.firstStep,
+      lossSummary: losses.summary(),
+      history,
+      skippedSteps,
+      stoppedEarly,
+      ...(early?.bestEpoch !== undefined ? { bestEpoch: early.bestEpoch } : {}),
+      stopReason: stopped ?? (stoppedEarly ? 'earlyStopping' : 'completed'),
+      position,
+    };
   } finally {
+    tf.dispose(stateTensors(carry));
     early?.dispose();
     optimizer.dispose();
   }
+}
+
+function epochBatches<Batch>(data: FitData<Batch>, rng: Rng, epoch: number): Iterable<Batch> | AsyncIterable<Batch> {
+  const batches = data.train(rng, epoch) as unknown;
+  const iterable =
+    batches !== null && typeof batches === 'object' && (Symbol.iterator in batches || Symbol.asyncIterator in batches);
+  if (!iterable)
+    throw new RecurError(
+      'BAD_DATA',
+      `fit: data.train(rng, ${epoch}) must return an iterable of batches, received ${String(batches)}`,
+    );
+  return batches as Iterable<Batch>;
 }
 
 function disposeBatch(batch: unknown): void {

@@ -8,7 +8,8 @@ export {
 } from './checkpoint/format.js';
 export { type ClipConfig, clipGradients, type Gradients, globalNorm } from './clipping.js';
 export { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
-export { type FitData, type FitOptions, type FitResult, fit } from './fit.js';
+export { type FitData, type FitOptions, type FitPosition, type FitResult, fit, type StopReason } from './fit.js';
+export { type LossSummary, RECENT_LOSSES_KEPT } from './loss-history.js';
 export {
   binaryCrossEntropy,
   huber,

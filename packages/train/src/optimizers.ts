@@ -30,36 +30,74 @@ function rate(value: unknown, argument: string): number {
   return value;
 }
 
+/** A decay or momentum factor: a number in [0, 1). */
+function fraction(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw badArgument('BAD_CONFIG', argument, 'a number in [0, 1)', value);
+  }
+  return value;
+}
+
+function flag(value: unknown, argument: string): boolean {
+  if (typeof value !== 'boolean') throw badArgument('BAD_CONFIG', argument, 'true or false', value);
+  return value;
+}
+
+const FIELDS: Readonly<Record<OptimizerConfig['kind'], readonly string[]>> = {
+  sgd: ['kind', 'learningRate', 'momentum', 'nesterov'],
+  adam: ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'],
+  rmsprop: ['kind', 'learningRate', 'decay', 'momentum', 'epsilon', 'centered'],
+  adagrad: ['kind', 'learningRate', 'initialAccumulatorValue'],
+};
+
 /** Makes the optimizer. The caller owns it (`optimizer.dispose()` frees its state). */
 export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
-  switch (config?.kind) {
-    case 'sgd': {
-      const lr = rate(config.learningRate, 'optimizer.learningRate');
-      const momentum = config.momentum ?? 0;
-      if (!(momentum >= 0 && momentum < 1))
-        throw badArgument('BAD_CONFIG', 'optimizer.momentum', 'a number in [0, 1)', momentum);
-      return momentum > 0 ? tf.train.momentum(lr, momentum, config.nesterov ?? false) : tf.train.sgd(lr);
+  const known = FIELDS[config?.kind as OptimizerConfig['kind']];
+  if (known !== undefined && Object.hasOwn(FIELDS, config.kind)) {
+    const unknown = Object.keys(config).find((k) => !known.includes(k));
+    if (unknown !== undefined) {
+      throw badArgument(
+        'BAD_CONFIG',
+        `optimizer.${unknown}`,
+        `no such field (${config.kind} takes ${known.join(', ')})`,
+        (config as unknown as Record<string, unknown>)[unknown],
+      );
     }
-    case 'adam':
+  }
+  switch (known === undefined ? undefined : config.kind) {
+    case 'sgd': {
+      const c = config as Extract<OptimizerConfig, { kind: 'sgd' }>;
+      const lr = rate(c.learningRate, 'optimizer.learningRate');
+      const momentum = fraction(c.momentum ?? 0, 'optimizer.momentum');
+      const nesterov = flag(c.nesterov ?? false, 'optimizer.nesterov');
+      return momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr);
+    }
+    case 'adam': {
+      const c = config as Extract<OptimizerConfig, { kind: 'adam' }>;
       return tf.train.adam(
-        rate(config.learningRate ?? 0.001, 'optimizer.learningRate'),
-        config.beta1 ?? 0.9,
-        config.beta2 ?? 0.999,
-        config.epsilon ?? 1e-7,
+        rate(c.learningRate ?? 0.001, 'optimizer.learningRate'),
+        fraction(c.beta1 ?? 0.9, 'optimizer.beta1'),
+        fraction(c.beta2 ?? 0.999, 'optimizer.beta2'),
+        rate(c.epsilon ?? 1e-7, 'optimizer.epsilon'),
       );
-    case 'rmsprop':
+    }
+    case 'rmsprop': {
+      const c = config as Extract<OptimizerConfig, { kind: 'rmsprop' }>;
       return tf.train.rmsprop(
-        rate(config.learningRate, 'optimizer.learningRate'),
-        config.decay ?? 0.9,
-        config.momentum ?? 0,
-        config.epsilon ?? 1e-7,
-        config.centered ?? false,
+        rate(c.learningRate, 'optimizer.learningRate'),
+        fraction(c.decay ?? 0.9, 'optimizer.decay'),
+        fraction(c.momentum ?? 0, 'optimizer.momentum'),
+        rate(c.epsilon ?? 1e-7, 'optimizer.epsilon'),
+        flag(c.centered ?? false, 'optimizer.centered'),
       );
-    case 'adagrad':
+    }
+    case 'adagrad': {
+      const c = config as Extract<OptimizerConfig, { kind: 'adagrad' }>;
       return tf.train.adagrad(
-        rate(config.learningRate, 'optimizer.learningRate'),
-        config.initialAccumulatorValue ?? 0.1,
+        rate(c.learningRate, 'optimizer.learningRate'),
+        rate(c.initialAccumulatorValue ?? 0.1, 'optimizer.initialAccumulatorValue'),
       );
+    }
     default:
       throw badArgument(
         'BAD_CONFIG',
@@ -82,4 +120,31 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
 
 export function getLearningRate(optimizer: tf.Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+/**
+ * Scalars a tfjs optimizer keeps outside `getWeights()`. Adam's bias-correction powers
+ * β₁ᵗ and β₂ᵗ are multiplied in step by step, while `setWeights` recomputes them with
+ * `pow`, which rounds differently in float32: a resume restores them as they were, so it
+ * continues bit for bit.
+ */
+const HIDDEN_SCALARS = ['accBeta1', 'accBeta2'] as const;
+
+export function hiddenOptimizerScalars(optimizer: tf.Optimizer): Record<string, number> {
+  const o = optimizer as unknown as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const name of HIDDEN_SCALARS) {
+    const v = o[name];
+    if (v instanceof tf.Variable && v.size === 1) out[name] = v.dataSync()[0] as number;
+  }
+  return out;
+}
+
+export function restoreHiddenOptimizerScalars(optimizer: tf.Optimizer, values: Readonly<Record<string, number>>): void {
+  const o = optimizer as unknown as Record<string, unknown>;
+  for (const name of HIDDEN_SCALARS) {
+    const v = o[name];
+    const value = values[name];
+    if (v instanceof tf.Variable && typeof value === 'number') tf.tidy(() => v.assign(tf.scalar(value)));
+  }
 }
