@@ -1,5 +1,14 @@
+import type { RecurError } from '@recur/core';
 import { describeBackends } from '@recur/test-utils';
-import { type Checkpoint, decodeCheckpoint, encodeCheckpoint, type FitOptions, fit } from '@recur/train';
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type FitOptions,
+  type FitResult,
+  fit,
+  RECENT_LOSSES_KEPT,
+} from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sumData, tinyRnn } from './helpers/tiny-rnn.js';
@@ -20,6 +29,7 @@ interface Run {
   readonly stopReason: string;
   readonly position: object;
   readonly losses: number[];
+  readonly summary: FitResult['lossSummary'];
   /** Every checkpoint saved, through the file format (what a crash leaves behind). */
   readonly saved: Checkpoint[];
 }
@@ -35,9 +45,19 @@ async function run(options: Partial<FitOptions>, resumeFrom?: Checkpoint): Promi
       ...(resumeFrom === undefined ? {} : { resumeFrom }),
       checkpoint: { every: 5, save: async (c) => void saved.push(await decodeCheckpoint(await encodeCheckpoint(c))) },
     });
-    return { steps: r.steps, stopReason: r.stopReason, position: r.position, losses: r.losses, saved };
+    return {
+      steps: r.steps,
+      stopReason: r.stopReason,
+      position: r.position,
+      losses: r.losses,
+      summary: r.lossSummary,
+      saved,
+    };
   } catch (error) {
-    return { steps: -1, stopReason: String(error), position: {}, losses: [], saved };
+    // Only the crash test's own error is a result; anything else fails the test.
+    if (!(error instanceof Error && error.message === 'power cut')) throw error;
+    const summary = { steps: 0, finiteSteps: 0, sum: 0, min: Number.NaN, max: Number.NaN };
+    return { steps: -1, stopReason: error.message, position: {}, losses: [], summary, saved };
   } finally {
     m.dispose();
     expect(tf.memory().numTensors, 'tensors leaked by fit').toBe(before);
@@ -152,5 +172,51 @@ describeBackends('fit resumed after a stop', () => {
     expect(r.losses).toHaveLength(2);
     expect(r.position).toEqual({ epoch: 0, batch: 0, chunk: 2 });
     expect(r.stopReason).toBe('maxSteps');
+  });
+});
+
+describeBackends('fit loss history', () => {
+  it('should resume a 200,000-step loss list and then keep only a bounded summary in checkpoints', async () => {
+    const start = final(await run({ maxSteps: 3 }));
+    const losses = Array.from({ length: 200_000 }, (_, i) => (i % 1000 === 7 ? null : 1 + (i % 3)));
+    // As format 1 stored it: every loss in the JSON header, NaN (skipped) as null.
+    const legacy: Checkpoint = {
+      ...start,
+      step: 200_000,
+      epoch: 0,
+      extra: { batchInEpoch: 0, progress: { losses, skippedSteps: 200, epochLoss: 0, epochSteps: 0 } },
+    };
+    delete (legacy as { auxiliary?: unknown }).auxiliary;
+    const long = await run({ maxSteps: 200_002 }, legacy);
+    expect(long.steps).toBe(200_002);
+    expect(long.losses).toHaveLength(200_002);
+    const bytes = await encodeCheckpoint(final(long));
+    expect(bytes.length).toBeLessThan(48 * 1024); // 10,000 recent losses at 4 bytes, plus a few weights
+    const again = await run({ maxSteps: 200_004 }, await decodeCheckpoint(bytes));
+    expect(again.losses).toHaveLength(RECENT_LOSSES_KEPT + 2);
+    expect(again.losses.slice(0, RECENT_LOSSES_KEPT)).toEqual(long.losses.slice(-RECENT_LOSSES_KEPT));
+    expect(again.summary).toMatchObject({ steps: 200_004, finiteSteps: 200_004 - 200, max: 3 });
+    expect(again.summary.sum).toBeGreaterThan(399_000);
+  });
+
+  it('should refuse a checkpoint whose position or carried state was tampered with, changing no weight', async () => {
+    const mid = final(await run({ maxSteps: 4 }));
+    const cases: [unknown, RegExp][] = [
+      [{ ...(mid.extra as object), position: { batch: -1, chunk: 0 } }, /the position is \{"batch":-1,"chunk":0\}/],
+      [{ ...(mid.extra as object), carry: undefined }, /the carried state at chunk 1/],
+      [{ ...(mid.extra as object), carry: { h: { $tensor: 5 } } }, /carried state has no tensor 5/],
+      [{ ...(mid.extra as object), progress: { losses: { steps: 3 } } }, /loss summary .* does not fit step 4/],
+    ];
+    for (const [extra, message] of cases) {
+      const before = tf.memory().numTensors;
+      const m = tinyRnn(5);
+      const values = m.values();
+      const error = await fit(m, data, { ...base, resumeFrom: { ...mid, extra } }).catch((e: unknown) => e);
+      expect((error as RecurError).code).toBe('CORRUPT_CHECKPOINT');
+      expect((error as RecurError).message).toMatch(message);
+      expect(m.values()).toEqual(values);
+      m.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
   });
 });
