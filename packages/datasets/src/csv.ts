@@ -10,8 +10,21 @@ export interface CsvOptions {
   readonly numeric?: readonly string[] | 'all';
   /** Column names when the data has no header row. Default: the first row is the header. */
   readonly header?: readonly string[];
+  /**
+   * What a blank cell in a numeric column means: `'error'` (default; the error names the
+   * row and column), `'previous'` (the value of the row before; an error in the first
+   * row) or `'zero'`. Nothing is dropped or shifted silently.
+   */
+  readonly blank?: BlankCells;
 }
 
+export type BlankCells = 'error' | 'previous' | 'zero';
+const BLANK_POLICIES: readonly BlankCells[] = ['error', 'previous', 'zero'];
+
+/**
+ * One row by column name. Rows have no prototype, so any column name (`__proto__`,
+ * `constructor`) is an ordinary key.
+ */
 export type CsvRecord = Readonly<Record<string, string | number>>;
 
 export interface CsvTable {
@@ -21,12 +34,16 @@ export interface CsvTable {
   readonly lines: Int32Array;
 }
 
-/** What csv-parse is told, from {@link CsvOptions}. Empty lines are skipped, a BOM dropped. */
+/**
+ * What csv-parse is told, from {@link CsvOptions}. A BOM is dropped. Empty lines are kept
+ * for {@link CsvRecordReader}: in a one-column file an empty line is a blank cell.
+ */
 export function csvParseOptions(options: CsvOptions | undefined): {
   delimiter: string;
   info: true;
   bom: true;
-  skip_empty_lines: true;
+  skip_empty_lines: false;
+  relax_column_count: true;
 } {
   const o = optionsRecord(options, 'options');
   const delimiter = o.delimiter ?? ',';
@@ -49,7 +66,11 @@ export function csvParseOptions(options: CsvOptions | undefined): {
   ) {
     throw badArgument('BAD_CONFIG', 'options.header', 'distinct non-empty column names', header);
   }
-  return { delimiter, info: true, bom: true, skip_empty_lines: true };
+  if (o.blank !== undefined && !BLANK_POLICIES.includes(o.blank)) {
+    throw badArgument('BAD_CONFIG', 'options.blank', "'error', 'previous' or 'zero'", o.blank);
+  }
+  // The field count is checked per row by CsvRecordReader, which tells an empty line from a short row.
+  return { delimiter, info: true, bom: true, skip_empty_lines: false, relax_column_count: true };
 }
 
 /**
@@ -61,6 +82,12 @@ export class CsvRecordReader {
   private header: readonly string[] | undefined;
   private numeric: ReadonlySet<number> = new Set();
   private readonly numericOption: readonly string[] | 'all';
+  private readonly blank: BlankCells;
+  /** Data rows read so far (for messages, 1-based as a person counts them). */
+  private rowCount = 0;
+  private previous: CsvRecord | undefined;
+  /** Lines of empty lines in a one-column file, held until a row follows (trailing ones are not rows). */
+  private emptyLines: number[] = [];
 
   constructor(
     options: CsvOptions | undefined,
@@ -68,6 +95,7 @@ export class CsvRecordReader {
   ) {
     const o = optionsRecord(options, 'options');
     this.numericOption = o.numeric ?? [];
+    this.blank = o.blank ?? 'error';
     if (o.header !== undefined) this.setHeader(o.header, 0);
   }
 
@@ -76,32 +104,69 @@ export class CsvRecordReader {
     return this.header;
   }
 
-  /** Reads one raw record: the header row, or a data row returned typed. */
-  read(record: readonly string[], line: number): CsvRecord | undefined {
+  /** Reads one raw record: the header row (no rows), or the data rows it completes, typed. */
+  read(record: readonly string[], line: number): { row: CsvRecord; line: number }[] {
+    const empty = record.length === 1 && record[0] === '';
     if (this.header === undefined) {
-      this.setHeader(record, line);
-      return undefined;
+      if (!empty) this.setHeader(record, line);
+      return [];
     }
-    const header = this.header;
-    if (record.length !== header.length) {
-      throw dataError(
-        `${this.where}:${line}`,
-        `expected ${header.length} fields as in the header, received ${record.length}`,
-      );
+    if (empty) {
+      // With several columns an empty line is no row; with one it is a blank cell.
+      if (this.header.length === 1) this.emptyLines.push(line);
+      return [];
     }
-    const row: Record<string, string | number> = {};
-    for (let c = 0; c < header.length; c++) {
-      const raw = record[c] as string;
-      const name = header[c] as string;
-      row[name] = this.numeric.has(c) ? toNumber(raw, `${this.where}:${line}`, name) : raw;
-    }
-    return row;
+    const rows = this.emptyLines.map((l) => ({ row: this.typed([''], l), line: l }));
+    this.emptyLines = [];
+    rows.push({ row: this.typed(record, line), line });
+    return rows;
   }
 
   /** Throws unless a header was seen: a source with no rows at all. */
   finish(): readonly string[] {
     if (this.header === undefined) throw dataError(this.where, 'expected a header row, found no data (empty text)');
     return this.header;
+  }
+
+  private typed(record: readonly string[], line: number): CsvRecord {
+    const header = this.header as readonly string[];
+    this.rowCount++;
+    if (record.length !== header.length) {
+      throw dataError(
+        `${this.where}:${line}`,
+        `expected ${header.length} fields as in the header, received ${record.length}`,
+      );
+    }
+    const row: Record<string, string | number> = Object.create(null);
+    for (let c = 0; c < header.length; c++) {
+      const raw = record[c] as string;
+      const name = header[c] as string;
+      row[name] = this.numeric.has(c) ? this.number(raw, line, name) : raw;
+    }
+    this.previous = row;
+    return row;
+  }
+
+  private number(raw: string, line: number, column: string): number {
+    const where = `${this.where}:${line}`;
+    const trimmed = raw.trim();
+    if (trimmed === '') {
+      if (this.blank === 'zero') return 0;
+      const before = this.previous?.[column];
+      if (this.blank === 'previous' && typeof before === 'number') return before;
+      throw dataError(
+        where,
+        `row ${this.rowCount}, column '${column}': blank cell${
+          this.blank === 'previous' ? ' with no row before it' : ''
+        }; fill it, or pass blank: 'previous' or 'zero' to impute it`,
+      );
+    }
+    // Decimal notation only: Number() would also take '0x1f' or '0b101', which no data file means as numbers.
+    const value = DECIMAL.test(trimmed) ? Number(trimmed) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      throw dataError(where, `column '${column}': expected a number, received ${describeValue(raw)}`);
+    }
+    return value;
   }
 
   private setHeader(names: readonly string[], line: number): void {
@@ -119,6 +184,8 @@ export class CsvRecordReader {
     );
   }
 }
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A csv-parse error (malformed row, unclosed quote) as a `RecurError` naming source and line. */
 export function csvError(error: unknown, where: string): RecurError {
@@ -154,10 +221,9 @@ export function parseCsv(text: string, options?: CsvOptions & { readonly source?
   const rows: CsvRecord[] = [];
   const lines: number[] = [];
   for (const { record, info } of records) {
-    const row = reader.read(record, info.lines);
-    if (row !== undefined) {
+    for (const { row, line } of reader.read(record, info.lines)) {
       rows.push(row);
-      lines.push(info.lines);
+      lines.push(line);
     }
   }
   return { header: reader.finish(), rows, lines: Int32Array.from(lines) };
@@ -198,12 +264,4 @@ function checkHeader(names: unknown, where: string): asserts names is readonly s
     if (seen.has(n)) throw dataError(where, `expected distinct column names, received '${n}' twice`);
     seen.add(n);
   }
-}
-
-function toNumber(raw: string, where: string, column: string): number {
-  const trimmed = raw.trim();
-  const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value))
-    throw dataError(where, `column '${column}': expected a number, received ${describeValue(raw)}`);
-  return value;
 }

@@ -1,7 +1,7 @@
 export type { Float32Array2D, Float32Array3D, Float32ArrayND, Int32Array2D } from './arrays.js';
 export { type BatchOptions, batchIndices, batchItems } from './batches.js';
 export { type BucketOptions, bucketByLength, paddingWaste } from './bucket.js';
-export { type CsvOptions, type CsvRecord, type CsvTable, parseCsv, tableToSeries } from './csv.js';
+export { type BlankCells, type CsvOptions, type CsvRecord, type CsvTable, parseCsv, tableToSeries } from './csv.js';
 export {
   type AlternatesMode,
   type Cmudict,
@@ -40,6 +40,7 @@ export {
 export { type DatedSeries, type DatedSplits, splitByDate } from './dated-series.js';
 export { type ForecastingData, type ForecastingOptions, prepareForecasting, type ScalerKind } from './forecasting.js';
 export type { DatasetLoadOptions, ModuleImporter } from './internal/optional-module.js';
+export type { TextEncodingName } from './internal/strict-text.js';
 export {
   type LanguageModelBatch,
   type LanguageModelOptions,

@@ -61,7 +61,7 @@ describe('readCsvBatches', () => {
       expect(error).toBeInstanceOf(RecurError);
       expect(error.code).toBe('BAD_DATA');
       expect(error.message).toMatch(
-        new RegExp(`^${escapeRegExp(path)}:4: malformed CSV: Invalid Record Length: expect 2, got 3`),
+        new RegExp(`^${escapeRegExp(path)}:4: expected 2 fields as in the header, received 3`),
       );
       expect(got).toEqual([]);
     });
@@ -78,7 +78,7 @@ describe('readCsvBatches', () => {
       const error = await caught(() => readCsv(path, { numeric: ['x', 'y'] }));
       expect(error.message).toBe(`${path}:3: column 'y': expected a number, received 'abc'`);
       await expect(readCsv(await file('blank-number.csv', 'x,y\n1,\n'), { numeric: ['y'] })).rejects.toThrow(
-        /:2: column 'y': expected a number, received ''/,
+        /:2: row 1, column 'y': blank cell; fill it, or pass blank: 'previous' or 'zero' to impute it/,
       );
     });
 
@@ -132,7 +132,10 @@ describe('parseCsv', () => {
       expect(() => parseCsv('a\n1\nq\n', { numeric: ['a'], source: 'inline.csv' })).toThrow(
         "inline.csv:3: column 'a': expected a number, received 'q'",
       );
-      expect(() => parseCsv('a,b\n1\n', { source: 'inline.csv' })).toThrow(/^inline\.csv:2: malformed CSV/);
+      expect(() => parseCsv('a,b\n1\n', { source: 'inline.csv' })).toThrow(
+        /^inline\.csv:2: expected 2 fields as in the header, received 1/,
+      );
+      expect(() => parseCsv('a,"b\n1\n', { source: 'inline.csv' })).toThrow(/^inline\.csv:\d+: malformed CSV/);
     });
   });
 });

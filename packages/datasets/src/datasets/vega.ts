@@ -3,6 +3,7 @@ import { parseCsv } from '../csv.js';
 import { checkSplitDates, type DatedSplits, splitByDate } from '../dated-series.js';
 import { dataError, optionsRecord } from '../internal/check.js';
 import { type DatasetLoadOptions, importOptional, runtimeImporter } from '../internal/optional-module.js';
+import { decodeStrict } from '../internal/strict-text.js';
 
 const PACKAGE = 'vega-datasets';
 
@@ -126,7 +127,8 @@ async function fetchFromCdn(
     throw dataError(url, `cannot fetch: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   if (!response.ok) throw dataError(url, `cannot fetch: HTTP ${response.status}`);
-  return response.text();
+  // response.text() would turn malformed bytes into U+FFFD silently.
+  return decodeStrict(new Uint8Array(await response.arrayBuffer()), 'utf-8', url);
 }
 
 function dated(

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { assertPositiveInteger, badArgument } from '@recur/core';
 import { parse } from 'csv-parse';
 import {
@@ -11,9 +11,16 @@ import {
   tableToSeries,
 } from '../csv.js';
 import { optionsRecord } from '../internal/check.js';
+import { checkEncoding, type TextEncodingName } from '../internal/strict-text.js';
 import type { TimeSeries } from '../time-series.js';
+import { decodedChunks } from './text.js';
 
-export interface CsvReadOptions extends CsvOptions {
+export interface CsvFileOptions extends CsvOptions {
+  /** The file's text encoding. Default `'utf-8'`, read strictly (a malformed byte is an error naming its offset). */
+  readonly encoding?: TextEncodingName;
+}
+
+export interface CsvReadOptions extends CsvFileOptions {
   /** Rows per batch. Default 1024. */
   readonly batchSize?: number;
 }
@@ -28,16 +35,19 @@ export function readCsvBatches(path: string, options?: CsvReadOptions): AsyncIte
   const parseOptions = csvParseOptions(options);
   const batchSize = optionsRecord(options, 'options').batchSize ?? 1024;
   assertPositiveInteger(batchSize, 'options.batchSize');
-  return streamCsv(path, parseOptions, new CsvRecordReader(options, path), batchSize);
+  const encoding = checkEncoding(options?.encoding);
+  return streamCsv(path, encoding, parseOptions, new CsvRecordReader(options, path), batchSize);
 }
 
 /** The whole CSV file as one table: all rows checked, or an error and nothing. */
-export async function readCsv(path: string, options?: CsvOptions): Promise<CsvTable> {
+export async function readCsv(path: string, options?: CsvFileOptions): Promise<CsvTable> {
   checkPath(path);
+  const parseOptions = csvParseOptions(options);
+  const encoding = checkEncoding(options?.encoding);
   const reader = new CsvRecordReader(options, path);
   const rows: CsvRecord[] = [];
   const lines: number[] = [];
-  for await (const batch of streamCsv(path, csvParseOptions(options), reader, 65536)) {
+  for await (const batch of streamCsv(path, encoding, parseOptions, reader, 65536)) {
     for (const row of batch.rows) rows.push(row);
     for (const line of batch.lines) lines.push(line);
   }
@@ -46,27 +56,32 @@ export async function readCsv(path: string, options?: CsvOptions): Promise<CsvTa
 
 async function* streamCsv(
   path: string,
+  encoding: string,
   parseOptions: ReturnType<typeof csvParseOptions>,
   reader: CsvRecordReader,
   batchSize: number,
 ): AsyncIterableIterator<CsvTable> {
   const parser = parse(parseOptions);
-  const file = createReadStream(path);
-  // pipe() does not forward a read error (a missing file): hand it to the parser.
+  const file = Readable.from(decodedChunks(path, encoding, 1 << 16));
+  // pipe() does not forward a read error (a missing file, a malformed byte): hand it to the parser.
   file.on('error', (error) => parser.destroy(error));
   file.pipe(parser);
   let rows: CsvRecord[] = [];
   let lines: number[] = [];
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const row = reader.read(record, info.lines);
-      if (row === undefined) continue;
-      rows.push(row);
-      lines.push(info.lines);
-      if (rows.length === batchSize) {
-        yield { header: reader.finish(), rows, lines: Int32Array.from(lines) };
-        rows = [];
-        lines = [];
+      for (const { row, line } of reader.read(record, info.lines)) {
+        rows.push(row);
+        lines.push(line);
+      }
+      while (rows.length >= batchSize) {
+        yield {
+          header: reader.finish(),
+          rows: rows.slice(0, batchSize),
+          lines: Int32Array.from(lines.slice(0, batchSize)),
+        };
+        rows = rows.slice(batchSize);
+        lines = lines.slice(batchSize);
       }
     }
   } catch (error) {
@@ -79,7 +94,7 @@ async function* streamCsv(
   if (rows.length > 0) yield { header, rows, lines: Int32Array.from(lines) };
 }
 
-export interface CsvSeriesOptions extends Omit<CsvOptions, 'numeric'> {
+export interface CsvSeriesOptions extends Omit<CsvFileOptions, 'numeric'> {
   /** Numeric columns that make the series' features, in this order. */
   readonly columns: readonly string[];
   /** A column holding each row's time stamp (kept as text). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { badArgument } from '@recur/core';
 import { dataError } from '../internal/check.js';
+import { decodeStrict } from '../internal/strict-text.js';
 import { Tokenizer } from '../tokenizer.js';
 
 /**
@@ -24,12 +25,13 @@ export async function saveTokenizer(path: string, tokenizer: Tokenizer): Promise
 /** Reads and checks a tokenizer file: errors name the file and the field at fault. */
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
   if (typeof path !== 'string' || path === '') throw badArgument('BAD_CONFIG', 'path', 'a file path', path);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw dataError(path, `cannot read tokenizer: ${error instanceof Error ? error.message : String(error)}`, error);
   }
+  const text = decodeStrict(bytes, 'utf-8', path);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -12,6 +12,7 @@ import {
   type VegaSource,
 } from '../datasets/vega.js';
 import { dataError, optionsRecord } from '../internal/check.js';
+import { decodeStrict } from '../internal/strict-text.js';
 
 /** Resolves a package's entry file, as `require.resolve` does. */
 export type PackageResolver = (specifier: string) => string;
@@ -35,11 +36,13 @@ export function vegaFileSource(resolve: PackageResolver = createRequire(import.m
       );
     }
     const path = join(dirname(entry), '..', 'data', file);
+    let bytes: Buffer;
     try {
-      return await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (error) {
       throw dataError(path, `cannot read: ${error instanceof Error ? error.message : String(error)}`, error);
     }
+    return decodeStrict(bytes, 'utf-8', path);
   };
 }
 
