@@ -18,6 +18,7 @@ import {
   tensorShape,
 } from './internal/checks.js';
 import { checkConfig, positiveInteger } from './internal/config.js';
+import { checkWeightSize } from './internal/size.js';
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
 
@@ -57,6 +58,7 @@ export function dense(config: DenseConfig): DenseLayer {
     biasInitializer: checkInitializer(config.biasInitializer, 'dense config.biasInitializer', 'zeros'),
   });
   const { inputSize, units, useBias } = full;
+  checkWeightSize([inputSize, units], 'dense config', 'inputSize × units');
   const act = getActivation(full.activation);
   const spec: readonly WeightSpec[] = [
     { name: 'kernel', path: ['kernel'], shape: [inputSize, units] },

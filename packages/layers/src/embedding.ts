@@ -4,7 +4,7 @@
  * (1 where the id is not `paddingId`) that the recurrent layers after it use to skip
  * padded steps, as Keras' `mask_zero` does with `paddingId: 0`.
  */
-import { badArgument, getInitializer, type InitializerName, type Rng } from '@recur/core';
+import { badArgument, getInitializer, type InitializerName, RecurError, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkApplyOptions,
@@ -17,6 +17,7 @@ import {
   tensorShape,
 } from './internal/checks.js';
 import { checkConfig, positiveInteger } from './internal/config.js';
+import { checkWeightSize } from './internal/size.js';
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
 
@@ -33,6 +34,12 @@ export interface EmbeddingConfig {
   readonly paddingId?: number;
   /** Default `'uniform'` (U(−0.05, 0.05), as Keras). */
   readonly embeddingsInitializer?: InitializerName | (string & {});
+  /**
+   * An id outside [0, vocabSize): `'error'` (default) throws, naming the first such id and
+   * its position; `'clip'` maps it to the nearest valid id (0 or vocabSize − 1). Checking
+   * reads the ids back from the backend once per call; clipping does not.
+   */
+  readonly outOfRange?: 'error' | 'clip';
 }
 
 export type EmbeddingParams = { readonly embeddings: tf.Tensor2D };
@@ -42,13 +49,17 @@ export type EmbeddingLayer = Layer<EmbeddingParams, undefined, tf.Tensor, tf.Ten
   readonly config: Readonly<EmbeddingConfig & { embeddingsInitializer: string }>;
 };
 
-const FIELDS = ['vocabSize', 'dim', 'paddingId', 'embeddingsInitializer'] as const;
+const FIELDS = ['vocabSize', 'dim', 'paddingId', 'embeddingsInitializer', 'outOfRange'] as const;
 
 export function embedding(config: EmbeddingConfig): EmbeddingLayer {
   checkConfig(config, FIELDS, 'embedding config');
   const vocabSize = positiveInteger(config.vocabSize, 'embedding config.vocabSize');
   const dim = positiveInteger(config.dim, 'embedding config.dim');
-  const { paddingId } = config;
+  checkWeightSize([vocabSize, dim], 'embedding config', 'vocabSize × dim');
+  const { paddingId, outOfRange } = config;
+  if (outOfRange !== undefined && outOfRange !== 'error' && outOfRange !== 'clip') {
+    throw badArgument('BAD_CONFIG', 'embedding config.outOfRange', "'error' or 'clip'", outOfRange);
+  }
   if (paddingId !== undefined && !(Number.isInteger(paddingId) && paddingId >= 0 && paddingId < vocabSize)) {
     throw badArgument('BAD_CONFIG', 'embedding config.paddingId', `an integer in [0, ${vocabSize})`, paddingId);
   }
@@ -56,6 +67,7 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
     vocabSize,
     dim,
     ...(paddingId === undefined ? {} : { paddingId }),
+    ...(outOfRange === undefined ? {} : { outOfRange }),
     embeddingsInitializer: checkInitializer(
       config.embeddingsInitializer,
       'embedding config.embeddingsInitializer',
@@ -96,8 +108,15 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
       const out = checkInput(shape, options);
       if (input.dtype !== 'int32') throw mismatch('input', 'an int32 tensor of ids [batch, time]', input);
       checkParams(params, spec);
+      if (outOfRange !== 'clip') checkIds(input, vocabSize);
       return tf.tidy(() => {
-        const output = tf.reshape(lookup(params.embeddings, tf.reshape(input, [-1]) as tf.Tensor1D), out);
+        const flat = tf.reshape(input, [-1]) as tf.Tensor1D;
+        // min/max rather than clipByValue, which the wasm backend does not apply to int32.
+        const ids =
+          outOfRange === 'clip'
+            ? (tf.minimum(tf.maximum(flat, tf.scalar(0, 'int32')), tf.scalar(vocabSize - 1, 'int32')) as tf.Tensor1D)
+            : flat;
+        const output = tf.reshape(lookup(params.embeddings, ids), out);
         let mask: tf.Tensor2D | undefined;
         if (paddingId !== undefined) mask = tf.cast(tf.notEqual(input, paddingId), 'float32') as tf.Tensor2D;
         if (options.mask !== undefined) {
@@ -112,6 +131,30 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
     kerasWeightSpec: () => spec,
     fromKerasWeights: (weights: readonly tf.Tensor[]) => paramsFromSpecs<EmbeddingParams>(spec, weights),
   });
+}
+
+/**
+ * Throws `BAD_DATA` at the first id outside [0, vocabSize), naming it and its position:
+ * tfjs' gather would fail with a bare `GatherV2` message on cpu and wasm, and return
+ * zeros or garbage on GPU backends.
+ */
+function checkIds(input: tf.Tensor, vocabSize: number): void {
+  const ids = input.dataSync();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (id >= 0 && id < vocabSize) continue;
+    const position: number[] = [];
+    let rest = i;
+    for (let axis = input.rank - 1; axis >= 0; axis--) {
+      const size = input.shape[axis] as number;
+      position.unshift(rest % size);
+      rest = Math.floor(rest / size);
+    }
+    throw new RecurError(
+      'BAD_DATA',
+      `input: id ${id} at position [${position.join(', ')}] is outside the vocabulary [0, ${vocabSize}); pass outOfRange: 'clip' to clip ids instead`,
+    );
+  }
 }
 
 /**
