@@ -160,14 +160,13 @@ function readExtra(checkpoint: Checkpoint): {
     if (!isCount(p[key] ?? 0)) throw corruptExtra(`progress.${key}`, p[key]);
   if (typeof (p.epochLoss ?? 0) !== 'number') throw corruptExtra('progress.epochLoss', p.epochLoss);
   const recent = checkpoint.auxiliary?.[RECENT];
+  // A checkpoint written by other code (weights and a step only) starts an empty history at its step.
   const losses =
-    legacy && Array.isArray(p.losses)
-      ? historyFromList(p.losses, checkpoint.step)
-      : LossHistory.restore(
-          p.losses ?? { steps: 0, finiteSteps: 0, sum: 0 },
-          (recent?.values ?? new Float32Array(0)) as Float32Array,
-          checkpoint.step,
-        );
+    p.losses === undefined
+      ? new LossHistory(checkpoint.step)
+      : legacy && Array.isArray(p.losses)
+        ? historyFromList(p.losses, checkpoint.step)
+        : LossHistory.restore(p.losses, (recent?.values ?? new Float32Array(0)) as Float32Array, checkpoint.step);
   let early: EarlyStoppingState | undefined;
   if (p.early !== undefined) {
     const e = p.early;

@@ -199,6 +199,14 @@ describeBackends('fit loss history', () => {
     expect(again.summary.sum).toBeGreaterThan(399_000);
   });
 
+  it('should resume from a checkpoint that holds only weights and a step, as other code writes them', async () => {
+    const start = final(await run({ maxSteps: 3, tbptt: undefined }));
+    const weightsOnly: Checkpoint = { ...start, optimizer: [], extra: undefined };
+    delete (weightsOnly as { auxiliary?: unknown }).auxiliary;
+    const r = await run({ maxSteps: 5, tbptt: undefined }, weightsOnly);
+    expect([r.steps, r.losses.length, r.summary.steps]).toEqual([5, 2, 5]);
+  });
+
   it('should refuse a checkpoint whose position or carried state was tampered with, changing no weight', async () => {
     const mid = final(await run({ maxSteps: 4 }));
     const cases: [unknown, RegExp][] = [
