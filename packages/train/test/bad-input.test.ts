@@ -160,6 +160,19 @@ function sample(): Checkpoint {
 
 type Entry = Record<string, unknown>;
 const entries = (h: Record<string, unknown>) => h.tensors as Entry[];
+/** Sets one field of tensor entry `i`, or (without a key) replaces the entry. */
+const field =
+  (i: number, key: string | null, value?: unknown) =>
+  (h: Record<string, unknown>): void => {
+    if (key === null) entries(h)[i] = value as Entry;
+    else (entries(h)[i] as Entry)[key] = value;
+  };
+/** Sets one top-level header field. */
+const top =
+  (key: string, value: unknown) =>
+  (h: Record<string, unknown>): void => {
+    h[key] = value;
+  };
 
 describe('decodeCheckpoint with a crafted header (checksum fixed up)', () => {
   let good: Uint8Array;
@@ -167,50 +180,35 @@ describe('decodeCheckpoint with a crafted header (checksum fixed up)', () => {
     good = await encodeCheckpoint(sample());
   });
   const cases: [string, (h: Record<string, unknown>) => unknown, RegExp][] = [
-    ['a negative shape', (h) => void ((entries(h)[1] as Entry).shape = [-3]), /shape \[-3\] is not a list/],
-    ['a fractional shape', (h) => void ((entries(h)[1] as Entry).shape = [1.5, 2]), /shape \[1.5,2\] is not a list/],
-    ['a string shape', (h) => void ((entries(h)[1] as Entry).shape = '3'), /shape "3" is not a list/],
-    [
-      'a shape that does not match the length',
-      (h) => void ((entries(h)[1] as Entry).shape = [4]),
-      /length 3 does not match shape \[4\]/,
-    ],
-    [
-      'a complex64 dtype',
-      (h) => void ((entries(h)[0] as Entry).dtype = 'complex64'),
-      /dtype "complex64" is not float32 or int32/,
-    ],
-    ['an unknown dtype', (h) => void ((entries(h)[0] as Entry).dtype = 'float16'), /dtype "float16"/],
-    ['a duplicate tensor', (h) => void ((entries(h)[1] as Entry).name = 'kernel'), /weights 'kernel'\) appears twice/],
-    [
-      'overlapping tensors',
-      (h) => {
-        const t = entries(h);
-        (t[1] as Entry).offset = 8;
-      },
-      /offset 8, expected 24 \(tensors overlap or leave a gap\)/,
-    ],
-    ['an offset out of range', (h) => void ((entries(h)[2] as Entry).offset = 1e9), /offset 1000000000, expected 36/],
-    ['a fractional offset', (h) => void ((entries(h)[1] as Entry).offset = 24.5), /offset 24.5/],
-    ['a fractional length', (h) => void ((entries(h)[1] as Entry).length = 2.5), /length 2.5 does not match/],
+    ['a negative shape', field(1, 'shape', [-3]), /shape \[-3\] is not a list/],
+    ['a fractional shape', field(1, 'shape', [1.5, 2]), /shape \[1.5,2\] is not a list/],
+    ['a string shape', field(1, 'shape', '3'), /shape "3" is not a list/],
+    ['a shape that does not match the length', field(1, 'shape', [4]), /length 3 does not match shape \[4\]/],
+    ['a complex64 dtype', field(0, 'dtype', 'complex64'), /dtype "complex64" is not float32 or int32/],
+    ['an unknown dtype', field(0, 'dtype', 'float16'), /dtype "float16"/],
+    ['a duplicate tensor', field(1, 'name', 'kernel'), /weights 'kernel'\) appears twice/],
+    ['overlapping tensors', field(1, 'offset', 8), /offset 8, expected 24 \(tensors overlap or leave a gap\)/],
+    ['an offset out of range', field(2, 'offset', 1e9), /offset 1000000000, expected 36/],
+    ['a fractional offset', field(1, 'offset', 24.5), /offset 24.5/],
+    ['a fractional length', field(1, 'length', 2.5), /length 2.5 does not match/],
     [
       'a length past the data',
       (h) => void Object.assign(entries(h)[2] as Entry, { shape: [9], length: 9 }),
       /runs past the end/,
     ],
     ['a missing tensor (a gap at the end)', (h) => void entries(h).pop(), /tensors cover 36 of the 40 data bytes/],
-    ['a negative step', (h) => void (h.step = -1), /step -1 is not a non-negative integer/],
-    ['a fractional step', (h) => void (h.step = 2.5), /step 2.5/],
-    ['a string epoch', (h) => void (h.epoch = '1'), /epoch "1" is not a non-negative integer/],
-    ['a null tensor entry', (h) => void (entries(h)[0] = null as never), /tensor 0 is null, not an object/],
+    ['a negative step', top('step', -1), /step -1 is not a non-negative integer/],
+    ['a fractional step', top('step', 2.5), /step 2.5/],
+    ['a string epoch', top('epoch', '1'), /epoch "1" is not a non-negative integer/],
+    ['a null tensor entry', field(0, null), /tensor 0 is null, not an object/],
     ['a null header', () => null, /header is not a JSON object/],
     ['an array header', () => [], /header is not a JSON object/],
     ['no tensor list', (h) => void delete h.tensors, /header lacks its tensor list/],
-    ['an unknown group', (h) => void ((entries(h)[0] as Entry).group = 'gradients'), /group "gradients" is not one of/],
-    ['an empty name', (h) => void ((entries(h)[0] as Entry).name = ''), /name is not a non-empty string/],
+    ['an unknown group', field(0, 'group', 'gradients'), /group "gradients" is not one of/],
+    ['an empty name', field(0, 'name', ''), /name is not a non-empty string/],
     [
       'a broken RNG state',
-      (h) => void (h.rng = { algorithm: 'xoshiro128**', words: [0, 0, 0, 0] }),
+      top('rng', { algorithm: 'xoshiro128**', words: [0, 0, 0, 0] }),
       /rng is not a generator state/,
     ],
   ];
@@ -222,14 +220,14 @@ describe('decodeCheckpoint with a crafted header (checksum fixed up)', () => {
   });
 
   it('should refuse auxiliary tensors in a version-1 file', async () => {
-    const bytes = craft(good, (h) => void ((entries(h)[1] as Entry).group = 'auxiliary'), 1);
+    const bytes = craft(good, field(1, 'group', 'auxiliary'), 1);
     await expect(decodeCheckpoint(bytes)).rejects.toThrow(/group "auxiliary" is not one of weights, optimizer/);
   });
 
   it.each(['__proto__', 'constructor', 'hasOwnProperty'])(
     'should keep a tensor named %s as an ordinary name, never reaching a prototype',
     async (name) => {
-      const bytes = craft(good, (h) => void ((entries(h)[1] as Entry).name = name));
+      const bytes = craft(good, field(1, 'name', name));
       const c = await decodeCheckpoint(bytes);
       expect(Object.getPrototypeOf(c.weights)).toBeNull();
       expect(Object.keys(c.weights)).toEqual(['kernel', name]);
