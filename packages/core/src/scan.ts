@@ -67,7 +67,7 @@ export function scan<C extends Carry, P extends Params>(
  * `scan` returns.
  *
  * tfjs-layers' `rnn()` emits its previous output at a padded step, and before a row's
- * first real step that is the initial state's first entry (`states[0]`). A sequence form
+ * first real step that is the initial state's output (`states[0]`). A sequence form
  * emits zeros there; with `'previous'` the initial output is added at the steps where no
  * real step has been processed yet, counted in processing order. Rows with none at all
  * return it as their last output too, as tfjs-layers does.
@@ -96,12 +96,17 @@ function applyOutputRules<C extends Carry>(
   return reverse && !plan.keepOrder ? tf.reverse(out, 1) : out;
 }
 
-/** The initial state's first entry when it is an output (`[batch, outputSize]`), as tfjs' `states[0]`. */
+/**
+ * The initial state's output: its first entry of shape `[batch, outputSize]` in
+ * `initCarry` order (`h` of LSTM, GRU, Elman; `y` of Jordan), as tfjs' `states[0]`.
+ */
 function initialOutputOf<C extends Carry>(cell: Cell<C>, plan: ScanPlan<C>): tf.Tensor2D | undefined {
-  if (plan.initialState === undefined) return undefined;
-  const [first] = carryShapes(cell).keys();
-  const entry = first === undefined ? undefined : plan.initialState[first];
-  return entry?.rank === 2 && entry.shape[1] === cell.outputSize ? (entry as tf.Tensor2D) : undefined;
+  const initial = plan.initialState;
+  if (initial === undefined) return undefined;
+  for (const [key, rest] of carryShapes(cell)) {
+    if (rest.length === 1 && rest[0] === cell.outputSize) return initial[key] as tf.Tensor2D;
+  }
+  return undefined;
 }
 
 /** `[batch, time]` float32, 1 at real steps; `undefined` when no step is padded. */

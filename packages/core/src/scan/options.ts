@@ -32,9 +32,9 @@ export interface ScanOptions<C extends Carry> {
   /**
    * What padded steps emit (default {@link DEFAULT_MASKED_OUTPUT}): `'previous'`, the
    * output of the last real step processed, and before the first the initial state's
-   * output entry (its first entry, as tfjs-layers' `states[0]`, when that is
-   * `[batch, outputSize]`; zeros otherwise); or `'zeros'` (Keras `zero_output_for_mask`,
-   * as in `Bidirectional`). Either way padded steps keep the state.
+   * output (its first `[batch, outputSize]` entry, as tfjs-layers' `states[0]`; zeros
+   * without an initial state or such an entry); or `'zeros'` (Keras
+   * `zero_output_for_mask`, as in `Bidirectional`). Either way padded steps keep the state.
    */
   maskedOutput?: MaskedOutput;
   /**
