@@ -34,7 +34,7 @@ export interface SequenceResult<C extends Carry> {
 }
 
 /**
- * A recurrent cell is one pure time step (see ARCHITECTURE.md):
+ * A recurrent cell is one pure time step:
  * `step(params, carry, x) → { carry, y }`, with no loop inside and no mutable fields; one
  * driver (`scan`) runs any cell over time. A cell that runs faster as a whole (a fused
  * kernel, a parallel scan) adds `sequence`, which must compute what stepping computes.
