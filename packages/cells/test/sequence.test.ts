@@ -86,6 +86,40 @@ describeBackends('cell sequence forms', () => {
   });
 
   describe('params', () => {
+    it('should be checked once per scan, not again at every step', () => {
+      const cell = jordan({ inputSize: 3, units: 4, outputSize: 2 });
+      const params = cell.init(new Rng(1));
+      let reads = 0;
+      // step reads outputKernel once; a params check per step would read it once more.
+      const counted = new Proxy(params, {
+        get(target, key, receiver) {
+          if (key === 'outputKernel') reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const readsOver = (time: number) => {
+        const xs = tf.zeros([2, time, 3]) as tf.Tensor3D;
+        reads = 0;
+        tf.dispose(scan(cell, counted, xs) as unknown as tf.TensorContainer);
+        xs.dispose();
+        return reads;
+      };
+      expect(readsOver(10) - readsOver(5)).toBe(5);
+      tf.dispose(params as unknown as tf.TensorContainer);
+    });
+
+    it('should be checked by a direct step call with a params record not seen before', () => {
+      const cell = jordan({ inputSize: 3, units: 4, outputSize: 2 });
+      const params = cell.init(new Rng(1));
+      const bad = tf.zeros([4, 3]);
+      const carry = cell.initCarry(2);
+      const x = tf.zeros([2, 3]) as tf.Tensor2D;
+      expect(() => cell.step({ ...params, outputKernel: bad as tf.Tensor2D }, carry, x)).toThrow(
+        /^jordan step params\.outputKernel: expected a float32 tensor of shape \[4, 2\]/,
+      );
+      tf.dispose([params, bad, carry, x] as tf.TensorContainer[]);
+    });
+
     it('should be checked once by scan, naming the param, before the kernel runs', () => {
       const cell = lstm({ inputSize: 3, units: 4 });
       const params = cell.init(new Rng(1));
