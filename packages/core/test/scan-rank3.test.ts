@@ -86,6 +86,23 @@ describeBackends('scan with a rank-3 carry (a cell with only step)', () => {
     release(params, xs, C0, h0, g);
   });
 
+  it("should call the cell's checkParams once per run, whatever the length", () => {
+    let calls = 0;
+    const counting = {
+      ...cell,
+      checkParams: (p: Parameters<typeof cell.step>[0]) => {
+        calls++;
+        cell.checkParams?.(p);
+      },
+    };
+    const rng = new Rng(8);
+    const params = cell.init(rng);
+    const xs = randn([2, 7, I], rng) as tf.Tensor3D;
+    release(scan(counting, params, xs));
+    expect(calls).toBe(1);
+    release(params, xs);
+  });
+
   describe('with bad arguments', () => {
     it('should compare the full shape of every initialState entry', () => {
       const rng = new Rng(6);
