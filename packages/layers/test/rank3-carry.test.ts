@@ -2,8 +2,9 @@ import { type Carry, RecurError, Rng, scan } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose, type MatrixMemoryCarry, matrixMemoryCell } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { bidirectional, recurrent, stacked } from '../src/index.js';
+import { bidirectional, recurrent, seq2seq, stacked } from '../src/index.js';
 import { maskFromRanges, randomTensor } from './helpers/oracle.js';
+import { paddedSources, TARGET_IN } from './helpers/seq2seq-fixture.js';
 
 const I = 3;
 const D = 4;
@@ -79,6 +80,31 @@ describeBackends('layers over a cell with a rank-3 carry (only step)', () => {
       expectSameState(s1, one.state);
       expectSameState(s2, two.state);
       tf.dispose([params, x, mask, initialState, result, one, two] as tf.TensorContainer[]);
+    });
+  });
+
+  describe('seq2seq', () => {
+    it("should bridge a bidirectional encoder's rank-3 state to the decoder's, flattened and reshaped", () => {
+      const model = seq2seq({
+        sourceVocabSize: 9,
+        targetVocabSize: 7,
+        sourceEmbeddingDim: 4,
+        targetEmbeddingDim: 3,
+        encoder: [bidirectional(recurrent(matrixMemoryCell(4, 3), { returnSequences: true }))],
+        decoder: matrixMemoryCell(3 + 7, 5),
+        attention: 'additive',
+        attentionalSize: 7,
+      });
+      const params = model.init(new Rng(1));
+      // C: both directions' [3, 3] flattened (18) to the decoder's [5, 5] (25); h: 6 to 5.
+      expect(params.bridge.C?.kernel.shape).toEqual([18, 25]);
+      expect(params.bridge.h?.kernel.shape).toEqual([6, 5]);
+      const { source, sourceLengths } = paddedSources();
+      const targetIn = tf.tensor2d(TARGET_IN, [3, 5], 'int32');
+      const out = model.apply(params, { source, sourceLengths, targetIn });
+      expect(out.logits.shape).toEqual([3, 5, 7]);
+      expect(Array.from(out.logits.dataSync()).every(Number.isFinite)).toBe(true);
+      tf.dispose([params, source, targetIn, out] as unknown as tf.TensorContainer[]);
     });
   });
 
