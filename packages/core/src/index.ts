@@ -2,7 +2,16 @@ import './register-gradients.js';
 
 export { ACTIVATION_NAMES, type Activation, type ActivationName, getActivation } from './activations.js';
 export { activeBackend, type BackendCapabilities, type BackendPlugin, useBackend } from './backend.js';
-export type { Carry, Cell, Params, SequenceKernelName, SequenceKernelSpec } from './cell.js';
+export {
+  type CarryShapes,
+  carryShapes,
+  checkCarry,
+  checkLiveTensor,
+  describeCarry,
+  gatherRows,
+  selectRows,
+} from './carry.js';
+export type { Carry, Cell, Params, SequenceOptions, SequenceResult } from './cell.js';
 export { badArgument, describeValue, RECUR_ERROR_CODES, RecurError, type RecurErrorCode } from './errors.js';
 export {
   computeFans,
@@ -61,5 +70,8 @@ export {
   type SequenceKernelCommonAttrs,
 } from './kernels/names.js';
 export { Rng, type RngState } from './random.js';
+export { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS } from './scan/options.js';
+export { stepSequence } from './scan/steps.js';
+export { maskedOutputOption } from './scan/validate.js';
 export { type ScanOptions, type ScanResult, scan } from './scan.js';
 export { assertFiniteNumber, assertOneOf, assertPositiveInteger, assertShape } from './validate.js';

@@ -127,11 +127,11 @@ export function caseLoss(c: Case, kind: Kind, fusedPath: boolean) {
       recurrentKernel: recurrentKernel as tf.Tensor2D,
       bias: bias as tf.Tensor,
     };
-    const initialCarry: Carry =
+    const initialState: Carry =
       kind === 'lstm' ? { h: h0 as tf.Tensor2D, c: c0 as tf.Tensor2D } : { h: h0 as tf.Tensor2D };
-    const r = scan(cell, params, xs as tf.Tensor3D, { ...c.options, initialCarry });
-    let loss = tf.add(tf.sum(tf.mul(r.outputs, c.readout.ys)), tf.sum(tf.mul(r.carry?.h as tf.Tensor, c.readout.h)));
-    if (kind === 'lstm') loss = tf.add(loss, tf.sum(tf.mul(r.carry?.c as tf.Tensor, c.readout.c)));
+    const r = scan(cell, params, xs as tf.Tensor3D, { ...c.options, initialState });
+    let loss = tf.add(tf.sum(tf.mul(r.outputs, c.readout.ys)), tf.sum(tf.mul(r.state?.h as tf.Tensor, c.readout.h)));
+    if (kind === 'lstm') loss = tf.add(loss, tf.sum(tf.mul(r.state?.c as tf.Tensor, c.readout.c)));
     return loss as tf.Scalar;
   };
 }

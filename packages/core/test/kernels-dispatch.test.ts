@@ -70,7 +70,7 @@ describeBackends('sequence kernel dispatch', () => {
 
     it('should run a kernel the backend registers, and the reference again once it is unregistered', () => {
       const c = makeCase(kind, { resetAfter: true }, scenario, 61);
-      const opts = { ...c.options, initialCarry: c.initial };
+      const opts = { ...c.options, initialState: c.initial };
       const reference = scan(c.fused, c.params, c.xs, opts);
       expect(hasRegisteredKernel(forwardName)).toBe(false);
       const fake = fakeKernel(forwardName, forward);
@@ -79,8 +79,8 @@ describeBackends('sequence kernel dispatch', () => {
         const fused = scan(c.fused, c.params, c.xs, opts);
         expect(fake.seen.calls).toBe(1);
         expectClose(fused.outputs, reference.outputs, { rtol: 0, atol: 0 });
-        expectClose(fused.carry?.h as tf.Tensor, reference.carry?.h as tf.Tensor, { rtol: 0, atol: 0 });
-        expect(fake.seen.attrs).toMatchObject({ reverse: true, maskedOutput: 'zeros', activation: 'tanh' });
+        expectClose(fused.state?.h as tf.Tensor, reference.state?.h as tf.Tensor, { rtol: 0, atol: 0 });
+        expect(fake.seen.attrs).toMatchObject({ reverse: true, maskedOutput: 'previous', activation: 'tanh' });
         // No mask given: the registry contract still hands the kernel one (all ones).
         const unmasked = scan(c.fused, c.params, c.xs);
         expect(fake.seen.inputs).toContain('mask');

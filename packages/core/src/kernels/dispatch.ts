@@ -9,7 +9,6 @@
  * Importing this module registers the gradients (a side effect listed in package.json).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceKernelName } from '../cell.js';
 import {
   RECUR_ELMAN_SEQUENCE_GRAD_OUTPUTS,
   RECUR_ELMAN_SEQUENCE_OUTPUTS,
@@ -17,16 +16,22 @@ import {
   RECUR_GRU_SEQUENCE_OUTPUTS,
   RECUR_LSTM_SEQUENCE_GRAD_OUTPUTS,
   RECUR_LSTM_SEQUENCE_OUTPUTS,
+  type RecurElmanSequence,
   type RecurElmanSequenceAttrs,
   RecurElmanSequenceGrad,
+  type RecurGruSequence,
   type RecurGruSequenceAttrs,
   RecurGruSequenceGrad,
+  type RecurLstmSequence,
   type RecurLstmSequenceAttrs,
   RecurLstmSequenceGrad,
 } from './names.js';
 import { elmanSequenceGradReference, elmanSequenceReference } from './reference/elman.js';
 import { gruSequenceGradReference, gruSequenceReference } from './reference/gru.js';
 import { lstmSequenceGradReference, lstmSequenceReference } from './reference/lstm.js';
+
+/** Names of the whole-sequence (forward) kernels. */
+export type SequenceKernelName = typeof RecurLstmSequence | typeof RecurGruSequence | typeof RecurElmanSequence;
 
 /** Attributes of any sequence kernel. */
 export type SequenceKernelAttrs = RecurLstmSequenceAttrs | RecurGruSequenceAttrs | RecurElmanSequenceAttrs;

@@ -23,12 +23,9 @@
  *   gradients of its visible outputs, and returns the gradients of the forward's inputs
  *   other than the mask, in the order listed in its `…_OUTPUTS` constant.
  *
- * A cell declares that it computes one of these kernels with `sequenceKernel: { name,
- * attrs }`, attrs being `activation` (default `'tanh'`), `recurrentActivation` (LSTM, GRU;
- * default `'sigmoid'`), `resetAfter` (GRU; required) and optionally `units` (checked). Its
- * params are then `{ kernel, recurrentKernel, bias }` as above and its carry `{ h }`
- * (Elman, GRU) or `{ h, c }` (LSTM). An activation outside `SEQUENCE_KERNEL_ACTIVATIONS`
- * makes `scan` step the cell instead.
+ * A cell runs one of these kernels from its own `sequence` (LSTM, GRU and Elman in
+ * @recur/cells, when their config is what the kernel computes and their activations are
+ * in `SEQUENCE_KERNEL_ACTIVATIONS`); other cells are stepped by `scan`.
  */
 import type { NamedTensorInfoMap } from '@tensorflow/tfjs-core';
 
