@@ -10,6 +10,7 @@
  */
 import { badArgument, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { concatBytes, float32Bytes } from './bytes.js';
 
 /** Element types read (each becomes float32) and their sizes in bytes. */
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8 } as const;
@@ -195,21 +196,9 @@ export function writeSafetensors(
     datas.push(data);
     offset += 4 * data.length;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) {
-    const spaced = new Uint8Array(padded).fill(0x20);
-    spaced.set(json);
-    json = spaced;
-  }
-  const out = new Uint8Array(8 + json.length + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let at = 8 + json.length;
-  for (const data of datas) {
-    for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i] as number, true);
-    at += 4 * data.length;
-  }
-  return out;
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padding = new Uint8Array((8 - (json.length % 8)) % 8).fill(0x20);
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(json.length + padding.length), true);
+  return concatBytes([length, json, padding, float32Bytes(datas)]);
 }
