@@ -1,6 +1,7 @@
 export { type FromKerasContext, type KerasLayerJson, layerFromKeras, layerToKeras } from './keras-layers.js';
 export { type KerasChain, kerasChain } from './keras-topology.js';
 export { type MaskingConfig, type MaskingLayer, masking } from './masking.js';
+export type { LoadedStack } from './model-parts.js';
 export { type OnnxOptions, toOnnx } from './onnx-export.js';
 export { readSafetensors, type Safetensors, type SafetensorsDtype, writeSafetensors } from './safetensors.js';
 export { fromTfjsModel, type LoadedModel, type TfjsModelFiles, toTfjsModel } from './tfjs-model.js';

@@ -4,7 +4,17 @@
  * sit in the model's params (`params[index]`, or the params themselves).
  */
 import { badArgument } from '@recur/core';
-import type { AnyLayer, ParamTree } from '@recur/layers';
+import type { AnyLayer, Layer, ParamTree, StackedState } from '@recur/layers';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A stacked model read from a file: `stacked(layers)`, typed for what such files
+ * hold (tensors in, a tensor out; one param set per layer).
+ */
+export type LoadedStack = Layer<ParamTree[], StackedState, tf.Tensor, tf.Tensor> & {
+  readonly kind: 'stacked';
+  readonly layers: readonly AnyLayer[];
+};
 
 export interface ModelPart {
   readonly layer: AnyLayer;

@@ -7,12 +7,12 @@
  * any tensor is made.
  */
 import { badArgument, RecurError } from '@recur/core';
-import { type AnyLayer, type ParamTree, type StackedLayer, stacked, toKerasWeights } from '@recur/layers';
+import { type AnyLayer, type ParamTree, stacked, toKerasWeights } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { concatBytes, float32Bytes } from './bytes.js';
 import { type KerasLayerJson, layerFromKeras, layerToKeras } from './keras-layers.js';
 import { kerasChain } from './keras-topology.js';
-import { modelParts, partParams } from './model-parts.js';
+import { type LoadedStack, modelParts, partParams } from './model-parts.js';
 
 /** A model folder in memory: the parsed `model.json` and each shard's bytes by its manifest path. */
 export interface TfjsModelFiles {
@@ -22,7 +22,7 @@ export interface TfjsModelFiles {
 
 /** A model read from a file: the Recur model and its params (owned by the caller). */
 export interface LoadedModel {
-  readonly model: StackedLayer<AnyLayer[]>;
+  readonly model: LoadedStack;
   readonly params: ParamTree[];
 }
 
@@ -124,7 +124,7 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
   }
   const unused = weights.filter((w) => !used.has(w.name)).map((w) => w.name);
   if (unused.length > 0) throw corrupt(`weights of no layer: ${unused.join(', ')}`);
-  const model = stacked(layers);
+  const model = stacked(layers) as unknown as LoadedStack;
   const params = tf.tidy(
     () =>
       layers.map((layer, i) =>

@@ -7,7 +7,8 @@
 
 import { elman, gru, lstm } from '@recur/cells';
 import { badArgument, type Cell, RecurError } from '@recur/core';
-import { type AnyLayer, bidirectional, dense, embedding, recurrent, type StackedLayer, stacked } from '@recur/layers';
+import { type AnyLayer, bidirectional, dense, embedding, recurrent, stacked } from '@recur/layers';
+import type { LoadedStack } from './model-parts.js';
 import type { TorchModuleInfo } from './torch-layout.js';
 
 export interface TorchModelOptions {
@@ -76,7 +77,7 @@ function rnnLayers(m: TorchModuleInfo, options: TorchModelOptions): AnyLayer[] {
 export function modelFromTorchModules(
   modules: readonly TorchModuleInfo[],
   options: TorchModelOptions = {},
-): { model: StackedLayer<AnyLayer[]>; names: string[] } {
+): { model: LoadedStack; names: string[] } {
   if (!Array.isArray(modules) || modules.length === 0) {
     throw badArgument('BAD_CONFIG', 'modules', 'a non-empty array of { name, type, args }', modules);
   }
@@ -115,5 +116,5 @@ export function modelFromTorchModules(
     layers.push(...made);
     names.push(...made.map(() => m.name));
   }
-  return { model: stacked(layers), names };
+  return { model: stacked(layers) as unknown as LoadedStack, names };
 }
