@@ -3,9 +3,9 @@
  * layers in order, or a single layer on its own. Each part knows where its params
  * sit in the model's params (`params[index]`, or the params themselves).
  */
-import { badArgument } from '@recur/core';
+import { badArgument, Rng } from '@recur/core';
 import type { AnyLayer, Layer, ParamTree, StackedState } from '@recur/layers';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * A stacked model read from a file: `stacked(layers)`, typed for what such files
@@ -51,4 +51,36 @@ export function assembleParams(
 /** What a layer is named in messages: its kind and place in the model. */
 export function partName(part: ModelPart): string {
   return part.index === undefined ? `the ${part.layer.kind} layer` : `layers[${part.index}] (${part.layer.kind})`;
+}
+
+/** Tensor leaves of a param tree by dotted path (`1.forward.kernel`). */
+function leaves(tree: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (tree instanceof tf.Tensor || tree === null || typeof tree !== 'object') {
+    out.set(path, tree);
+    return out;
+  }
+  for (const [k, v] of Object.entries(tree)) leaves(v, path === '' ? k : `${path}.${k}`, out);
+  return out;
+}
+
+/**
+ * Checks `params` has every tensor `model.init` makes, with its shape (a template is
+ * made and freed for it), so an exporter fails with a `RecurError` naming the weight
+ * rather than deep inside tfjs.
+ */
+export function checkModelParams(model: AnyLayer, params: unknown): void {
+  const template = tf.tidy(() => model.init(new Rng(0)) as tf.TensorContainer);
+  const expected = leaves(template, '', new Map());
+  const given = leaves(params, '', new Map());
+  try {
+    for (const [path, t] of expected) {
+      if (!(t instanceof tf.Tensor)) continue;
+      const g = given.get(path);
+      if (!(g instanceof tf.Tensor) || g.shape.join() !== t.shape.join()) {
+        throw badArgument('SHAPE_MISMATCH', `params${path === '' ? '' : `.${path}`}`, `a tensor [${t.shape}]`, g);
+      }
+    }
+  } finally {
+    tf.dispose(template);
+  }
 }

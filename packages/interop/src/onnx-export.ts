@@ -15,7 +15,7 @@
 import { type Cell, RecurError } from '@recur/core';
 import type { AnyLayer, ParamTree } from '@recur/layers';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type ModelPart, modelParts, partName, partParams } from './model-parts.js';
+import { checkModelParams, type ModelPart, modelParts, partName, partParams } from './model-parts.js';
 import { type Dim, OnnxGraph } from './onnx-graph.js';
 import { emitRnn } from './onnx-rnn.js';
 
@@ -145,6 +145,7 @@ export function toOnnx(model: AnyLayer, params: ParamTree, options: OnnxOptions 
     throw new RecurError('BAD_CONFIG', `options.opset: expected an integer of at least 14, received ${String(opset)}`);
   }
   const parts = modelParts(model);
+  checkModelParams(model, params);
   const graph = new OnnxGraph();
   const first = parts[0]?.layer as AnyLayer;
   const ids = first.kind === 'embedding';

@@ -14,7 +14,7 @@
 import { badArgument, type Cell, RecurError } from '@recur/core';
 import type { AnyLayer, Layer, ParamTree } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { assembleParams, type ModelPart, modelParts, partParams } from './model-parts.js';
+import { assembleParams, checkModelParams, type ModelPart, modelParts, partParams } from './model-parts.js';
 import { prefix, type TorchModule, type TorchModuleInfo, type TorchOptions, torchLayout } from './torch-layout.js';
 
 /** One `state_dict()` entry: its key and shape. */
@@ -158,20 +158,14 @@ export function toTorch<P extends ParamTree>(
   options: TorchOptions = {},
 ): Record<string, tf.Tensor> {
   const slots = torchLayout(model, options).flatMap(slotsOf);
+  checkModelParams(model as unknown as AnyLayer, params);
   return tf.tidy(() => {
     const out: Record<string, tf.Tensor> = {};
     for (const slot of slots) {
       const own = partParams(params, slot.part) as Record<string, ParamTree>;
-      const p = (slot.key === undefined ? own : own?.[slot.key]) as Record<string, tf.Tensor> | undefined;
-      if (p === undefined || p === null || typeof p !== 'object') {
-        throw badArgument('BAD_CONFIG', 'params', `params for ${slot.weights[0]?.name}'s layer`, p);
-      }
+      const p = (slot.key === undefined ? own : own[slot.key]) as Record<string, tf.Tensor>;
       slot.toTorch(p).forEach((t, i) => {
-        const w = slot.weights[i] as TorchWeight;
-        if (t.shape.join() !== w.shape.join()) {
-          throw new RecurError('SHAPE_MISMATCH', `params: ${w.name} came out [${t.shape}], expected [${w.shape}]`);
-        }
-        out[w.name] = t;
+        out[(slot.weights[i] as TorchWeight).name] = t;
       });
     }
     return out;

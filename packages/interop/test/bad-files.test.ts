@@ -4,7 +4,7 @@ import { dense, embedding, recurrent, stacked } from '@recur/layers';
 import { checkLeaks, describeBackends } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fromTfjsModel, fromTorch, type TfjsModelFiles, toTfjsModel, toTorch } from '../src/index.js';
+import { fromTfjsModel, fromTorch, type TfjsModelFiles, toOnnx, toTfjsModel, toTorch } from '../src/index.js';
 import { readTfjsFolder, writeTfjsFolder } from '../src/node.js';
 import { tempDir } from './helpers/tfjs.js';
 
@@ -162,6 +162,21 @@ describeBackends('malformed files', () => {
       await expectRefused(() => fromTorch(model, { ...dict, 'fc.weight': extra }), 'BAD_DATA', /fc.weight/);
       const loose = fromTorch(model, { ...dict, 'fc.weight': extra }, { strict: false });
       tf.dispose([params as never, dict, wrong, extra, loose as never]);
+    });
+
+    it('should refuse params that do not fit the model, naming the weight', async () => {
+      const model = stacked([embedding({ vocabSize: 4, dim: 2 }), recurrent(elman({ inputSize: 2, units: 3 }))]);
+      const params = model.init(new Rng(1));
+      const wrong = tf.zeros([3, 2]);
+      const bad = [params[0], { ...params[1], kernel: wrong }] as never;
+      await expectRefused(() => toTorch(model, bad), 'SHAPE_MISMATCH', /params\.1\.kernel: expected a tensor \[2,3\]/);
+      await expectRefused(() => toOnnx(model, bad), 'SHAPE_MISMATCH', /params\.1\.kernel/);
+      await expectRefused(
+        () => toOnnx(model, [params[0]] as never),
+        'SHAPE_MISMATCH',
+        /params\.1\.kernel: .*received undefined/,
+      );
+      tf.dispose([params as never, wrong]);
     });
 
     it('should refuse cells and options PyTorch has no module for', async () => {

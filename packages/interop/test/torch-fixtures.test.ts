@@ -126,6 +126,15 @@ describeBackends('PyTorch fixtures', () => {
       tf.dispose([tensors, params as never, ids, out as never, embedded as never]);
     });
 
+    it("should make padding_idx a mask only when asked (PyTorch's RNNs run over padding)", () => {
+      const plain = modelFromTorchModules(modules).model.layers[0] as unknown as { config: { paddingId?: number } };
+      const masked = modelFromTorchModules(modules, { maskPadding: true }).model.layers[0] as unknown as {
+        config: { paddingId?: number };
+      };
+      expect(plain.config.paddingId).toBeUndefined();
+      expect(masked.config.paddingId).toBe(0);
+    });
+
     it('should describe the same torch modules it was built from', () => {
       const { model, names } = modelFromTorchModules(modules);
       const described = torchModules(model, { modules: names });
