@@ -1,3 +1,4 @@
+export { type ActivationLayer, activationLayer } from './activation-layer.js';
 export { type FromKerasContext, type KerasLayerJson, layerFromKeras, layerToKeras } from './keras-layers.js';
 export { type KerasChain, kerasChain } from './keras-topology.js';
 export { type MaskingConfig, type MaskingLayer, masking } from './masking.js';

@@ -1,7 +1,8 @@
 /**
  * Keras layer configs (as tfjs-layers' `model.json` and the Keras converter write them,
  * snake_case) ↔ Recur layers. Supported: Embedding (`mask_zero`), Masking, SimpleRNN,
- * LSTM, GRU (both `reset_after`), Bidirectional, TimeDistributed(Dense), Dense, Dropout.
+ * LSTM, GRU (both `reset_after`), Bidirectional, TimeDistributed(Dense), Dense, Dropout,
+ * Activation (and softmax, which Recur's element-wise activations lack, as a layer).
  */
 import { elman, gru, lstm } from '@recur/cells';
 import { type Cell, RecurError } from '@recur/core';
@@ -15,6 +16,7 @@ import {
   recurrent,
   timeDistributed,
 } from '@recur/layers';
+import { activationLayer } from './activation-layer.js';
 import { masking } from './masking.js';
 
 /** One layer of a Keras topology: `{ class_name, config }`. */
@@ -78,8 +80,11 @@ function rnnFromKeras(json: KerasLayerJson, inputSize: number): RecurrentLayer {
   }) as unknown as RecurrentLayer;
 }
 
-/** The Recur layer for a Keras layer config, or `RecurError('NOT_SUPPORTED')` naming it. */
-export function layerFromKeras(json: KerasLayerJson, context: FromKerasContext): AnyLayer {
+/**
+ * The Recur layers for a Keras layer config (one, or two for a softmax `Dense`: a linear
+ * dense then `activationLayer('softmax')`), or `RecurError('NOT_SUPPORTED')` naming it.
+ */
+export function layerFromKeras(json: KerasLayerJson, context: FromKerasContext): AnyLayer[] {
   const { inputSize } = context;
   const withName = <T>(make: () => T): T => {
     try {
@@ -89,53 +94,60 @@ export function layerFromKeras(json: KerasLayerJson, context: FromKerasContext):
       throw error;
     }
   };
-  return withName(() => {
+  return withName((): AnyLayer[] => {
     switch (json.class_name) {
       case 'Embedding': {
         const maskZero = bool(json, 'mask_zero', false);
         const config = { vocabSize: num(json, 'input_dim'), dim: num(json, 'output_dim') };
-        return embedding(maskZero ? { ...config, paddingId: 0 } : config) as unknown as AnyLayer;
+        return [embedding(maskZero ? { ...config, paddingId: 0 } : config) as unknown as AnyLayer];
       }
       case 'Masking':
-        return masking({ inputSize, maskValue: num(json, 'mask_value', 0) }) as unknown as AnyLayer;
+        return [masking({ inputSize, maskValue: num(json, 'mask_value', 0) }) as unknown as AnyLayer];
       case 'SimpleRNN':
       case 'LSTM':
       case 'GRU':
-        return rnnFromKeras(json, inputSize) as unknown as AnyLayer;
+        return [rnnFromKeras(json, inputSize) as unknown as AnyLayer];
       case 'Bidirectional': {
         const inner = json.config.layer as KerasLayerJson | undefined;
         if (inner === undefined || !(RNN_CLASSES as readonly string[]).includes(inner.class_name)) {
           throw refuse(json, `wrapping ${inner?.class_name ?? 'nothing'} (SimpleRNN, LSTM or GRU expected)`);
         }
         const merge = json.config.merge_mode ?? 'concat';
-        return bidirectional(rnnFromKeras(inner, inputSize), {
+        const layer = bidirectional(rnnFromKeras(inner, inputSize), {
           merge: (merge === null ? 'none' : merge) as 'concat',
           maskedOutput: context.bidirectionalMaskedOutput,
-        }) as unknown as AnyLayer;
+        });
+        return [layer as unknown as AnyLayer];
       }
       case 'TimeDistributed': {
         const inner = json.config.layer as KerasLayerJson | undefined;
         if (inner?.class_name !== 'Dense')
           throw refuse(json, `wrapping ${inner?.class_name ?? 'nothing'} (Dense expected)`);
-        return timeDistributed(denseFromKeras(inner, inputSize) as never) as unknown as AnyLayer;
+        const [linear, ...rest] = denseFromKeras(inner, inputSize);
+        return [timeDistributed(linear as never) as unknown as AnyLayer, ...rest];
       }
       case 'Dense':
         return denseFromKeras(json, inputSize);
       case 'Dropout':
-        return dropout(num(json, 'rate')) as unknown as AnyLayer;
+        return [dropout(num(json, 'rate')) as unknown as AnyLayer];
+      case 'Activation':
+        return [activationLayer(str(json, 'activation', 'linear')) as unknown as AnyLayer];
       default:
         throw refuse(json, 'Recur has no equivalent layer');
     }
   });
 }
 
-function denseFromKeras(json: KerasLayerJson, inputSize: number): AnyLayer {
-  return dense({
+function denseFromKeras(json: KerasLayerJson, inputSize: number): AnyLayer[] {
+  const activation = str(json, 'activation', 'linear');
+  const softmax = activation === 'softmax';
+  const layer = dense({
     inputSize,
     units: num(json, 'units'),
-    activation: str(json, 'activation', 'linear'),
+    activation: softmax ? 'linear' : activation,
     useBias: bool(json, 'use_bias', true),
   }) as unknown as AnyLayer;
+  return softmax ? [layer, activationLayer('softmax') as unknown as AnyLayer] : [layer];
 }
 
 /** camelCase → snake_case, as Keras spells activations (`hardSigmoid` → `hard_sigmoid`). */
@@ -272,6 +284,11 @@ export function layerToKeras(layer: AnyLayer, name: string): KerasLayerJson {
       return denseToKeras(layer, name);
     case 'dropout':
       return { class_name: 'Dropout', config: { name, trainable: true, rate: any.rate } };
+    case 'activation':
+      return {
+        class_name: 'Activation',
+        config: { name, trainable: true, activation: snake(any.activation as string) },
+      };
     default:
       throw new RecurError('NOT_SUPPORTED', `${name}: Keras has no layer for Recur's '${layer.kind}'`);
   }

@@ -43,6 +43,7 @@ function activation(graph: OnnxGraph, x: string, name: string, where: string): s
   if (name === 'linear') return x;
   const op = simple[name];
   if (op !== undefined) return graph.node(op, [x])[0] as string;
+  if (name === 'softmax') return graph.node('Softmax', [x], 1, { axis: -1 })[0] as string;
   if (name === 'hardSigmoid')
     return graph.node('HardSigmoid', [x], 1, { alpha: { float: 0.2 }, beta: { float: 0.5 } })[0] as string;
   if (name === 'elu') return graph.node('Elu', [x], 1, { alpha: { float: 1 } })[0] as string;
@@ -181,6 +182,12 @@ export function toOnnx(model: AnyLayer, params: ParamTree, options: OnnxOptions 
         break;
       case 'dense':
         x = emitDense(graph, x, layer, own, where);
+        break;
+      case 'activation':
+        x = {
+          name: activation(graph, x.name, (layer as unknown as { activation: string }).activation, where),
+          rank: x.rank,
+        };
         break;
       case 'dropout':
         break;

@@ -96,11 +96,10 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
   const layerWeights: WeightEntry[][] = [];
   const used = new Set<string>();
   for (const json of chain.layers) {
-    const layer = layerFromKeras(json, { ...context, inputSize: size as number });
-    size = layer.outputSize ?? size;
+    const made = layerFromKeras(json, { ...context, inputSize: size as number });
     const name = String(json.config.name);
     const own = weights.filter((w) => w.name.startsWith(`${name}/`));
-    const specs = layer.kerasWeightSpec();
+    const specs = made.flatMap((l) => l.kerasWeightSpec());
     if (own.length !== specs.length) {
       throw new RecurError(
         'SHAPE_MISMATCH',
@@ -119,8 +118,14 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
       }
       used.add(w.name);
     });
-    layers.push(layer);
-    layerWeights.push(own);
+    let at = 0;
+    for (const layer of made) {
+      const count = layer.kerasWeightSpec().length;
+      layers.push(layer);
+      layerWeights.push(own.slice(at, at + count));
+      at += count;
+      size = layer.outputSize ?? size;
+    }
   }
   const unused = weights.filter((w) => !used.has(w.name)).map((w) => w.name);
   if (unused.length > 0) throw corrupt(`weights of no layer: ${unused.join(', ')}`);
@@ -137,6 +142,7 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
 const KERAS_CLASS_NAMES: Record<string, string> = {
   embedding: 'embedding',
   masking: 'masking',
+  activation: 'activation',
   bidirectional: 'bidirectional',
   timeDistributed: 'time_distributed',
   dense: 'dense',

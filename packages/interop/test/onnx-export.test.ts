@@ -14,7 +14,7 @@ import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { masking, toOnnx } from '../src/index.js';
+import { activationLayer, masking, toOnnx } from '../src/index.js';
 import { randn } from './helpers/tfjs.js';
 
 const TOL = { rtol: 1e-5, atol: 1e-5 };
@@ -114,6 +114,7 @@ const CASES: readonly [string, () => AnyLayer, () => tf.Tensor][] = [
         embedding({ vocabSize: 10, dim: 4 }),
         recurrent(gru({ inputSize: 4, units: 5, ...bias }), { returnSequences: true }),
         dense({ inputSize: 5, units: 10, activation: 'softplus', ...bias }),
+        activationLayer('softmax'),
       ]) as never,
     () =>
       tf.tensor2d(

@@ -47,6 +47,26 @@ const MODELS: readonly [string, () => tfl.LayersModel, () => tf.Tensor, boolean]
     false,
   ],
   [
+    'Sequential: Embedding, GRU, TimeDistributed(Dense softmax), Activation',
+    () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.embedding({ inputDim: 7, outputDim: 4, inputShape: [5] }),
+          tfl.layers.gru({ units: 3, returnSequences: true, ...common }),
+          tfl.layers.timeDistributed({
+            layer: tfl.layers.dense({ units: 4, activation: 'softmax', biasInitializer: randomBias() }),
+          }),
+          tfl.layers.activation({ activation: 'relu6' }),
+        ],
+      }),
+    () =>
+      tf.tensor2d([
+        [0, 1, 3, 1, 6],
+        [2, 5, 4, 0, 2],
+      ]),
+    true,
+  ],
+  [
     'functional: Input, SimpleRNN(go_backwards, relu), Bidirectional(LSTM, sum), Dense',
     () => {
       const input = tfl.input({ shape: [5, 3] });

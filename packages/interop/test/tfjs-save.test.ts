@@ -4,7 +4,7 @@ import { bidirectional, dense, dropout, embedding, recurrent, stacked, timeDistr
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fromTfjsModel, masking, toTfjsModel } from '../src/index.js';
+import { activationLayer, fromTfjsModel, masking, toTfjsModel } from '../src/index.js';
 import { readTfjsFolder, writeTfjsFolder } from '../src/node.js';
 import { loadInTfjs, randn, tempDir } from './helpers/tfjs.js';
 
@@ -43,6 +43,16 @@ const MODELS = [
         dropout(0.2),
       ]),
     () => tf.tidy(() => tf.concat([randn([2, 3, 3], 4), tf.zeros([2, 1, 3])], 1)),
+  ],
+  [
+    'GRU, Dense, softmax activation layer',
+    () =>
+      stacked([
+        recurrent(gru({ inputSize: 3, units: 4, resetAfter: false, ...g })),
+        dense({ inputSize: 4, units: 5, biasInitializer: 'glorotUniform' }),
+        activationLayer('softmax'),
+      ]),
+    () => randn([2, 5, 3], 6),
   ],
   [
     'SimpleRNN(relu, reverse), Bidirectional(LSTM, ave)',
