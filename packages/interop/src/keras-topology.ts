@@ -78,20 +78,38 @@ function functionalChain(config: unknown): KerasChain {
     const layer = byName.get(name);
     if (layer === undefined || seen.has(name)) throw corrupt(`layer '${name}' is missing or in a cycle`);
     seen.add(name);
-    const nodes = layer.inbound_nodes as unknown[];
-    const first = Array.isArray(nodes) && nodes.length === 1 ? nodes[0] : undefined;
-    const sources = Array.isArray(first) ? first : isObject(first) ? (first.args as unknown[]) : undefined;
-    if (!Array.isArray(sources) || sources.length !== 1 || !Array.isArray(sources[0])) {
+    const source = inboundLayer(layer.inbound_nodes);
+    if (source === undefined) {
       throw new RecurError(
         'NOT_SUPPORTED',
         `model.json: layer '${name}' is not fed by exactly one layer (a branching graph)`,
       );
     }
     chain.unshift(layer);
-    name = String((sources[0] as Inbound)[0]);
+    name = source;
   }
   if (chain.length !== byName.size - 1) {
     throw new RecurError('NOT_SUPPORTED', 'model.json: a functional model with layers off the input→output chain');
   }
   return { layers: chain, inputShape };
+}
+
+/**
+ * The one layer feeding a layer, from its `inbound_nodes`: Keras 2 and tfjs write
+ * `[[[name, node, tensor, kwargs]]]`, Keras 3 `[{ args: [{ config: { keras_history:
+ * [name, node, tensor] } }] }]`. `undefined` when there is not exactly one.
+ */
+function inboundLayer(nodes: unknown): string | undefined {
+  if (!Array.isArray(nodes) || nodes.length !== 1) return undefined;
+  const node = nodes[0];
+  const sources: unknown[] | undefined = Array.isArray(node)
+    ? node
+    : isObject(node)
+      ? (node.args as unknown[])
+      : undefined;
+  if (!Array.isArray(sources) || sources.length !== 1) return undefined;
+  const source = sources[0];
+  if (Array.isArray(source)) return String(source[0]);
+  const history = isObject(source) && isObject(source.config) ? source.config.keras_history : undefined;
+  return Array.isArray(history) ? String(history[0]) : undefined;
 }

@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 import { fromTfjsModel, fromTorch, modelFromTorchModules, readSafetensors, swapBatchAndTime } from '../src/index.js';
 import { readTfjsFolder } from '../src/node.js';
 import { fixtureBytes, fixtureJson, nested } from './helpers/fixtures.js';
-import { randn, randomBias, tfjsFolder } from './helpers/tfjs.js';
+import { randn, randomBias, savedByTfjs, tfjsFolder } from './helpers/tfjs.js';
 
 const TOL = { rtol: 1e-5, atol: 1e-5 };
 const common = { recurrentInitializer: 'glorotUniform' as const, biasInitializer: randomBias() };
@@ -167,3 +167,42 @@ describeBackends('fromTfjsModel on a Keras-converter folder', () => {
     tf.dispose([tensors, torchParams as never, weights, params as never, input, x, out as never, y]);
   });
 });
+
+describeBackends('fromTfjsModel on a Keras 3 functional topology', () => {
+  checkLeaks();
+
+  it('should follow keras_history links and batch_shape as Keras 3 writes them', async () => {
+    const input = tfl.input({ shape: [4, 3] });
+    const hidden = tfl.layers.lstm({ units: 3, ...common }).apply(input) as tfl.SymbolicTensor;
+    const y = tfl.layers.dense({ units: 2, biasInitializer: randomBias() }).apply(hidden) as tfl.SymbolicTensor;
+    const oracle = tfl.model({ inputs: input, outputs: y });
+    const files = await savedByTfjs(oracle);
+    const topology = files.modelJson.modelTopology as { class_name: string; config: { layers: Keras2Layer[] } };
+    topology.class_name = 'Functional';
+    for (const layer of topology.config.layers) {
+      if (layer.config.batch_input_shape !== undefined) {
+        layer.config.batch_shape = layer.config.batch_input_shape;
+        delete layer.config.batch_input_shape;
+      }
+      layer.inbound_nodes = layer.inbound_nodes.map((node) => ({
+        args: (node as unknown[][]).map((src) => ({
+          class_name: '__keras_tensor__',
+          config: { keras_history: src.slice(0, 3) },
+        })),
+        kwargs: {},
+      }));
+    }
+    const x = randn([2, 4, 3], 9);
+    const expected = oracle.predict(x) as tf.Tensor;
+    const { model, params } = fromTfjsModel(files);
+    const out = model.apply(params, x);
+    expectClose(out.output, expected, TOL);
+    tf.dispose([x, expected, params as never, out as never]);
+    oracle.dispose();
+  });
+});
+
+interface Keras2Layer {
+  config: Record<string, unknown>;
+  inbound_nodes: unknown[];
+}
