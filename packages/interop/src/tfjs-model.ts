@@ -86,6 +86,7 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
     throw badArgument('BAD_DATA', 'files', '{ modelJson, shards }', files);
   }
   const chain = kerasChain(files.modelJson.modelTopology);
+  checkKeras3Activations(chain.layers, files.modelJson.modelTopology);
   const weights = readManifest(files);
   const generatedBy = String(files.modelJson.generatedBy ?? '');
   const context = {
@@ -137,6 +138,26 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
       ) as tf.TensorContainer,
   ) as unknown as ParamTree[];
   return { model, params };
+}
+
+/**
+ * Keras 3 redefined `hard_sigmoid` as relu6(x + 3) / 6; Recur's (and Keras 2's, and
+ * tfjs-layers') is clip(0.2·x + 0.5, 0, 1). A Keras 3 model using it is refused
+ * rather than run with the other function.
+ */
+function checkKeras3Activations(layers: readonly KerasLayerJson[], topology: unknown): void {
+  const version = String((topology as { keras_version?: unknown } | null)?.keras_version ?? '');
+  if (!version.startsWith('3.')) return;
+  for (const json of layers) {
+    const configs = [json.config, (json.config.layer as KerasLayerJson | undefined)?.config];
+    const hard = configs.some((c) => c?.activation === 'hard_sigmoid' || c?.recurrent_activation === 'hard_sigmoid');
+    if (hard) {
+      throw new RecurError(
+        'NOT_SUPPORTED',
+        `model.json: layer '${String(json.config.name)}' uses Keras 3's hard_sigmoid (relu6(x + 3) / 6), not Keras 2's clip(0.2x + 0.5, 0, 1) that Recur has`,
+      );
+    }
+  }
 }
 
 const KERAS_CLASS_NAMES: Record<string, string> = {

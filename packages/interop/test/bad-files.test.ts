@@ -98,6 +98,18 @@ describeBackends('malformed files', () => {
       await expectRefused(() => fromTfjsModel(shape), 'SHAPE_MISMATCH', /embedding_1\/embeddings'.*\[6,3\]/);
     });
 
+    it("should refuse Keras 3's hard_sigmoid, which is another function", async () => {
+      const f = files((j) => {
+        const topology = j.modelTopology as {
+          keras_version: string;
+          config: { layers: { config: Record<string, unknown> }[] };
+        };
+        topology.keras_version = '3.6.0';
+        (topology.config.layers[1] as { config: Record<string, unknown> }).config.recurrent_activation = 'hard_sigmoid';
+      });
+      await expectRefused(() => fromTfjsModel(f), 'NOT_SUPPORTED', /lstm_2' uses Keras 3's hard_sigmoid/);
+    });
+
     it('should refuse a branching functional graph', async () => {
       const f = files((j) => {
         j.modelTopology = {
