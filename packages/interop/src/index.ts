@@ -1,6 +1,5 @@
 export { type ActivationLayer, activationLayer } from './activation-layer.js';
 export { type FromKerasContext, type KerasLayerJson, layerFromKeras, layerToKeras } from './keras-layers.js';
-export { type KerasChain, kerasChain } from './keras-topology.js';
 export { type MaskingConfig, type MaskingLayer, masking } from './masking.js';
 export type { LoadedStack } from './model-parts.js';
 export { type OnnxOptions, toOnnx } from './onnx-export.js';

@@ -39,8 +39,8 @@ export function stateToTorch(
   state: LayerState,
   options: TorchOptions = {},
 ): Record<string, TorchState> {
-  const stackedModel = model.kind === 'stacked';
   const modules = rnnModules(model, options);
+  const stackedModel = model.kind === 'stacked';
   const out: Record<string, TorchState> = {};
   for (const m of modules) {
     const carries = carriesOf(m, state, stackedModel);
@@ -66,11 +66,11 @@ export function stateFromTorch(
   states: Readonly<Record<string, TorchState>>,
   options: TorchOptions = {},
 ): LayerState {
+  const modules = rnnModules(model, options);
+  const stackedModel = model.kind === 'stacked';
   if (states === null || typeof states !== 'object') {
     throw badArgument('BAD_DATA', 'states', 'a record of { h, c? } by torch module name', states);
   }
-  const stackedModel = model.kind === 'stacked';
-  const modules = rnnModules(model, options);
   for (const m of modules) {
     const s = states[m.info.name];
     const rows = m.parts.length * m.directions;
