@@ -89,8 +89,10 @@ export function fromTfjsModel(files: TfjsModelFiles): LoadedModel {
   checkKeras3Activations(chain.layers, files.modelJson.modelTopology);
   const weights = readManifest(files);
   const generatedBy = String(files.modelJson.generatedBy ?? '');
+  // Files from Keras (through the converter) keep Keras' zeros; the format's own runtime,
+  // tfjs-layers, repeats the previous output, and so do files it or Recur wrote.
   const context = {
-    bidirectionalMaskedOutput: generatedBy.startsWith('TensorFlow.js tfjs-layers') ? 'previous' : 'zeros',
+    bidirectionalMaskedOutput: generatedBy.startsWith('keras') ? 'zeros' : 'previous',
   } as const;
   let size = chain.inputShape.at(-1) ?? 0;
   const layers: AnyLayer[] = [];

@@ -88,10 +88,15 @@ describeBackends('toTfjsModel', () => {
       oracle.dispose();
     });
 
-    it('should round-trip Recur → tfjs → Recur exactly', () => {
+    it('should round-trip Recur → tfjs → Recur exactly, weights and outputs', () => {
       const model = build();
       const params = model.init(new Rng(12));
       const back = fromTfjsModel(toTfjsModel(model as never, params as never));
+      const x = makeInput();
+      const before = model.apply(params as never, x as never);
+      const after = back.model.apply(back.params, x);
+      expect(Array.from(after.output.dataSync())).toEqual(Array.from((before.output as tf.Tensor).dataSync()));
+      tf.dispose([x, before as never, after as never]);
       const a = tf.util.flatten(params as never) as unknown as tf.Tensor[];
       const b = tf.util.flatten(back.params as never) as unknown as tf.Tensor[];
       expect(b.map((t) => [t.shape, Array.from(t.dataSync())])).toEqual(
