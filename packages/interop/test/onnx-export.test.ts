@@ -165,6 +165,26 @@ describeBackends('toOnnx', () => {
     });
   });
 
+  it('should take any batch size and length (dynamic axes)', async () => {
+    const model = stacked([
+      bidirectional(recurrent(lstm({ inputSize: I, units: 3, ...bias }), { returnSequences: true })),
+      recurrent(gru({ inputSize: 6, units: 2, ...bias })),
+    ]);
+    const params = model.init(new Rng(3));
+    const bytes = toOnnx(model as never, params as never);
+    for (const shape of [
+      [1, 7, I],
+      [4, 2, I],
+    ]) {
+      const x = randn(shape, shape[0] as number);
+      const ours = model.apply(params, x as tf.Tensor3D);
+      const theirs = await runOnnx(bytes, x);
+      expectClose(ours.output as tf.Tensor, theirs.data as Float32Array, TOL);
+      tf.dispose([x, ours as never]);
+    }
+    tf.dispose(params as never);
+  });
+
   describe('refusals', () => {
     const refused = (model: AnyLayer, message: RegExp) => {
       const params = model.init(new Rng(1));
