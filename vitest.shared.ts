@@ -23,6 +23,7 @@ export const shared = defineConfig({
       { find: /^@recur\/test-utils$/, replacement: pkg('test-utils') },
       { find: /^@recur\/cells$/, replacement: pkg('cells') },
       { find: /^@recur\/layers$/, replacement: pkg('layers') },
+      { find: /^@recur\/interop$/, replacement: pkg('interop') },
       { find: /^@recur\/datasets$/, replacement: pkg('datasets') },
       { find: /^@recur\/decode$/, replacement: pkg('decode') },
       {
