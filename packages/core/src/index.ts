@@ -1,6 +1,12 @@
 import './register-gradients.js';
 
-export { ACTIVATION_NAMES, type Activation, type ActivationName, getActivation } from './activations.js';
+export {
+  ACTIVATION_NAMES,
+  type Activation,
+  type ActivationName,
+  getActivation,
+  resolveActivationName,
+} from './activations.js';
 export { activeBackend, type BackendCapabilities, type BackendPlugin, useBackend } from './backend.js';
 export type { Carry, Cell, Params, SequenceKernelName, SequenceKernelSpec } from './cell.js';
 export { badArgument, describeValue, RECUR_ERROR_CODES, RecurError, type RecurErrorCode } from './errors.js';
@@ -23,6 +29,7 @@ export {
   normal,
   ones,
   orthogonal,
+  resolveInitializerName,
   truncatedNormal,
   uniform,
   varianceScaling,
@@ -62,4 +69,20 @@ export {
 } from './kernels/names.js';
 export { Rng, type RngState } from './random.js';
 export { type ScanOptions, type ScanResult, scan } from './scan.js';
-export { assertFiniteNumber, assertOneOf, assertPositiveInteger, assertShape } from './validate.js';
+export { snakeToCamel } from './validation/names.js';
+export { checkConfig, checkKnownKeys } from './validation/options.js';
+export { checkRng, isRng } from './validation/rng.js';
+export { checkMask, checkParamShapes, checkTensor, isTensor, sameShape, shapeMismatch } from './validation/tensor.js';
+export {
+  assertBoolean,
+  assertFiniteNumber,
+  assertFraction,
+  assertNonNegativeInteger,
+  assertOneOf,
+  assertPositiveInteger,
+  assertShape,
+  checkBoolean,
+  checkFraction,
+  checkPositiveInteger,
+  checkPositiveNumber,
+} from './validation/values.js';
