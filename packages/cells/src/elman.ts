@@ -6,17 +6,21 @@
  * x_t [batch, inputSize], h [batch, units], W = kernel [inputSize, units],
  * U = recurrentKernel [units, units], b = bias [units].
  */
-import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  activation,
-  boolean,
-  checkFields,
+  type ActivationName,
+  type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
   checkRng,
-  initializer,
-  positiveInteger,
-  type Resolved,
-} from './internal/config.js';
+  getActivation,
+  type InitializerName,
+  type Rng,
+  resolveActivationName,
+  resolveInitializerName,
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
 
@@ -65,15 +69,21 @@ const FIELDS = [
  */
 export function elman(config: ElmanConfig): ElmanCell {
   const kind = 'elman';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<ElmanConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   const { inputSize, units, useBias } = full;
   const act = getActivation(full.activation);
@@ -97,7 +107,7 @@ export function elman(config: ElmanConfig): ElmanCell {
       ? { sequenceKernel: { name: 'RecurElmanSequence', attrs: { units, activation: full.activation } } as const }
       : {}),
     init(rng: Rng): ElmanParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<ElmanParams>(shapes, inits, rng);
     },
     initCarry(batch: number): ElmanCarry {

@@ -16,17 +16,21 @@
  * recurrent bias b_h (z and r see b_x + b_h). The two variants compute different
  * functions: no weight mapping makes them agree (see DESIGN.md).
  */
-import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  activation,
-  boolean,
-  checkFields,
+  type ActivationName,
+  type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
   checkRng,
-  initializer,
-  positiveInteger,
-  type Resolved,
-} from './internal/config.js';
+  getActivation,
+  type InitializerName,
+  type Rng,
+  resolveActivationName,
+  resolveInitializerName,
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
 
@@ -77,17 +81,26 @@ const FIELDS = [
 /** A GRU cell. Its `sequenceKernel` is `RecurGruSequence` when `useBias` is true. */
 export function gru(config: GruConfig): GruCell {
   const kind = 'gru';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<GruConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    recurrentActivation: activation(kind, 'recurrentActivation', config.recurrentActivation, 'sigmoid'),
-    resetAfter: boolean(kind, 'resetAfter', config.resetAfter, true),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    recurrentActivation: resolveActivationName(
+      config.recurrentActivation ?? 'sigmoid',
+      `${kind} config.recurrentActivation`,
+    ),
+    resetAfter: checkBoolean(config.resetAfter ?? true, `${kind} config.resetAfter`),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   const { inputSize, units, resetAfter, useBias } = full;
   const act = getActivation(full.activation);
@@ -117,7 +130,7 @@ export function gru(config: GruConfig): GruCell {
         }
       : {}),
     init(rng: Rng): GruParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<GruParams>(shapes, inits, rng);
     },
     initCarry(batch: number): GruCarry {

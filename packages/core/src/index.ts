@@ -71,7 +71,7 @@ export { Rng, type RngState } from './random.js';
 export { type ScanOptions, type ScanResult, scan } from './scan.js';
 export { snakeToCamel } from './validation/names.js';
 export { checkConfig, checkKnownKeys } from './validation/options.js';
-export { checkRng, isRng } from './validation/rng.js';
+export { assertRng, checkRng, isRng } from './validation/rng.js';
 export { checkMask, checkParamShapes, checkTensor, isTensor, sameShape, shapeMismatch } from './validation/tensor.js';
 export {
   assertBoolean,

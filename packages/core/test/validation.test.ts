@@ -3,6 +3,7 @@ import {
   assertFraction,
   assertNonNegativeInteger,
   assertPositiveInteger,
+  assertRng,
   checkBoolean,
   checkConfig,
   checkFraction,
@@ -246,6 +247,26 @@ describeBackends('validation vocabulary', () => {
     });
   });
 
+  describe('defaults of omitted fields', () => {
+    it('should give the fallback for undefined only, and still check a given value', () => {
+      expect(checkBoolean(undefined, 'useBias', true)).toBe(true);
+      expect(checkFraction(undefined, 'dropout', 0)).toBe(0);
+      expect(checkPositiveNumber(undefined, 'epsilon', 1e-3)).toBe(1e-3);
+      expect(checkFraction(0.25, 'dropout', 0)).toBe(0.25);
+      expectRecurError(
+        () => checkBoolean(null, 'useBias', true),
+        'BAD_CONFIG',
+        /^useBias: expected a boolean, received null$/,
+      );
+      expectRecurError(() => checkFraction(1, 'dropout', 0), 'BAD_CONFIG', /^dropout: expected a number in \[0, 1\)/);
+      expectRecurError(
+        () => checkBoolean(undefined, 'useBias'),
+        'BAD_CONFIG',
+        /^useBias: expected a boolean, received undefined$/,
+      );
+    });
+  });
+
   describe('checkKnownKeys and checkConfig', () => {
     it('should accept known keys and name the first unknown one', () => {
       expect(() => checkKnownKeys({ mask: 1 }, ['mask', 'training'], 'options')).not.toThrow();
@@ -271,7 +292,7 @@ describeBackends('validation vocabulary', () => {
       expectRecurError(
         () => checkConfig({ units: 3, unitForgetbias: true }, ['units', 'unitForgetBias'], 'lstm config'),
         'BAD_CONFIG',
-        /^lstm config\.unitForgetbias: /,
+        /^lstm config\.unitForgetbias: expected one of the known fields units, unitForgetBias, received 'unitForgetbias'$/,
       );
     });
   });
@@ -291,6 +312,7 @@ describeBackends('validation vocabulary', () => {
         /^init rng: expected an Rng from @recur\/core \(new Rng\(seed\)\), received 42$/,
       );
       expect(isRng(Math.random)).toBe(false);
+      expectRecurError(() => assertRng(Math.random, 'options.rng'), 'BAD_CONFIG', /^options\.rng: expected an Rng/);
     });
   });
 

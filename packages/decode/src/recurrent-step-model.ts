@@ -1,4 +1,12 @@
-import { assertPositiveInteger, badArgument, type Carry, describeValue, type Params, RecurError } from '@recur/core';
+import {
+  assertPositiveInteger,
+  badArgument,
+  type Carry,
+  describeValue,
+  isTensor,
+  type Params,
+  RecurError,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepModel, StepOutput } from './step-model.js';
 import { assertPrompts, assertTokenId } from './validate.js';
@@ -115,7 +123,7 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
 
     step(tokens, state): StepOutput<C> {
       const batch = batchOf(state);
-      if (tokens instanceof tf.Tensor) {
+      if (isTensor(tokens)) {
         if (tokens.rank !== 1 || (batch !== undefined && tokens.shape[0] !== batch)) {
           throw badArgument('SHAPE_MISMATCH', 'tokens', `a tensor of shape [${batch ?? 'batch'}]`, tokens);
         }
@@ -127,9 +135,9 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
           assertTokenId(t, vocabSize, `tokens[${i}]`, 'BAD_DATA');
         });
       }
-      const rows = tokens instanceof tf.Tensor ? (tokens.shape[0] as number) : tokens.length;
+      const rows = isTensor(tokens) ? (tokens.shape[0] as number) : tokens.length;
       const out = tf.tidy(() => {
-        const ids = tokens instanceof tf.Tensor ? tf.cast(tokens, 'int32') : tf.tensor1d([...tokens], 'int32');
+        const ids = isTensor(tokens) ? tf.cast(tokens, 'int32') : tf.tensor1d([...tokens], 'int32');
         const { carry, y } = config.cellStep(params, state, embed(ids, rows));
         return { carry, logProbs: logProbsOf(y, rows) };
       });

@@ -4,13 +4,22 @@
  * outputs merged. The backward run keeps input time order (scan's `keepOrder`), so
  * `output[:, t]` of both directions belongs to step t, as Keras aligns them.
  */
-import { badArgument, type Carry, type Params, type Rng } from '@recur/core';
+import {
+  badArgument,
+  type Carry,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
+  checkTensor,
+  type Params,
+  type Rng,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkApplyOptions } from './apply-options.js';
 import { checkCarry } from './internal/carry.js';
-import { checkApplyOptions, checkBatchSize, checkParams, checkRng, tensorShape } from './internal/checks.js';
-import { checkConfig } from './internal/config.js';
 import { paramsFromSpecs, prefixSpecs } from './keras-weights.js';
 import type { ApplyOptions, BidirectionalState, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 import { type RecurrentLayer, recurrent, type SequenceOutput } from './recurrent.js';
 
 export const MERGE_MODES = ['concat', 'sum', 'ave', 'mul', 'none'] as const;
@@ -128,7 +137,7 @@ export function bidirectional<C extends Carry, P extends Params, RS extends bool
       input: tf.Tensor3D,
       opts: ApplyOptions<BidirectionalState<C>> = {},
     ): LayerOutput<MergedOutput<M, SequenceOutput<RS>>, BidirectionalState<C>> {
-      checkInput(tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${cell.inputSize}]`), opts);
+      checkInput(checkTensor(input, 'input', `a float32 tensor of shape [batch, time, ${cell.inputSize}]`).shape, opts);
       if (params === null || typeof params !== 'object') {
         throw badArgument('BAD_CONFIG', 'params', '{ forward, backward }', params);
       }
@@ -148,7 +157,7 @@ export function bidirectional<C extends Carry, P extends Params, RS extends bool
     },
     checkInput,
     zeroState: (batch: number): BidirectionalState<C> => {
-      const n = checkBatchSize(batch);
+      const n = checkPositiveInteger(batch, 'batch');
       return { forward: cell.initCarry(n), backward: cell.initCarry(n) };
     },
     kerasWeightSpec: specs,

@@ -1,5 +1,13 @@
 import { badArgument } from '../errors.js';
 
+function rejectUnknownKeys(record: object, known: readonly string[], argument: string, noun: string): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) {
+      throw badArgument('BAD_CONFIG', `${argument}.${key}`, `one of the known ${noun} ${known.join(', ')}`, key);
+    }
+  }
+}
+
 /**
  * Rejects an options object with a key not in `known`: a misspelt option
  * (`returnSequence`) must fail loudly rather than fall back to the default. `undefined`
@@ -10,11 +18,7 @@ export function checkKnownKeys(options: unknown, known: readonly string[], argum
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw badArgument('BAD_CONFIG', argument, 'an options object', options);
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw badArgument('BAD_CONFIG', `${argument}.${key}`, `one of the known options ${known.join(', ')}`, key);
-    }
-  }
+  rejectUnknownKeys(options, known, argument, 'options');
 }
 
 /**
@@ -25,5 +29,5 @@ export function checkConfig(config: unknown, known: readonly string[], argument:
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw badArgument('BAD_CONFIG', argument, `an object with fields ${known.join(', ')}`, config);
   }
-  checkKnownKeys(config, known, argument);
+  rejectUnknownKeys(config, known, argument, 'fields');
 }

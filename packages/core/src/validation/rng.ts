@@ -18,3 +18,7 @@ export function checkRng(value: unknown, argument: string): Rng {
   if (!isRng(value)) throw badArgument('BAD_CONFIG', argument, 'an Rng from @recur/core (new Rng(seed))', value);
   return value;
 }
+
+export function assertRng(value: unknown, argument: string): asserts value is Rng {
+  checkRng(value, argument);
+}

@@ -1,6 +1,7 @@
 /**
  * Checks of plain values, each rule written once. `check*` returns the checked value (for
- * reading a config field inline: `units: checkPositiveInteger(c.units, 'config.units')`);
+ * reading a config field inline: `units: checkPositiveInteger(c.units, 'config.units')`,
+ * some with the default of an omitted field);
  * `assert*` narrows its argument in place. Every failure is `RecurError('BAD_CONFIG')`
  * naming the argument, what was expected and what came.
  */
@@ -29,8 +30,9 @@ export function assertFiniteNumber(value: unknown, argument: string): asserts va
   }
 }
 
-/** A positive finite number (a learning rate, an epsilon). */
-export function checkPositiveNumber(value: unknown, argument: string): number {
+/** A positive finite number (a learning rate, an epsilon); `fallback` when `value` is undefined. */
+export function checkPositiveNumber(value: unknown, argument: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw badArgument('BAD_CONFIG', argument, 'a positive finite number', value);
   }
@@ -39,9 +41,11 @@ export function checkPositiveNumber(value: unknown, argument: string): number {
 
 /**
  * A number in [0, 1): a dropout or zoneout rate, a held-out fraction. 1 is excluded
- * because it drops everything (and inverted dropout would divide by zero).
+ * because it drops everything (and inverted dropout would divide by zero). `fallback`
+ * when `value` is undefined.
  */
-export function checkFraction(value: unknown, argument: string): number {
+export function checkFraction(value: unknown, argument: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1) {
     throw badArgument('BAD_CONFIG', argument, 'a number in [0, 1)', value);
   }
@@ -52,7 +56,9 @@ export function assertFraction(value: unknown, argument: string): asserts value 
   checkFraction(value, argument);
 }
 
-export function checkBoolean(value: unknown, argument: string): boolean {
+/** `true` or `false`; `fallback` when `value` is undefined (an option left out). */
+export function checkBoolean(value: unknown, argument: string, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'boolean') throw badArgument('BAD_CONFIG', argument, 'a boolean', value);
   return value;
 }

@@ -1,7 +1,6 @@
 import type { Carry, Cell } from '@recur/core';
-import { RecurError } from '@recur/core';
+import { isTensor, shapeMismatch as mismatch, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor, mismatch } from './checks.js';
 
 // Cells are immutable, so each one's carry layout is read once.
 const widths = new WeakMap<object, Readonly<Record<string, number>>>();

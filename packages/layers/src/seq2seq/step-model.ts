@@ -5,9 +5,8 @@
  * state then carries the decoder's carry and h̃ with the encoder outputs and the source
  * mask, so `selectRows` (beam search's reorder and duplication) moves all of it together.
  */
-import { badArgument, type Carry } from '@recur/core';
+import { badArgument, type Carry, isTensor, shapeMismatch } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor, mismatch } from '../internal/checks.js';
 import { maskTerms } from './attention.js';
 import { checkIdLists, checkIdValues } from './checks.js';
 import type { Encoded, Seq2SeqParams } from './network.js';
@@ -183,7 +182,7 @@ function packState(state: { carry: Carry; attentional: tf.Tensor2D }, encoded: E
 function checkTokens(tokens: unknown, batch: number, vocabSize: number): void {
   if (isTensor(tokens)) {
     if (tokens.rank !== 1 || tokens.shape[0] !== batch || (tokens.dtype !== 'int32' && tokens.dtype !== 'float32')) {
-      throw mismatch('tokens', `a tensor of shape [${batch}] (one token id per row)`, tokens);
+      throw shapeMismatch('tokens', `a tensor of shape [${batch}] (one token id per row)`, tokens);
     }
     checkIdValues(tokens.dataSync(), vocabSize, 'tokens', 0);
     return;

@@ -3,9 +3,8 @@
  * structurally: this package does not depend on the trainer): named variables and a
  * masked softmax cross-entropy over the target tokens.
  */
-import { badArgument, type Rng } from '@recur/core';
+import { badArgument, checkKnownKeys, isTensor, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys, isTensor } from '../internal/checks.js';
 import type { ParamTree } from '../layer.js';
 import { checkIdTensor, checkProbability, checkTargetMask } from './checks.js';
 import type { Seq2SeqParams } from './network.js';
