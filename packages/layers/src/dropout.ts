@@ -4,7 +4,7 @@
  * and the rest scaled by 1 / (1 − rate); otherwise the input passes unchanged. Masks
  * come from the `rng` given to `apply`, so a seed reproduces them on every backend.
  */
-import { badArgument, checkFraction, checkMask, checkTensor, type Rng, shapeMismatch } from '@recur/core';
+import { checkFraction, checkMask, checkTensor, type Rng, shapeMismatch } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkApplyOptions, checkTraining } from './apply-options.js';
 import type { ApplyOptions, Layer, LayerOutput } from './layer.js';
@@ -31,8 +31,7 @@ export type DropoutLayer = Layer<DropoutParams, undefined, tf.Tensor, tf.Tensor>
 
 /** A dropout layer with drop probability `rate` in [0, 1). It has no weights (`init` returns `{}`). */
 export function dropout(rate: number): DropoutLayer {
-  const p = checkFraction(rate, 'dropout rate', 0);
-  if (rate === undefined) throw badArgument('BAD_CONFIG', 'dropout rate', 'a number in [0, 1)', rate);
+  const p = checkFraction(rate, 'dropout rate');
 
   function checkInput(
     inputShape: readonly number[],

@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, checkFraction, checkPositiveNumber } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs-core optimizers by config. Learning rates can then follow a `Schedule` (see `setLearningRate`). */
@@ -23,33 +23,24 @@ export type OptimizerConfig =
 
 export const OPTIMIZER_KINDS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
 
-function rate(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw badArgument('BAD_CONFIG', argument, 'a positive finite number', value);
-  }
-  return value;
-}
-
 /** Makes the optimizer. The caller owns it (`optimizer.dispose()` frees its state). */
 export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   switch (config?.kind) {
     case 'sgd': {
-      const lr = rate(config.learningRate, 'optimizer.learningRate');
-      const momentum = config.momentum ?? 0;
-      if (!(momentum >= 0 && momentum < 1))
-        throw badArgument('BAD_CONFIG', 'optimizer.momentum', 'a number in [0, 1)', momentum);
+      const lr = checkPositiveNumber(config.learningRate, 'optimizer.learningRate');
+      const momentum = checkFraction(config.momentum, 'optimizer.momentum', 0);
       return momentum > 0 ? tf.train.momentum(lr, momentum, config.nesterov ?? false) : tf.train.sgd(lr);
     }
     case 'adam':
       return tf.train.adam(
-        rate(config.learningRate ?? 0.001, 'optimizer.learningRate'),
+        checkPositiveNumber(config.learningRate ?? 0.001, 'optimizer.learningRate'),
         config.beta1 ?? 0.9,
         config.beta2 ?? 0.999,
         config.epsilon ?? 1e-7,
       );
     case 'rmsprop':
       return tf.train.rmsprop(
-        rate(config.learningRate, 'optimizer.learningRate'),
+        checkPositiveNumber(config.learningRate, 'optimizer.learningRate'),
         config.decay ?? 0.9,
         config.momentum ?? 0,
         config.epsilon ?? 1e-7,
@@ -57,7 +48,7 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
       );
     case 'adagrad':
       return tf.train.adagrad(
-        rate(config.learningRate, 'optimizer.learningRate'),
+        checkPositiveNumber(config.learningRate, 'optimizer.learningRate'),
         config.initialAccumulatorValue ?? 0.1,
       );
     default:
