@@ -69,6 +69,8 @@ export {
 } from './kernels/names.js';
 export { Rng, type RngState } from './random.js';
 export { type ScanOptions, type ScanResult, scan } from './scan.js';
+export type { StepModel, StepOutput } from './step-model.js';
+export type { LossResult, StepContext, TrainableModel } from './trainable-model.js';
 export { snakeToCamel } from './validation/names.js';
 export { checkConfig, checkKnownKeys } from './validation/options.js';
 export { assertRng, checkRng, isRng } from './validation/rng.js';
