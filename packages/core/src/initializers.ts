@@ -167,7 +167,14 @@ export function orthogonal(options: { gain?: number } = {}): Initializer {
       }
       return fromValues(shape, out);
     }
-    throw new Error('orthogonal: eight Gaussian draws were all rank-deficient, which should never happen');
+    // Eight rank-deficient Gaussian matrices in a row have probability zero from a real
+    // generator; they mean the Rng-shaped object given returns constant draws.
+    throw badArgument(
+      'BAD_CONFIG',
+      'orthogonal rng',
+      'an Rng whose draws vary (eight Gaussian draws were rank-deficient)',
+      rng,
+    );
   };
 }
 
