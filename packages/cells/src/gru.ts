@@ -14,7 +14,7 @@
  * [inputSize, 3·units], U = recurrentKernel [units, 3·units]. The bias is `[3·units]`
  * without resetAfter; with it, `[2, 3·units]`: row 0 the input bias b_x, row 1 the
  * recurrent bias b_h (z and r see b_x + b_h). The two variants compute different
- * functions: no weight mapping makes them agree (see DESIGN.md).
+ * functions: no weight mapping makes them agree, which is why both exist.
  */
 import {
   type ActivationName,
