@@ -142,7 +142,9 @@ export async function enableDawnSyncReads(backend: tf.KernelBackend): Promise<bo
   const original = internals.readSync.bind(internals);
   const readSync = (dataId: object): tf.backend_util.BackendValues => {
     const data = internals.tensorMap.get(dataId);
-    if (data === undefined) throw new Error(`Tensor ${String(dataId)} was not registered!`);
+    if (data === undefined) {
+      throw new RecurError('BAD_DATA', 'webgpu read: expected a live tensor, received one that was disposed');
+    }
     if (data.values != null || data.dtype === 'string') return data.values as tf.backend_util.BackendValues;
     let values: tf.backend_util.BackendValues;
     if (data.dtype === 'complex64' && data.complexTensorInfos !== undefined) {

@@ -9,10 +9,16 @@
 import {
   type ActivationName,
   type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
   getActivation,
   type InitializerName,
   RecurElmanSequence,
   type Rng,
+  resolveActivationName,
+  resolveInitializerName,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
@@ -20,15 +26,7 @@ import {
 } from '@recur/core';
 import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  activation,
-  boolean,
-  checkFields,
-  checkRng,
-  initializer,
-  positiveInteger,
-  type Resolved,
-} from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
@@ -76,15 +74,21 @@ const FIELDS = [
  */
 export function elman(config: ElmanConfig): ElmanCell {
   const kind = 'elman';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<ElmanConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   const { inputSize, units, useBias } = full;
   const act = getActivation(full.activation);
@@ -110,7 +114,7 @@ export function elman(config: ElmanConfig): ElmanCell {
     checkParams: paramChecks.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): ElmanParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<ElmanParams>(shapes, inits, rng);
     },
     initCarry(batch: number): ElmanCarry {

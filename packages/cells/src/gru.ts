@@ -14,15 +14,21 @@
  * [inputSize, 3·units], U = recurrentKernel [units, 3·units]. The bias is `[3·units]`
  * without resetAfter; with it, `[2, 3·units]`: row 0 the input bias b_x, row 1 the
  * recurrent bias b_h (z and r see b_x + b_h). The two variants compute different
- * functions: no weight mapping makes them agree (see DESIGN.md).
+ * functions: no weight mapping makes them agree, which is why both exist.
  */
 import {
   type ActivationName,
   type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
   getActivation,
   type InitializerName,
   RecurGruSequence,
   type Rng,
+  resolveActivationName,
+  resolveInitializerName,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
@@ -30,15 +36,7 @@ import {
 } from '@recur/core';
 import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  activation,
-  boolean,
-  checkFields,
-  checkRng,
-  initializer,
-  positiveInteger,
-  type Resolved,
-} from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
@@ -92,17 +90,26 @@ const FIELDS = [
  */
 export function gru(config: GruConfig): GruCell {
   const kind = 'gru';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<GruConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    recurrentActivation: activation(kind, 'recurrentActivation', config.recurrentActivation, 'sigmoid'),
-    resetAfter: boolean(kind, 'resetAfter', config.resetAfter, true),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    recurrentActivation: resolveActivationName(
+      config.recurrentActivation ?? 'sigmoid',
+      `${kind} config.recurrentActivation`,
+    ),
+    resetAfter: checkBoolean(config.resetAfter ?? true, `${kind} config.resetAfter`),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   const { inputSize, units, resetAfter, useBias } = full;
   const act = getActivation(full.activation);
@@ -129,7 +136,7 @@ export function gru(config: GruConfig): GruCell {
     checkParams: params.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): GruParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<GruParams>(shapes, inits, rng);
     },
     initCarry(batch: number): GruCarry {

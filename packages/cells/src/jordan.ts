@@ -10,17 +10,21 @@
  * b = bias [units], V = outputKernel [units, outputSize], c = outputBias [outputSize].
  * Jordan's decaying self-connections on the state units are left out: the carry is y.
  */
-import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  activation,
-  boolean,
-  checkFields,
+  type ActivationName,
+  type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
   checkRng,
-  initializer,
-  positiveInteger,
-  type Resolved,
-} from './internal/config.js';
+  getActivation,
+  type InitializerName,
+  type Rng,
+  resolveActivationName,
+  resolveInitializerName,
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
@@ -80,18 +84,27 @@ const FIELDS = [
 /** A Jordan cell. It has no `sequence` form: `scan` steps it. */
 export function jordan(config: JordanConfig): JordanCell {
   const kind = 'jordan';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<JordanConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    outputSize: positiveInteger(kind, 'outputSize', config.outputSize),
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    outputActivation: activation(kind, 'outputActivation', config.outputActivation, 'tanh'),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    outputInitializer: initializer(kind, 'outputInitializer', config.outputInitializer, 'glorotUniform'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    outputSize: checkPositiveInteger(config.outputSize, `${kind} config.outputSize`),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    outputActivation: resolveActivationName(config.outputActivation ?? 'tanh', `${kind} config.outputActivation`),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    outputInitializer: resolveInitializerName(
+      config.outputInitializer ?? 'glorotUniform',
+      `${kind} config.outputInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   const { inputSize, units, outputSize, useBias } = full;
   const act = getActivation(full.activation);
@@ -120,7 +133,7 @@ export function jordan(config: JordanConfig): JordanCell {
     outputSize,
     checkParams: paramChecks.check,
     init(rng: Rng): JordanParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<JordanParams>(shapes, inits, rng);
     },
     initCarry(batch: number): JordanCarry {

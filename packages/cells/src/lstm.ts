@@ -33,10 +33,17 @@ import {
   type ActivationName,
   badArgument,
   type Cell,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  checkRng,
   getActivation,
   type InitializerName,
   RecurLstmSequence,
   type Rng,
+  resolveActivationName,
+  resolveInitializerName,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
@@ -44,16 +51,7 @@ import {
 } from '@recur/core';
 import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  activation,
-  boolean,
-  checkFields,
-  checkRng,
-  initializer,
-  positiveInteger,
-  positiveNumber,
-  type Resolved,
-} from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { forgetBiasInit, initParams, layerNorm, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
@@ -139,7 +137,7 @@ const FIELDS = [
  */
 export function lstm(config: LstmConfig): LstmCell {
   const kind = 'lstm';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full = resolve(config);
   const { inputSize, units, useBias, peephole, cifg, projSize, layerNorm: ln, layerNormEpsilon: eps } = full;
   const act = getActivation(full.activation);
@@ -193,7 +191,7 @@ export function lstm(config: LstmConfig): LstmCell {
     checkParams: params.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): LstmParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<LstmParams>(shapes, inits, rng);
     },
     initCarry(batch: number): LstmCarry {
@@ -268,8 +266,9 @@ function lstmKernel(config: Resolved<LstmConfig, 'projSize'>) {
 
 function resolve(config: LstmConfig): Resolved<LstmConfig, 'projSize'> {
   const kind = 'lstm';
-  const units = positiveInteger(kind, 'units', config.units);
-  const projSize = config.projSize === undefined ? undefined : positiveInteger(kind, 'projSize', config.projSize);
+  const units = checkPositiveInteger(config.units, `${kind} config.units`);
+  const projSize =
+    config.projSize === undefined ? undefined : checkPositiveInteger(config.projSize, `${kind} config.projSize`);
   if (projSize !== undefined && projSize >= units) {
     // PyTorch rejects it too: a projection is meant to shrink h.
     throw badArgument(
@@ -280,21 +279,36 @@ function resolve(config: LstmConfig): Resolved<LstmConfig, 'projSize'> {
     );
   }
   return Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
     units,
-    activation: activation(kind, 'activation', config.activation, 'tanh'),
-    recurrentActivation: activation(kind, 'recurrentActivation', config.recurrentActivation, 'sigmoid'),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    unitForgetBias: boolean(kind, 'unitForgetBias', config.unitForgetBias, true),
-    peephole: boolean(kind, 'peephole', config.peephole, false),
-    cifg: boolean(kind, 'cifg', config.cifg, false),
+    activation: resolveActivationName(config.activation ?? 'tanh', `${kind} config.activation`),
+    recurrentActivation: resolveActivationName(
+      config.recurrentActivation ?? 'sigmoid',
+      `${kind} config.recurrentActivation`,
+    ),
+    useBias: checkBoolean(config.useBias ?? true, `${kind} config.useBias`),
+    unitForgetBias: checkBoolean(config.unitForgetBias ?? true, `${kind} config.unitForgetBias`),
+    peephole: checkBoolean(config.peephole ?? false, `${kind} config.peephole`),
+    cifg: checkBoolean(config.cifg ?? false, `${kind} config.cifg`),
     ...(projSize === undefined ? {} : { projSize }),
-    layerNorm: boolean(kind, 'layerNorm', config.layerNorm, false),
-    layerNormEpsilon: positiveNumber(kind, 'layerNormEpsilon', config.layerNormEpsilon, 1e-3),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
-    peepholeInitializer: initializer(kind, 'peepholeInitializer', config.peepholeInitializer, 'glorotUniform'),
-    projInitializer: initializer(kind, 'projInitializer', config.projInitializer, 'glorotUniform'),
+    layerNorm: checkBoolean(config.layerNorm ?? false, `${kind} config.layerNorm`),
+    layerNormEpsilon: checkPositiveNumber(config.layerNormEpsilon ?? 1e-3, `${kind} config.layerNormEpsilon`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
+    peepholeInitializer: resolveInitializerName(
+      config.peepholeInitializer ?? 'glorotUniform',
+      `${kind} config.peepholeInitializer`,
+    ),
+    projInitializer: resolveInitializerName(
+      config.projInitializer ?? 'glorotUniform',
+      `${kind} config.projInitializer`,
+    ),
   });
 }

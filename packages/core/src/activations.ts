@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { badArgument } from './errors.js';
-import { toCamel } from './initializers.js';
+import { snakeToCamel } from './validation/names.js';
 
 /** An element-wise function. The caller owns the returned tensor. */
 export type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -41,11 +41,18 @@ export function getActivation(name: ActivationName | (string & {})): Activation 
   return ACTIVATIONS[resolveActivationName(name)];
 }
 
-export function resolveActivationName(name: unknown): ActivationName {
-  const key = typeof name === 'string' ? toCamel(name) : '';
+/**
+ * The canonical (camelCase) name of an activation, accepting every spelling
+ * `getActivation` accepts (Keras' snake_case, other libraries' aliases such as `silu`);
+ * `BAD_CONFIG` naming `argument` and the known names for anything else. Kernels and
+ * configs compare names as strings, so `'hard_sigmoid'` and `'hardSigmoid'` must resolve
+ * to one.
+ */
+export function resolveActivationName(name: unknown, argument = 'activation'): ActivationName {
+  const key = typeof name === 'string' ? snakeToCamel(name) : '';
   const resolved = ALIASES[key] ?? key;
   if (!(ACTIVATION_NAMES as string[]).includes(resolved)) {
-    throw badArgument('BAD_CONFIG', 'activation', `one of ${ACTIVATION_NAMES.join(', ')}`, name);
+    throw badArgument('BAD_CONFIG', argument, `one of ${ACTIVATION_NAMES.join(', ')}`, name);
   }
   return resolved as ActivationName;
 }

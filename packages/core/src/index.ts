@@ -1,6 +1,12 @@
 import './register-gradients.js';
 
-export { ACTIVATION_NAMES, type Activation, type ActivationName, getActivation } from './activations.js';
+export {
+  ACTIVATION_NAMES,
+  type Activation,
+  type ActivationName,
+  getActivation,
+  resolveActivationName,
+} from './activations.js';
 export { activeBackend, type BackendCapabilities, type BackendPlugin, useBackend } from './backend.js';
 export {
   type CarryShapes,
@@ -32,6 +38,7 @@ export {
   normal,
   ones,
   orthogonal,
+  resolveInitializerName,
   truncatedNormal,
   uniform,
   varianceScaling,
@@ -74,4 +81,22 @@ export { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS } from './scan/options.js';
 export { stepSequence } from './scan/steps.js';
 export { maskedOutputOption } from './scan/validate.js';
 export { type ScanOptions, type ScanResult, scan } from './scan.js';
-export { assertFiniteNumber, assertOneOf, assertPositiveInteger, assertShape } from './validate.js';
+export type { StepModel, StepOutput } from './step-model.js';
+export type { LossResult, StepContext, TrainableModel } from './trainable-model.js';
+export { snakeToCamel } from './validation/names.js';
+export { checkConfig, checkKnownKeys } from './validation/options.js';
+export { assertRng, checkRng, isRng } from './validation/rng.js';
+export { checkMask, checkParamShapes, checkTensor, isTensor, sameShape, shapeMismatch } from './validation/tensor.js';
+export {
+  assertBoolean,
+  assertFiniteNumber,
+  assertFraction,
+  assertNonNegativeInteger,
+  assertOneOf,
+  assertPositiveInteger,
+  assertShape,
+  checkBoolean,
+  checkFraction,
+  checkPositiveInteger,
+  checkPositiveNumber,
+} from './validation/values.js';

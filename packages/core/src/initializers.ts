@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { badArgument } from './errors.js';
 import { orthonormalizeRows } from './internal/linalg.js';
 import type { Rng } from './random.js';
-import { assertFiniteNumber, assertOneOf, assertShape } from './validate.js';
+import { snakeToCamel } from './validation/names.js';
+import { assertFiniteNumber, assertOneOf, assertShape } from './validation/values.js';
 
 /**
  * Makes a float32 tensor of `shape`. The caller owns (and disposes) the result.
@@ -166,7 +167,14 @@ export function orthogonal(options: { gain?: number } = {}): Initializer {
       }
       return fromValues(shape, out);
     }
-    throw new Error('orthogonal: eight Gaussian draws were all rank-deficient, which should never happen');
+    // Eight rank-deficient Gaussian matrices in a row have probability zero from a real
+    // generator; they mean the Rng-shaped object given returns constant draws.
+    throw badArgument(
+      'BAD_CONFIG',
+      'orthogonal rng',
+      'an Rng whose draws vary (eight Gaussian draws were rank-deficient)',
+      rng,
+    );
   };
 }
 
@@ -211,14 +219,18 @@ export const INITIALIZER_NAMES = Object.keys(BY_NAME) as InitializerName[];
 
 /** Initializer by name, accepting Keras' snake_case spellings (`glorot_uniform`). */
 export function getInitializer(name: InitializerName | (string & {})): Initializer {
-  const key = toCamel(name);
-  if (!(INITIALIZER_NAMES as string[]).includes(key)) {
-    throw badArgument('BAD_CONFIG', 'initializer', `one of ${INITIALIZER_NAMES.join(', ')}`, name);
-  }
-  return BY_NAME[key as InitializerName]();
+  return BY_NAME[resolveInitializerName(name)]();
 }
 
-export function toCamel(name: unknown): string {
-  if (typeof name !== 'string') return String(name);
-  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/**
+ * The canonical (camelCase) name of one of core's initializers, accepting Keras'
+ * snake_case; `BAD_CONFIG` naming `argument` and the known names for anything else.
+ * Configs store the canonical name so that two spellings of one initializer compare equal.
+ */
+export function resolveInitializerName(name: unknown, argument = 'initializer'): InitializerName {
+  const key = typeof name === 'string' ? snakeToCamel(name) : '';
+  if (!(INITIALIZER_NAMES as string[]).includes(key)) {
+    throw badArgument('BAD_CONFIG', argument, `one of ${INITIALIZER_NAMES.join(', ')}`, name);
+  }
+  return key as InitializerName;
 }

@@ -1,4 +1,5 @@
 import { badArgument } from './errors.js';
+import { assertPositiveInteger } from './validation/values.js';
 
 /** The complete state of an {@link Rng}: four 32-bit words, JSON-safe. */
 export interface RngState {
@@ -97,7 +98,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw badArgument('BAD_CONFIG', 'n', 'a positive integer', n);
+    assertPositiveInteger(n, 'n');
     return Math.floor(this.next() * n);
   }
 

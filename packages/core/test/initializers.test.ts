@@ -187,4 +187,15 @@ describe('initializers with bad input', () => {
     );
     expect(() => orthogonal()([5], new Rng(0))).toThrow(/shape: expected at least 2 dimensions/);
   });
+
+  it('should refuse an Rng-shaped object whose draws never vary, with a RecurError', () => {
+    const constant = { fillNormal: (a: Float64Array) => a.fill(0.5) } as unknown as Rng;
+    expect(() => orthogonal()([3, 3], constant)).toThrow(
+      expect.objectContaining({
+        name: 'RecurError',
+        code: 'BAD_CONFIG',
+        message: expect.stringMatching(/^orthogonal rng: expected an Rng whose draws vary/),
+      }),
+    );
+  });
 });

@@ -1,5 +1,12 @@
-import { assertPositiveInteger, badArgument, type Rng } from '@recur/core';
-import { assertBoolean, assertNonNegativeInteger, assertRng, optionsRecord } from './internal/check.js';
+import {
+  assertBoolean,
+  assertNonNegativeInteger,
+  assertPositiveInteger,
+  assertRng,
+  badArgument,
+  type Rng,
+} from '@recur/core';
+import { optionsRecord } from './internal/check.js';
 
 export interface BatchOptions {
   readonly batchSize: number;

@@ -1,6 +1,6 @@
-import { assertPositiveInteger, badArgument } from '@recur/core';
+import { assertBoolean, assertPositiveInteger, badArgument } from '@recur/core';
 import type { Int32Array2D } from './arrays.js';
-import { assertBoolean, assertInt32Sequence, optionsRecord } from './internal/check.js';
+import { assertInt32Sequence, optionsRecord } from './internal/check.js';
 
 export interface LanguageModelOptions {
   /** Rows per batch: the stream is cut into this many contiguous parts. */

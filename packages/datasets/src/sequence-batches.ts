@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { assertBoolean, badArgument } from '@recur/core';
 import { type BatchOptions, batchIndices } from './batches.js';
 import { type BucketOptions, bucketByLength } from './bucket.js';
 import { assertInt32Sequence, isArrayLike, optionsRecord } from './internal/check.js';
@@ -25,7 +25,7 @@ export function sequenceBatches(
 ): IterableIterator<SequenceBatch> {
   const o = optionsRecord(options, 'options');
   const bucket = o.bucket ?? true;
-  if (typeof bucket !== 'boolean') throw badArgument('BAD_CONFIG', 'options.bucket', 'a boolean', bucket);
+  assertBoolean(bucket, 'options.bucket');
   const pad: PadOptions = { maxLength: o.maxLength, padding: o.padding, truncating: o.truncating, value: o.value };
   padSequences([], pad); // checks the pad options before any work
   if (!Array.isArray(sequences)) throw badArgument('BAD_DATA', 'sequences', 'an array of integer sequences', sequences);

@@ -1,5 +1,5 @@
-import { badArgument } from '@recur/core';
-import { assertFraction, optionsRecord } from './internal/check.js';
+import { assertFraction, badArgument } from '@recur/core';
+import { optionsRecord } from './internal/check.js';
 import { assertTimeSeries, sliceSeries, type TimeSeries } from './time-series.js';
 
 export interface SplitFractions {

@@ -1,5 +1,5 @@
-import { badArgument, describeValue } from '@recur/core';
-import { assertBoolean, assertInt32Sequence, dataError, optionsRecord } from './internal/check.js';
+import { assertBoolean, badArgument, describeValue } from '@recur/core';
+import { assertInt32Sequence, dataError, optionsRecord } from './internal/check.js';
 import { checksum } from './internal/hash.js';
 import { splitText, TOKENIZER_LEVELS, type TokenizerLevel } from './split-text.js';
 import {

@@ -1,6 +1,6 @@
-import { assertPositiveInteger, badArgument } from '@recur/core';
+import { assertNonNegativeInteger, assertPositiveInteger, badArgument } from '@recur/core';
 import type { Float32Array3D } from './arrays.js';
-import { assertNonNegativeInteger, optionsRecord } from './internal/check.js';
+import { optionsRecord } from './internal/check.js';
 import { assertTimeSeries, type TimeSeries } from './time-series.js';
 
 export interface WindowOptions {

@@ -4,6 +4,7 @@ import {
   type Carry,
   describeValue,
   gatherRows,
+  isTensor,
   type Params,
   RecurError,
   selectRows,
@@ -119,7 +120,7 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
 
     step(tokens, state): StepOutput<C> {
       const batch = batchOf(state);
-      if (tokens instanceof tf.Tensor) {
+      if (isTensor(tokens)) {
         if (tokens.rank !== 1 || (batch !== undefined && tokens.shape[0] !== batch)) {
           throw badArgument('SHAPE_MISMATCH', 'tokens', `a tensor of shape [${batch ?? 'batch'}]`, tokens);
         }
@@ -131,9 +132,9 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
           assertTokenId(t, vocabSize, `tokens[${i}]`, 'BAD_DATA');
         });
       }
-      const rows = tokens instanceof tf.Tensor ? (tokens.shape[0] as number) : tokens.length;
+      const rows = isTensor(tokens) ? (tokens.shape[0] as number) : tokens.length;
       const out = tf.tidy(() => {
-        const ids = tokens instanceof tf.Tensor ? tf.cast(tokens, 'int32') : tf.tensor1d([...tokens], 'int32');
+        const ids = isTensor(tokens) ? tf.cast(tokens, 'int32') : tf.tensor1d([...tokens], 'int32');
         const { carry, y } = config.cellStep(params, state, embed(ids, rows));
         return { carry, logProbs: logProbsOf(y, rows) };
       });

@@ -8,16 +8,20 @@ import {
   badArgument,
   type Carry,
   checkCarry,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
+  checkTensor,
   type MaskedOutput,
   maskedOutputOption,
   type Params,
   type Rng,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkApplyOptions, checkBatchSize, checkParams, checkRng, tensorShape } from './internal/checks.js';
-import { checkConfig } from './internal/config.js';
+import { checkApplyOptions } from './apply-options.js';
 import { paramsFromSpecs, prefixSpecs } from './keras-weights.js';
 import type { ApplyOptions, BidirectionalState, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 import { type RecurrentLayer, recurrent, type SequenceOutput } from './recurrent.js';
 
 export const MERGE_MODES = ['concat', 'sum', 'ave', 'mul', 'none'] as const;
@@ -133,7 +137,7 @@ export function bidirectional<C extends Carry, P extends Params, RS extends bool
       input: tf.Tensor3D,
       opts: ApplyOptions<BidirectionalState<C>> = {},
     ): LayerOutput<MergedOutput<M, SequenceOutput<RS>>, BidirectionalState<C>> {
-      checkInput(tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${cell.inputSize}]`), opts);
+      checkInput(checkTensor(input, 'input', `a float32 tensor of shape [batch, time, ${cell.inputSize}]`).shape, opts);
       if (params === null || typeof params !== 'object') {
         throw badArgument('BAD_CONFIG', 'params', '{ forward, backward }', params);
       }
@@ -153,7 +157,7 @@ export function bidirectional<C extends Carry, P extends Params, RS extends bool
     },
     checkInput,
     zeroState: (batch: number): BidirectionalState<C> => {
-      const n = checkBatchSize(batch);
+      const n = checkPositiveInteger(batch, 'batch');
       return { forward: cell.initCarry(n), backward: cell.initCarry(n) };
     },
     kerasWeightSpec: specs,

@@ -3,24 +3,28 @@
  * W = kernel [inputSize, units], b = bias [units]. Any leading axes are kept, so it
  * serves a `[batch, features]` head and a `[batch, time, features]` sequence alike.
  */
-import { type ActivationName, getActivation, getInitializer, type InitializerName, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  checkActivation,
-  checkApplyOptions,
+  type ActivationName,
   checkBoolean,
-  checkInitializer,
+  checkConfig,
   checkMask,
-  checkParams,
+  checkPositiveInteger,
   checkRng,
-  mismatch,
+  checkTensor,
+  getActivation,
+  getInitializer,
+  type InitializerName,
+  type Rng,
+  resolveActivationName,
+  resolveInitializerName,
   shapeMismatch,
-  tensorShape,
-} from './internal/checks.js';
-import { checkConfig, positiveInteger } from './internal/config.js';
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkApplyOptions } from './apply-options.js';
 import { checkWeightSize } from './internal/size.js';
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 
 export interface DenseConfig {
   /** Features of the input's last axis. Required. */
@@ -50,12 +54,15 @@ const FIELDS = ['inputSize', 'units', 'activation', 'useBias', 'kernelInitialize
 export function dense(config: DenseConfig): DenseLayer {
   checkConfig(config, FIELDS, 'dense config');
   const full = Object.freeze({
-    inputSize: positiveInteger(config.inputSize, 'dense config.inputSize'),
-    units: positiveInteger(config.units, 'dense config.units'),
-    activation: checkActivation(config.activation, 'dense config.activation', 'linear'),
+    inputSize: checkPositiveInteger(config.inputSize, 'dense config.inputSize'),
+    units: checkPositiveInteger(config.units, 'dense config.units'),
+    activation: resolveActivationName(config.activation ?? 'linear', 'dense config.activation'),
     useBias: checkBoolean(config.useBias, 'dense config.useBias', true),
-    kernelInitializer: checkInitializer(config.kernelInitializer, 'dense config.kernelInitializer', 'glorotUniform'),
-    biasInitializer: checkInitializer(config.biasInitializer, 'dense config.biasInitializer', 'zeros'),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      'dense config.kernelInitializer',
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', 'dense config.biasInitializer'),
   });
   const { inputSize, units, useBias } = full;
   checkWeightSize([inputSize, units], 'dense config', 'inputSize × units');
@@ -72,11 +79,11 @@ export function dense(config: DenseConfig): DenseLayer {
   ): number[] {
     checkApplyOptions('dense', options, false);
     if (inputShape.length < 2 || inputShape[inputShape.length - 1] !== inputSize) {
-      throw shapeMismatch(argument, `a shape [..., ${inputSize}] of rank 2 or more`, inputShape);
+      throw shapeMismatch(argument, `a shape [..., ${inputSize}] of rank 2 or more`, { shape: inputShape });
     }
     if (options.mask !== undefined) {
       if (inputShape.length < 3) {
-        throw shapeMismatch(argument, 'a sequence [batch, time, ...] when a mask is given', inputShape);
+        throw shapeMismatch(argument, 'a sequence [batch, time, ...] when a mask is given', { shape: inputShape });
       }
       checkMask(options.mask, inputShape[0] as number, inputShape[1] as number);
     }
@@ -99,9 +106,10 @@ export function dense(config: DenseConfig): DenseLayer {
       input: tf.Tensor,
       options: ApplyOptions<undefined> = {},
     ): LayerOutput<tf.Tensor, undefined> {
-      const shape = tensorShape(input, 'input', `a float32 tensor of shape [..., ${inputSize}]`);
+      const shape = checkTensor(input, 'input', `a float32 tensor of shape [..., ${inputSize}]`).shape;
       const out = checkInput(shape, options);
-      if (input.dtype !== 'float32') throw mismatch('input', `a float32 tensor of shape [..., ${inputSize}]`, input);
+      if (input.dtype !== 'float32')
+        throw shapeMismatch('input', `a float32 tensor of shape [..., ${inputSize}]`, input);
       checkParams(params, spec);
       return tf.tidy(() => {
         const z = tf.matMul(tf.reshape(input, [-1, inputSize]), params.kernel);

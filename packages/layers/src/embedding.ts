@@ -4,22 +4,26 @@
  * (1 where the id is not `paddingId`) that the recurrent layers after it use to skip
  * padded steps, as Keras' `mask_zero` does with `paddingId: 0`.
  */
-import { badArgument, getInitializer, type InitializerName, RecurError, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  checkApplyOptions,
-  checkInitializer,
+  badArgument,
+  checkConfig,
   checkMask,
-  checkParams,
+  checkPositiveInteger,
   checkRng,
-  mismatch,
+  checkTensor,
+  getInitializer,
+  type InitializerName,
+  RecurError,
+  type Rng,
+  resolveInitializerName,
   shapeMismatch,
-  tensorShape,
-} from './internal/checks.js';
-import { checkConfig, positiveInteger } from './internal/config.js';
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkApplyOptions } from './apply-options.js';
 import { checkWeightSize } from './internal/size.js';
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 
 export interface EmbeddingConfig {
   /** Number of ids; inputs are in [0, vocabSize). Required. */
@@ -53,8 +57,8 @@ const FIELDS = ['vocabSize', 'dim', 'paddingId', 'embeddingsInitializer', 'outOf
 
 export function embedding(config: EmbeddingConfig): EmbeddingLayer {
   checkConfig(config, FIELDS, 'embedding config');
-  const vocabSize = positiveInteger(config.vocabSize, 'embedding config.vocabSize');
-  const dim = positiveInteger(config.dim, 'embedding config.dim');
+  const vocabSize = checkPositiveInteger(config.vocabSize, 'embedding config.vocabSize');
+  const dim = checkPositiveInteger(config.dim, 'embedding config.dim');
   checkWeightSize([vocabSize, dim], 'embedding config', 'vocabSize × dim');
   const { paddingId, outOfRange } = config;
   if (outOfRange !== undefined && outOfRange !== 'error' && outOfRange !== 'clip') {
@@ -68,10 +72,9 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
     dim,
     ...(paddingId === undefined ? {} : { paddingId }),
     ...(outOfRange === undefined ? {} : { outOfRange }),
-    embeddingsInitializer: checkInitializer(
-      config.embeddingsInitializer,
+    embeddingsInitializer: resolveInitializerName(
+      config.embeddingsInitializer ?? 'uniform',
       'embedding config.embeddingsInitializer',
-      'uniform',
     ),
   });
   const spec: readonly WeightSpec[] = [{ name: 'embeddings', path: ['embeddings'], shape: [vocabSize, dim] }];
@@ -82,9 +85,9 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
     argument = 'input',
   ): number[] {
     checkApplyOptions('embedding', options, false);
-    if (inputShape.length < 1) throw shapeMismatch(argument, 'int32 ids of rank 1 or more', inputShape);
+    if (inputShape.length < 1) throw shapeMismatch(argument, 'int32 ids of rank 1 or more', { shape: inputShape });
     if ((options.mask !== undefined || paddingId !== undefined) && inputShape.length !== 2) {
-      throw shapeMismatch(argument, 'ids of shape [batch, time] (a mask is made or passed on)', inputShape);
+      throw shapeMismatch(argument, 'ids of shape [batch, time] (a mask is made or passed on)', { shape: inputShape });
     }
     checkMask(options.mask, inputShape[0] as number, inputShape[1] as number);
     return [...inputShape, dim];
@@ -104,9 +107,9 @@ export function embedding(config: EmbeddingConfig): EmbeddingLayer {
       input: tf.Tensor,
       options: ApplyOptions<undefined> = {},
     ): LayerOutput<tf.Tensor, undefined> {
-      const shape = tensorShape(input, 'input', 'an int32 tensor of ids [batch, time]');
+      const shape = checkTensor(input, 'input', 'an int32 tensor of ids [batch, time]').shape;
       const out = checkInput(shape, options);
-      if (input.dtype !== 'int32') throw mismatch('input', 'an int32 tensor of ids [batch, time]', input);
+      if (input.dtype !== 'int32') throw shapeMismatch('input', 'an int32 tensor of ids [batch, time]', input);
       checkParams(params, spec);
       if (outOfRange !== 'clip') checkIds(input, vocabSize);
       return tf.tidy(() => {

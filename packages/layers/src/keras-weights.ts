@@ -8,10 +8,10 @@
  * - Dense: `kernel [I, U]`, `bias [U]`. Embedding: `embeddings [V, D]`.
  * - Stacked: each layer's weights in turn (a Keras `Sequential`'s `getWeights()`).
  */
-import { badArgument, type Cell, RecurError } from '@recur/core';
+import { badArgument, type Cell, describeValue, isTensor, RecurError, sameShape, shapeMismatch } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { atPath, checkParams, isTensor, mismatch, received, sameShape, shapeText } from './internal/checks.js';
 import type { AnyLayer, Layer, ParamTree, WeightSpec } from './layer.js';
+import { atPath, checkParams } from './param-tree.js';
 
 /**
  * The tfjs-layers weight list of a cell whose layer Keras has (Elman = SimpleRNN, plain
@@ -71,13 +71,17 @@ export function paramsFromSpecs<P extends ParamTree>(specs: readonly WeightSpec[
 export function checkKerasWeights(weights: unknown, specs: readonly WeightSpec[], argument = 'weights'): void {
   const names = specs.map((s) => s.name).join(', ');
   if (!Array.isArray(weights) || weights.length !== specs.length) {
-    const got = Array.isArray(weights) ? `${weights.length} tensors` : received(weights);
+    const got = Array.isArray(weights) ? `${weights.length} tensors` : describeValue(weights);
     throw new RecurError('SHAPE_MISMATCH', `${argument}: expected ${specs.length} tensors (${names}), received ${got}`);
   }
   specs.forEach((spec, i) => {
     const w: unknown = weights[i];
     if (!isTensor(w) || w.dtype !== 'float32' || !sameShape(w.shape, spec.shape)) {
-      throw mismatch(`${argument}[${i}] (${spec.name})`, `a float32 tensor of shape ${shapeText(spec.shape)}`, w);
+      throw shapeMismatch(
+        `${argument}[${i}] (${spec.name})`,
+        `a float32 tensor of shape ${describeValue(spec.shape)}`,
+        w,
+      );
     }
   });
 }

@@ -8,32 +8,28 @@ import {
   badArgument,
   type Carry,
   type Cell,
+  checkBoolean,
   checkCarry,
+  checkConfig,
+  checkFraction,
   checkLiveTensor,
+  checkMask,
+  checkPositiveInteger,
+  checkRng,
+  checkTensor,
   type MaskedOutput,
   maskedOutputOption,
   type Params,
   type Rng,
   scan,
+  shapeMismatch,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  checkApplyOptions,
-  checkBatchSize,
-  checkBoolean,
-  checkMask,
-  checkParams,
-  checkRate,
-  checkRng,
-  checkTraining,
-  mismatch,
-  shapeMismatch,
-  tensorShape,
-} from './internal/checks.js';
-import { checkConfig } from './internal/config.js';
-import { dropoutMask } from './internal/random.js';
+import { checkApplyOptions, checkTraining } from './apply-options.js';
+import { dropoutMask } from './dropout.js';
 import { cellKerasWeightSpec, paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 import { regularizedCell } from './regularized-cell.js';
 
 export interface RecurrentOptions<RS extends boolean = boolean> {
@@ -116,9 +112,9 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
     reverse: checkBoolean(options.reverse, 'options.reverse', false),
     keepOrder: checkBoolean(options.keepOrder, 'options.keepOrder', false),
     maskedOutput,
-    dropout: checkRate(options.dropout, 'options.dropout'),
-    recurrentDropout: checkRate(options.recurrentDropout, 'options.recurrentDropout'),
-    zoneout: checkRate(options.zoneout, 'options.zoneout'),
+    dropout: checkFraction(options.dropout, 'options.dropout', 0),
+    recurrentDropout: checkFraction(options.recurrentDropout, 'options.recurrentDropout', 0),
+    zoneout: checkFraction(options.zoneout, 'options.zoneout', 0),
   });
   const { inputSize, outputSize } = cell;
   const random = full.dropout > 0 || full.recurrentDropout > 0 || full.zoneout > 0;
@@ -133,7 +129,7 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
   function checkInput(inputShape: readonly number[], opts: ApplyOptions<C> = {}, argument = 'input'): number[] {
     checkApplyOptions('recurrent', opts, true);
     if (inputShape.length !== 3 || inputShape[2] !== inputSize || inputShape[0] === 0 || inputShape[1] === 0) {
-      throw shapeMismatch(argument, `a shape [batch, time, ${inputSize}] (batch, time ≥ 1)`, inputShape);
+      throw shapeMismatch(argument, `a shape [batch, time, ${inputSize}] (batch, time ≥ 1)`, { shape: inputShape });
     }
     const [batch, time] = inputShape as [number, number];
     checkMask(opts.mask, batch, time);
@@ -150,11 +146,11 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
     outputSize,
     init: (rng: Rng): P => cell.init(checkRng(rng, 'recurrent init rng')),
     apply(params: P, input: tf.Tensor3D, opts: ApplyOptions<C> = {}): LayerOutput<SequenceOutput<RS>, C> {
-      const shape = tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`);
+      const shape = checkTensor(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`).shape;
       checkLiveTensor(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`);
       if (opts.mask !== undefined) checkLiveTensor(opts.mask, 'options.mask', 'a [batch, time] tensor');
       checkInput(shape, opts);
-      if (input.dtype !== 'float32') throw mismatch('input', 'a float32 tensor', input);
+      if (input.dtype !== 'float32') throw shapeMismatch('input', 'a float32 tensor', input);
       if (paramSpecs !== undefined) checkParams(params, paramSpecs);
       const [batch, , features] = shape as [number, number, number];
       const training = opts.training === true;
@@ -191,7 +187,7 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
       }) as unknown as LayerOutput<SequenceOutput<RS>, C>;
     },
     checkInput,
-    zeroState: (batch: number): C => cell.initCarry(checkBatchSize(batch)),
+    zeroState: (batch: number): C => cell.initCarry(checkPositiveInteger(batch, 'batch')),
     kerasWeightSpec: () => cellKerasWeightSpec(cell as unknown as Cell),
     fromKerasWeights: (weights: readonly tf.Tensor[]): P =>
       paramsFromSpecs<P>(cellKerasWeightSpec(cell as unknown as Cell), weights),

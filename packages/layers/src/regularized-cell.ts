@@ -14,10 +14,27 @@
  *   Outside training it uses the expectation, s_t = z·s_{t−1} + (1 − z)·s̃_t (sec. 2).
  *   The step's output is the zoned `h` (or `y` for a Jordan carry), as in the paper.
  */
-import { badArgument, type Carry, type Cell, type Params, type Rng } from '@recur/core';
+import {
+  badArgument,
+  type Carry,
+  type Cell,
+  checkBoolean,
+  checkFraction,
+  checkPositiveInteger,
+  checkRng,
+  type Params,
+  type Rng,
+  shapeMismatch,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBatchSize, checkBoolean, checkRate, checkRng, mismatch } from './internal/checks.js';
-import { bernoulliMask, dropoutMask } from './internal/random.js';
+import { dropoutMask } from './dropout.js';
+
+/** Bernoulli(`p`) mask of 0/1 values, drawn from `rng`. The caller owns the tensor. */
+function bernoulliMask(shape: readonly number[], p: number, rng: Rng): tf.Tensor {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = rng.next() < p ? 1 : 0;
+  return tf.tensor(values, [...shape], 'float32');
+}
 
 export interface CellRegularization {
   /** Sequences per batch: the recurrent dropout masks are `[batch, width]`. Required. */
@@ -46,9 +63,9 @@ export function regularizedCell<C extends Carry, P extends Params>(
   cell: Cell<C, P>,
   options: CellRegularization,
 ): RegularizedCell<C, P> {
-  const batch = checkBatchSize(options.batch, 'options.batch');
-  const dropRate = checkRate(options.recurrentDropout, 'options.recurrentDropout');
-  const zoneRate = checkRate(options.zoneout, 'options.zoneout');
+  const batch = checkPositiveInteger(options.batch, 'options.batch');
+  const dropRate = checkFraction(options.recurrentDropout, 'options.recurrentDropout', 0);
+  const zoneRate = checkFraction(options.zoneout, 'options.zoneout', 0);
   const training = checkBoolean(options.training, 'options.training', false);
   const rng = training && (dropRate > 0 || zoneRate > 0) ? checkRng(options.rng, 'options.rng') : undefined;
 
@@ -77,7 +94,7 @@ export function regularizedCell<C extends Carry, P extends Params>(
     initCarry: (b: number) => cell.initCarry(b),
     step(params: P, carry: C, x: tf.Tensor2D): { carry: C; y: tf.Tensor2D } {
       if (x?.shape?.[0] !== batch) {
-        throw mismatch('x', `a tensor of batch ${batch} (the batch the wrapper was made for)`, x);
+        throw shapeMismatch('x', `a tensor of batch ${batch} (the batch the wrapper was made for)`, x);
       }
       return tf.tidy(() => {
         const seen: Record<string, tf.Tensor> = { ...carry };

@@ -2,9 +2,9 @@
  * Layers applied in sequence (a Keras `Sequential` of layers): each layer's output, and
  * its mask, feed the next. Params and states are arrays with one entry per layer.
  */
-import { badArgument, RecurError, type Rng } from '@recur/core';
+import { badArgument, checkPositiveInteger, checkRng, checkTensor, RecurError, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkApplyOptions, checkBatchSize, checkRng, tensorShape } from './internal/checks.js';
+import { checkApplyOptions } from './apply-options.js';
 import { prefixSpecs } from './keras-weights.js';
 import type { AnyLayer, ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
 
@@ -102,7 +102,7 @@ export function stacked<const L extends readonly AnyLayer[]>(layers: L): Stacked
       input: InputOf<L[0]>,
       opts: ApplyOptions<StackedStates<L>> = {},
     ): LayerOutput<OutputOf<Last<L>>, StackedStates<L>> {
-      checkInput(tensorShape(input, 'input', 'a tensor'), opts);
+      checkInput(checkTensor(input, 'input', 'a tensor').shape, opts);
       if (!Array.isArray(params) || params.length !== n) {
         throw badArgument('BAD_CONFIG', 'params', `an array of ${n} param sets (one per layer)`, params);
       }
@@ -124,7 +124,7 @@ export function stacked<const L extends readonly AnyLayer[]>(layers: L): Stacked
     },
     checkInput,
     zeroState: (batch: number) => {
-      const b = checkBatchSize(batch);
+      const b = checkPositiveInteger(batch, 'batch');
       return all.map((l) => l.zeroState(b)) as unknown as StackedStates<L>;
     },
     kerasWeightSpec: specs,

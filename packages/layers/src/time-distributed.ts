@@ -4,9 +4,9 @@
  * layer with the same weights at each step, and unfolded. The mask passes through.
  */
 import type { Rng } from '@recur/core';
-import { badArgument } from '@recur/core';
+import { badArgument, checkMask, checkTensor, shapeMismatch } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkApplyOptions, checkMask, shapeMismatch, tensorShape } from './internal/checks.js';
+import { checkApplyOptions } from './apply-options.js';
 import type { AnyLayer, ApplyOptions, Layer, LayerOutput, ParamTree } from './layer.js';
 
 export type TimeDistributedLayer<P extends ParamTree> = Layer<P, undefined, tf.Tensor, tf.Tensor> & {
@@ -29,7 +29,7 @@ export function timeDistributed<P extends ParamTree>(
   ): number[] {
     checkApplyOptions('timeDistributed', options, false);
     if (inputShape.length < 3) {
-      throw shapeMismatch(argument, 'a sequence [batch, time, ...] of rank 3 or more', inputShape);
+      throw shapeMismatch(argument, 'a sequence [batch, time, ...] of rank 3 or more', { shape: inputShape });
     }
     const [batch, time] = inputShape as [number, number];
     checkMask(options.mask, batch, time);
@@ -48,7 +48,7 @@ export function timeDistributed<P extends ParamTree>(
     outputSize: layer.outputSize,
     init: (rng: Rng): P => layer.init(rng),
     apply(params: P, input: tf.Tensor, options: ApplyOptions<undefined> = {}): LayerOutput<tf.Tensor, undefined> {
-      const shape = tensorShape(input, 'input', 'a tensor [batch, time, ...]');
+      const shape = checkTensor(input, 'input', 'a tensor [batch, time, ...]').shape;
       const out = checkInput(shape, options);
       return tf.tidy(() => {
         const folded = tf.reshape(input, [-1, ...shape.slice(2)]);

@@ -2,7 +2,7 @@ import { cpu } from '@recur/backend-cpu';
 import { wasm, wasmWith } from '@recur/backend-wasm';
 import { webgl } from '@recur/backend-webgl';
 import { webgpu } from '@recur/backend-webgpu';
-import { type BackendPlugin, useBackend } from '@recur/core';
+import { type BackendPlugin, badArgument, useBackend } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, inject } from 'vitest';
 
@@ -60,7 +60,7 @@ export function backendMatrix(): BackendPlugin[] {
   return wanted.map((name) => {
     const plugin = plugins[name];
     if (plugin === undefined)
-      throw new Error(`RECUR_BACKENDS names '${name}', known: ${Object.keys(plugins).join(', ')}`);
+      throw badArgument('BAD_CONFIG', 'RECUR_BACKENDS', `backend names among ${Object.keys(plugins).join(', ')}`, name);
     return plugin;
   });
 }

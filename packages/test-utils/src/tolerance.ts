@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { isTensor } from '@recur/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
 export interface Tolerance {
@@ -12,7 +13,7 @@ type Numeric = tf.Tensor | ArrayLike<number> | number;
 
 function values(x: Numeric): { data: ArrayLike<number>; shape: readonly number[] | null } {
   if (typeof x === 'number') return { data: [x], shape: [] };
-  if (x instanceof tf.Tensor) return { data: x.dataSync() as ArrayLike<number>, shape: x.shape };
+  if (isTensor(x)) return { data: x.dataSync() as ArrayLike<number>, shape: x.shape };
   return { data: x, shape: null };
 }
 

@@ -38,7 +38,9 @@ describe('backendMatrix', () => {
     const saved = process.env.RECUR_BACKENDS;
     process.env.RECUR_BACKENDS = 'cpu,tpu';
     try {
-      expect(() => backendMatrix()).toThrow(/RECUR_BACKENDS names 'tpu'/);
+      expect(() => backendMatrix()).toThrow(
+        /^RECUR_BACKENDS: expected backend names among cpu, wasm.*, received 'tpu'$/,
+      );
     } finally {
       if (saved === undefined) delete process.env.RECUR_BACKENDS;
       else process.env.RECUR_BACKENDS = saved;

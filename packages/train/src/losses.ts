@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, sameShape } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -8,10 +8,6 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export interface LossOptions {
   readonly mask?: tf.Tensor;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function checkMask(mask: tf.Tensor | undefined, expected: readonly number[]): void {

@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, checkBoolean, checkFraction, checkPositiveNumber } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs-core optimizers by config. Learning rates can then follow a `Schedule` (see `setLearningRate`). */
@@ -22,26 +22,6 @@ export type OptimizerConfig =
   | { readonly kind: 'adagrad'; readonly learningRate: number; readonly initialAccumulatorValue?: number };
 
 export const OPTIMIZER_KINDS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
-
-function rate(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw badArgument('BAD_CONFIG', argument, 'a positive finite number', value);
-  }
-  return value;
-}
-
-/** A decay or momentum factor: a number in [0, 1). */
-function fraction(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw badArgument('BAD_CONFIG', argument, 'a number in [0, 1)', value);
-  }
-  return value;
-}
-
-function flag(value: unknown, argument: string): boolean {
-  if (typeof value !== 'boolean') throw badArgument('BAD_CONFIG', argument, 'true or false', value);
-  return value;
-}
 
 const FIELDS: Readonly<Record<OptimizerConfig['kind'], readonly string[]>> = {
   sgd: ['kind', 'learningRate', 'momentum', 'nesterov'],
@@ -67,35 +47,35 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   switch (known === undefined ? undefined : config.kind) {
     case 'sgd': {
       const c = config as Extract<OptimizerConfig, { kind: 'sgd' }>;
-      const lr = rate(c.learningRate, 'optimizer.learningRate');
-      const momentum = fraction(c.momentum ?? 0, 'optimizer.momentum');
-      const nesterov = flag(c.nesterov ?? false, 'optimizer.nesterov');
+      const lr = checkPositiveNumber(c.learningRate, 'optimizer.learningRate');
+      const momentum = checkFraction(c.momentum, 'optimizer.momentum', 0);
+      const nesterov = checkBoolean(c.nesterov, 'optimizer.nesterov', false);
       return momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr);
     }
     case 'adam': {
       const c = config as Extract<OptimizerConfig, { kind: 'adam' }>;
       return tf.train.adam(
-        rate(c.learningRate ?? 0.001, 'optimizer.learningRate'),
-        fraction(c.beta1 ?? 0.9, 'optimizer.beta1'),
-        fraction(c.beta2 ?? 0.999, 'optimizer.beta2'),
-        rate(c.epsilon ?? 1e-7, 'optimizer.epsilon'),
+        checkPositiveNumber(c.learningRate, 'optimizer.learningRate', 0.001),
+        checkFraction(c.beta1, 'optimizer.beta1', 0.9),
+        checkFraction(c.beta2, 'optimizer.beta2', 0.999),
+        checkPositiveNumber(c.epsilon, 'optimizer.epsilon', 1e-7),
       );
     }
     case 'rmsprop': {
       const c = config as Extract<OptimizerConfig, { kind: 'rmsprop' }>;
       return tf.train.rmsprop(
-        rate(c.learningRate, 'optimizer.learningRate'),
-        fraction(c.decay ?? 0.9, 'optimizer.decay'),
-        fraction(c.momentum ?? 0, 'optimizer.momentum'),
-        rate(c.epsilon ?? 1e-7, 'optimizer.epsilon'),
-        flag(c.centered ?? false, 'optimizer.centered'),
+        checkPositiveNumber(c.learningRate, 'optimizer.learningRate'),
+        checkFraction(c.decay, 'optimizer.decay', 0.9),
+        checkFraction(c.momentum, 'optimizer.momentum', 0),
+        checkPositiveNumber(c.epsilon, 'optimizer.epsilon', 1e-7),
+        checkBoolean(c.centered, 'optimizer.centered', false),
       );
     }
     case 'adagrad': {
       const c = config as Extract<OptimizerConfig, { kind: 'adagrad' }>;
       return tf.train.adagrad(
-        rate(c.learningRate, 'optimizer.learningRate'),
-        rate(c.initialAccumulatorValue ?? 0.1, 'optimizer.initialAccumulatorValue'),
+        checkPositiveNumber(c.learningRate, 'optimizer.learningRate'),
+        checkPositiveNumber(c.initialAccumulatorValue, 'optimizer.initialAccumulatorValue', 0.1),
       );
     }
     default:

@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, checkPositiveInteger, checkPositiveNumber } from '@recur/core';
 
 /** Learning rate as a function of the optimizer step (0-based). Pure: the same step gives the same rate. */
 export type Schedule = (step: number) => number;
@@ -16,20 +16,6 @@ export type ScheduleConfig =
   | { readonly kind: 'cosine'; readonly rate: number; readonly decaySteps: number; readonly minRate?: number }
   | { readonly kind: 'warmup'; readonly warmupSteps: number; readonly after: ScheduleConfig };
 
-function positive(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw badArgument('BAD_CONFIG', argument, 'a positive finite number', value);
-  }
-  return value;
-}
-
-function positiveInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw badArgument('BAD_CONFIG', argument, 'a positive integer', value);
-  }
-  return value;
-}
-
 /**
  * Builds a schedule (formulas as Keras' `LearningRateSchedule`s):
  * - `step`: rate · factor^⌊step / every⌋
@@ -41,25 +27,25 @@ function positiveInteger(value: unknown, argument: string): number {
 export function schedule(config: ScheduleConfig): Schedule {
   switch (config?.kind) {
     case 'constant': {
-      const rate = positive(config.rate, 'schedule.rate');
+      const rate = checkPositiveNumber(config.rate, 'schedule.rate');
       return () => rate;
     }
     case 'step': {
-      const rate = positive(config.rate, 'schedule.rate');
-      const every = positiveInteger(config.every, 'schedule.every');
-      const factor = positive(config.factor, 'schedule.factor');
+      const rate = checkPositiveNumber(config.rate, 'schedule.rate');
+      const every = checkPositiveInteger(config.every, 'schedule.every');
+      const factor = checkPositiveNumber(config.factor, 'schedule.factor');
       return (step) => rate * factor ** Math.floor(step / every);
     }
     case 'exponential': {
-      const rate = positive(config.rate, 'schedule.rate');
-      const decaySteps = positiveInteger(config.decaySteps, 'schedule.decaySteps');
-      const decayRate = positive(config.decayRate, 'schedule.decayRate');
+      const rate = checkPositiveNumber(config.rate, 'schedule.rate');
+      const decaySteps = checkPositiveInteger(config.decaySteps, 'schedule.decaySteps');
+      const decayRate = checkPositiveNumber(config.decayRate, 'schedule.decayRate');
       const staircase = config.staircase ?? false;
       return (step) => rate * decayRate ** (staircase ? Math.floor(step / decaySteps) : step / decaySteps);
     }
     case 'cosine': {
-      const rate = positive(config.rate, 'schedule.rate');
-      const decaySteps = positiveInteger(config.decaySteps, 'schedule.decaySteps');
+      const rate = checkPositiveNumber(config.rate, 'schedule.rate');
+      const decaySteps = checkPositiveInteger(config.decaySteps, 'schedule.decaySteps');
       const minRate = config.minRate ?? 0;
       if (!(minRate >= 0 && minRate < rate))
         throw badArgument('BAD_CONFIG', 'schedule.minRate', `a number in [0, ${rate})`, minRate);
@@ -67,7 +53,7 @@ export function schedule(config: ScheduleConfig): Schedule {
         minRate + (rate - minRate) * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, decaySteps)) / decaySteps));
     }
     case 'warmup': {
-      const warmupSteps = positiveInteger(config.warmupSteps, 'schedule.warmupSteps');
+      const warmupSteps = checkPositiveInteger(config.warmupSteps, 'schedule.warmupSteps');
       const after = schedule(config.after);
       return (step) => (step < warmupSteps ? (after(0) * (step + 1)) / warmupSteps : after(step - warmupSteps));
     }

@@ -1,4 +1,4 @@
-import { RecurError } from '@recur/core';
+import { isTensor, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ClipConfig, clipGradients } from './clipping.js';
 import type { StepContext, TrainableModel } from './model.js';
@@ -16,7 +16,7 @@ export interface StepOutcome<State> {
 
 /** Tensors inside a state object (any nesting of records/arrays). */
 export function stateTensors(state: unknown): tf.Tensor[] {
-  if (state instanceof tf.Tensor) return [state];
+  if (isTensor(state)) return [state];
   if (Array.isArray(state)) return state.flatMap(stateTensors);
   if (state !== null && typeof state === 'object') return Object.values(state).flatMap(stateTensors);
   return [];

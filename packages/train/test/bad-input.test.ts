@@ -88,7 +88,7 @@ describeBackends('fit with bad arguments', () => {
     [
       'rmsprop centered "yes"',
       { optimizer: { kind: 'rmsprop', learningRate: 0.1, centered: 'yes' } },
-      /optimizer.centered: expected true or false/,
+      /optimizer.centered: expected a boolean/,
     ],
     [
       'sgd momentum 1',

@@ -1,3 +1,4 @@
+import { isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A layer's parameter tree (records and arrays of tensors), as `@recur/layers` makes them. */
@@ -6,7 +7,7 @@ export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree 
 /** The same tree with every tensor turned into a trainable variable; the tensors are disposed. */
 export function toVariables<T>(tree: T): T {
   const walk = (node: unknown): unknown => {
-    if (node instanceof tf.Tensor) {
+    if (isTensor(node)) {
       const v = tf.variable(node, true);
       node.dispose();
       return v;

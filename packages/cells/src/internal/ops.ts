@@ -1,4 +1,4 @@
-import { getInitializer, type InitializerName, type Rng } from '@recur/core';
+import { badArgument, getInitializer, type InitializerName, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamShapes } from './shapes.js';
 
@@ -14,7 +14,9 @@ export function initParams<P>(shapes: ParamShapes, inits: Readonly<Record<string
   try {
     for (const [name, shape] of Object.entries(shapes)) {
       const how = inits[name];
-      if (how === undefined) throw new Error(`no initializer for parameter '${name}' (a bug in @recur/cells)`);
+      if (how === undefined) {
+        throw badArgument('BAD_CONFIG', `initializer of parameter '${name}'`, 'an initializer name or function', how);
+      }
       out[name] = typeof how === 'function' ? how(shape, rng) : getInitializer(how)(shape, rng);
     }
   } catch (error) {

@@ -1,36 +1,12 @@
-import { badArgument, describeValue, RecurError } from '@recur/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import { badArgument, checkParamShapes, checkPositiveInteger, isTensor, sameShape, shapeMismatch } from '@recur/core';
 
 /** Expected parameter shapes of one cell config, by name (computed once, at construction). */
 export type ParamShapes = Readonly<Record<string, readonly number[]>>;
 
-// Duck-typed rather than `instanceof tf.Tensor`, so a tensor from a second copy of
-// tfjs-core (two bundles in one page) is still recognised.
-function isTensor(value: unknown): value is tf.Tensor {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    Array.isArray((value as tf.Tensor).shape) &&
-    typeof (value as tf.Tensor).dtype === 'string'
-  );
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function received(value: unknown): string {
-  return isTensor(value) ? `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]` : describeValue(value);
-}
-
-function mismatch(argument: string, expected: string, value: unknown): RecurError {
-  return new RecurError('SHAPE_MISMATCH', `${argument}: expected ${expected}, received ${received(value)}`);
-}
-
 /** Checks `x` is a float32 `[batch, inputSize]` tensor; returns the batch size. */
 export function checkInput(kind: string, x: unknown, inputSize: number): number {
   if (!isTensor(x) || x.dtype !== 'float32' || x.rank !== 2 || x.shape[1] !== inputSize) {
-    throw mismatch(`${kind} step x`, `a float32 tensor of shape [batch, ${inputSize}]`, x);
+    throw shapeMismatch(`${kind} step x`, `a float32 tensor of shape [batch, ${inputSize}]`, x);
   }
   return x.shape[0] as number;
 }
@@ -46,7 +22,7 @@ export function checkCarry(kind: string, carry: unknown, widths: Readonly<Record
     const value = (carry as Record<string, unknown>)[name];
     const shape = [batch, widths[name] as number];
     if (!isTensor(value) || value.dtype !== 'float32' || !sameShape(value.shape, shape)) {
-      throw mismatch(
+      throw shapeMismatch(
         `${kind} step carry.${name}`,
         `a float32 tensor of shape [${shape.join(', ')}] (batch of x)`,
         value,
@@ -57,22 +33,11 @@ export function checkCarry(kind: string, carry: unknown, widths: Readonly<Record
 
 /** Checks every parameter the config needs is present with its exact shape (extra fields are ignored). */
 export function checkParams(kind: string, params: unknown, shapes: ParamShapes): void {
-  if (params === null || typeof params !== 'object') {
-    throw badArgument('SHAPE_MISMATCH', `${kind} step params`, `{ ${Object.keys(shapes).join(', ')} }`, params);
-  }
-  for (const [name, shape] of Object.entries(shapes)) {
-    const value = (params as Record<string, unknown>)[name];
-    if (!isTensor(value) || value.dtype !== 'float32' || !sameShape(value.shape, shape)) {
-      throw mismatch(`${kind} step params.${name}`, `a float32 tensor of shape [${shape.join(', ')}]`, value);
-    }
-  }
+  checkParamShapes(params, shapes, `${kind} step params`);
 }
 
 export function checkBatch(kind: string, batch: unknown): number {
-  if (typeof batch !== 'number' || !Number.isInteger(batch) || batch <= 0) {
-    throw badArgument('BAD_CONFIG', `${kind} initCarry batch`, 'a positive integer', batch);
-  }
-  return batch;
+  return checkPositiveInteger(batch, `${kind} initCarry batch`);
 }
 
 /**

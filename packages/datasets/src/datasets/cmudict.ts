@@ -1,5 +1,5 @@
-import { assertOneOf } from '@recur/core';
-import { assertBoolean, dataError, optionsRecord } from '../internal/check.js';
+import { assertBoolean, assertOneOf } from '@recur/core';
+import { dataError, optionsRecord } from '../internal/check.js';
 import { hashSplitter, type SplitName } from '../internal/hash-split.js';
 import {
   type DatasetLoadOptions,

@@ -1,4 +1,5 @@
-import { assertFraction, dataError, optionsRecord } from '../internal/check.js';
+import { assertFraction } from '@recur/core';
+import { dataError, optionsRecord } from '../internal/check.js';
 import {
   arrayOf,
   type DatasetLoadOptions,

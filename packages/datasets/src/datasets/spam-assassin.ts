@@ -1,4 +1,5 @@
-import { assertBoolean, dataError, optionsRecord } from '../internal/check.js';
+import { assertBoolean } from '@recur/core';
+import { dataError, optionsRecord } from '../internal/check.js';
 import { hashSplitter, type SplitName } from '../internal/hash-split.js';
 import {
   arrayOf,

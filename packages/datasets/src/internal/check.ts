@@ -1,4 +1,4 @@
-import { badArgument, RecurError, Rng } from '@recur/core';
+import { badArgument, RecurError } from '@recur/core';
 
 /** `options` must be omitted or a plain object; returns it as a record to read fields from. */
 export function optionsRecord<T extends object>(options: T | undefined, argument: string): Partial<T> {
@@ -7,27 +7,6 @@ export function optionsRecord<T extends object>(options: T | undefined, argument
     throw badArgument('BAD_CONFIG', argument, 'an options object', options);
   }
   return options;
-}
-
-export function assertNonNegativeInteger(value: unknown, argument: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw badArgument('BAD_CONFIG', argument, 'a non-negative integer', value);
-  }
-}
-
-/** A fraction of a data set: in [0, 1). */
-export function assertFraction(value: unknown, argument: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1) {
-    throw badArgument('BAD_CONFIG', argument, 'a number in [0, 1)', value);
-  }
-}
-
-export function assertBoolean(value: unknown, argument: string): asserts value is boolean {
-  if (typeof value !== 'boolean') throw badArgument('BAD_CONFIG', argument, 'a boolean', value);
-}
-
-export function assertRng(value: unknown, argument: string): asserts value is Rng {
-  if (!(value instanceof Rng)) throw badArgument('BAD_CONFIG', argument, 'an Rng from @recur/core', value);
 }
 
 const INT32_MIN = -2147483648;

@@ -1,5 +1,5 @@
-import { badArgument } from '@recur/core';
-import { assertFraction } from './check.js';
+import { assertFraction, badArgument } from '@recur/core';
+
 import { hashToUnit } from './hash.js';
 
 export type SplitName = 'train' | 'validation' | 'test';

@@ -16,20 +16,24 @@
  * per source (Bahdanau's precomputed U_a h_j): W_k h̄_s for additive, h̄_s Wᵀ for general
  * (then score = h_t · key_s), the memory itself for dot.
  */
-import { badArgument, getInitializer, type InitializerName, type Rng } from '@recur/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  checkInitializer,
+  badArgument,
+  checkConfig,
   checkKnownKeys,
   checkMask,
-  checkParams,
+  checkPositiveInteger,
   checkRng,
-  mismatch,
+  checkTensor,
+  getInitializer,
+  type InitializerName,
+  type Rng,
+  resolveInitializerName,
   sameShape,
-  tensorShape,
-} from '../internal/checks.js';
-import { checkConfig, positiveInteger } from '../internal/config.js';
+  shapeMismatch,
+} from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WeightSpec } from '../layer.js';
+import { checkParams } from '../param-tree.js';
 
 export const ATTENTION_KINDS = ['additive', 'dot', 'general'] as const;
 /** How a query is scored against each memory position (see the file comment). */
@@ -97,8 +101,8 @@ export function attention(config: AttentionConfig): Attention {
       kind,
     );
   }
-  const querySize = positiveInteger(config.querySize, 'attention config.querySize');
-  const memorySize = positiveInteger(config.memorySize, 'attention config.memorySize');
+  const querySize = checkPositiveInteger(config.querySize, 'attention config.querySize');
+  const memorySize = checkPositiveInteger(config.memorySize, 'attention config.memorySize');
   if (kind === 'dot' && querySize !== memorySize) {
     throw badArgument(
       'BAD_CONFIG',
@@ -110,16 +114,15 @@ export function attention(config: AttentionConfig): Attention {
   if (kind !== 'additive' && config.units !== undefined) {
     throw badArgument('BAD_CONFIG', 'attention config.units', `undefined (only 'additive' has units)`, config.units);
   }
-  const units = kind === 'additive' ? positiveInteger(config.units ?? querySize, 'attention config.units') : 0;
+  const units = kind === 'additive' ? checkPositiveInteger(config.units ?? querySize, 'attention config.units') : 0;
   const full = Object.freeze({
     kind,
     querySize,
     memorySize,
     units,
-    kernelInitializer: checkInitializer(
-      config.kernelInitializer,
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
       'attention config.kernelInitializer',
-      'glorotUniform',
     ),
   });
   const shapes: Readonly<Record<string, readonly number[]>> =
@@ -132,7 +135,7 @@ export function attention(config: AttentionConfig): Attention {
   const keySize = kind === 'additive' ? units : querySize;
 
   const checkMemory = (memory: unknown, argument = 'memory'): [number, number] => {
-    const shape = tensorShape(memory, argument, `a float32 tensor of shape [batch, source, ${memorySize}]`);
+    const shape = checkTensor(memory, argument, `a float32 tensor of shape [batch, source, ${memorySize}]`).shape;
     if (
       shape.length !== 3 ||
       shape[2] !== memorySize ||
@@ -140,7 +143,11 @@ export function attention(config: AttentionConfig): Attention {
       shape[1] === 0 ||
       (memory as tf.Tensor).dtype !== 'float32'
     ) {
-      throw mismatch(argument, `a float32 tensor of shape [batch, source, ${memorySize}] (batch, source ≥ 1)`, memory);
+      throw shapeMismatch(
+        argument,
+        `a float32 tensor of shape [batch, source, ${memorySize}] (batch, source ≥ 1)`,
+        memory,
+      );
     }
     return [shape[0] as number, shape[1] as number];
   };
@@ -172,16 +179,20 @@ export function attention(config: AttentionConfig): Attention {
     ): AttentionOutput {
       checkKnownKeys(options, ['mask', 'keys'], 'options');
       const [batch, source] = checkMemory(memory);
-      const qShape = tensorShape(query, 'query', `a float32 tensor of shape [${batch}, ${querySize}]`);
+      const qShape = checkTensor(query, 'query', `a float32 tensor of shape [${batch}, ${querySize}]`).shape;
       if (!sameShape(qShape, [batch, querySize]) || query.dtype !== 'float32') {
-        throw mismatch('query', `a float32 tensor of shape [${batch}, ${querySize}] (memory batch, querySize)`, query);
+        throw shapeMismatch(
+          'query',
+          `a float32 tensor of shape [${batch}, ${querySize}] (memory batch, querySize)`,
+          query,
+        );
       }
       checkMask(options.mask, batch, source);
       const { keys } = options;
       if (keys !== undefined) {
-        tensorShape(keys, 'options.keys', `a float32 tensor of shape [${batch}, ${source}, ${keySize}]`);
+        checkTensor(keys, 'options.keys', `a float32 tensor of shape [${batch}, ${source}, ${keySize}]`).shape;
         if (!sameShape(keys.shape, [batch, source, keySize]) || keys.dtype !== 'float32') {
-          throw mismatch('options.keys', `a float32 tensor of shape [${batch}, ${source}, ${keySize}]`, keys);
+          throw shapeMismatch('options.keys', `a float32 tensor of shape [${batch}, ${source}, ${keySize}]`, keys);
         }
       }
       checkParams(params, spec);

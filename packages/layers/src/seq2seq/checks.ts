@@ -3,9 +3,8 @@
  * tensors (a host read, no kernel) so an id outside the vocabulary is reported by name
  * rather than gathered as a silent row of zeros.
  */
-import { badArgument, RecurError } from '@recur/core';
+import { badArgument, isTensor, RecurError, sameShape, shapeMismatch } from '@recur/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { isTensor, mismatch, sameShape } from '../internal/checks.js';
 
 /** Checks `ids` is an int32 tensor of `shape` holding ids in [0, vocabSize). */
 export function checkIdTensor(
@@ -21,7 +20,7 @@ export function checkIdTensor(
     ids.rank !== shape.length ||
     shape.some((d, i) => (d === undefined ? (ids.shape[i] as number) < 1 : ids.shape[i] !== d))
   ) {
-    throw mismatch(argument, wanted, ids);
+    throw shapeMismatch(argument, wanted, ids);
   }
   checkIdValues(ids.dataSync(), vocabSize, argument, ids.shape[ids.rank - 1] as number);
   return ids.shape;
@@ -71,7 +70,7 @@ export function checkSourceMask(
     );
   }
   if (mask !== undefined && (!isTensor(mask) || !sameShape(mask.shape, [batch, time]))) {
-    throw mismatch(`${prefix}sourceMask`, `a tensor of shape [${batch}, ${time}] (the source's)`, mask);
+    throw shapeMismatch(`${prefix}sourceMask`, `a tensor of shape [${batch}, ${time}] (the source's)`, mask);
   }
   if (lengths === undefined) return undefined;
   if (
@@ -101,6 +100,6 @@ export function checkProbability(value: unknown, argument: string): number {
 /** A `[batch, time]` target mask, when given. */
 export function checkTargetMask(mask: unknown, batch: number, time: number, argument: string): void {
   if (mask !== undefined && (!isTensor(mask) || !sameShape(mask.shape, [batch, time]))) {
-    throw mismatch(argument, `a tensor of shape [${batch}, ${time}] (the targets')`, mask as tf.Tensor);
+    throw shapeMismatch(argument, `a tensor of shape [${batch}, ${time}] (the targets')`, mask as tf.Tensor);
   }
 }

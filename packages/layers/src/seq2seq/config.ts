@@ -2,10 +2,16 @@
  * The configuration of `seq2seq`: checked in full (every size against its neighbour)
  * before any weight exists, so a model that builds is a model that runs.
  */
-import { badArgument, type Carry, type Cell, type Params } from '@recur/core';
+import {
+  badArgument,
+  type Carry,
+  type Cell,
+  checkConfig,
+  checkPositiveInteger,
+  type Params,
+  resolveInitializerName,
+} from '@recur/core';
 import { type BidirectionalLayer, bidirectional } from '../bidirectional.js';
-import { checkInitializer } from '../internal/checks.js';
-import { checkConfig, positiveInteger } from '../internal/config.js';
 import { type RecurrentLayer, recurrent } from '../recurrent.js';
 import { ATTENTION_KINDS, type AttentionKind } from './attention.js';
 
@@ -97,10 +103,10 @@ export function resolveConfig(config: Seq2SeqConfig): {
   decoder: Cell;
 } {
   checkConfig(config, FIELDS, 'seq2seq config');
-  const sourceVocabSize = positiveInteger(config.sourceVocabSize, 'seq2seq config.sourceVocabSize');
-  const targetVocabSize = positiveInteger(config.targetVocabSize, 'seq2seq config.targetVocabSize');
-  const sourceEmbeddingDim = positiveInteger(config.sourceEmbeddingDim, 'seq2seq config.sourceEmbeddingDim');
-  const targetEmbeddingDim = positiveInteger(config.targetEmbeddingDim, 'seq2seq config.targetEmbeddingDim');
+  const sourceVocabSize = checkPositiveInteger(config.sourceVocabSize, 'seq2seq config.sourceVocabSize');
+  const targetVocabSize = checkPositiveInteger(config.targetVocabSize, 'seq2seq config.targetVocabSize');
+  const sourceEmbeddingDim = checkPositiveInteger(config.sourceEmbeddingDim, 'seq2seq config.sourceEmbeddingDim');
+  const targetEmbeddingDim = checkPositiveInteger(config.targetEmbeddingDim, 'seq2seq config.targetEmbeddingDim');
   const { attention: kind, decoder } = config;
   if (!(ATTENTION_KINDS as readonly unknown[]).includes(kind)) {
     throw badArgument(
@@ -137,8 +143,8 @@ export function resolveConfig(config: Seq2SeqConfig): {
     );
   }
   const attentionUnits =
-    kind === 'additive' ? positiveInteger(config.attentionUnits ?? querySize, 'seq2seq config.attentionUnits') : 0;
-  const attentionalSize = positiveInteger(config.attentionalSize ?? querySize, 'seq2seq config.attentionalSize');
+    kind === 'additive' ? checkPositiveInteger(config.attentionUnits ?? querySize, 'seq2seq config.attentionUnits') : 0;
+  const attentionalSize = checkPositiveInteger(config.attentionalSize ?? querySize, 'seq2seq config.attentionalSize');
   if (decoder.inputSize !== targetEmbeddingDim + attentionalSize) {
     throw badArgument(
       'BAD_CONFIG',
@@ -156,11 +162,13 @@ export function resolveConfig(config: Seq2SeqConfig): {
     attentionUnits,
     attentionalSize,
     bridge,
-    kernelInitializer: checkInitializer(config.kernelInitializer, 'seq2seq config.kernelInitializer', 'glorotUniform'),
-    embeddingsInitializer: checkInitializer(
-      config.embeddingsInitializer,
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      'seq2seq config.kernelInitializer',
+    ),
+    embeddingsInitializer: resolveInitializerName(
+      config.embeddingsInitializer ?? 'uniform',
       'seq2seq config.embeddingsInitializer',
-      'uniform',
     ),
     memorySize,
   });

@@ -5,9 +5,9 @@
  * decoder over the whole target with teacher forcing, optionally with scheduled sampling
  * (Bengio et al. 2015); decoding runs it one token at a time through `seq2seqStepModel`.
  */
-import { badArgument, type Rng } from '@recur/core';
+import { badArgument, checkBoolean, checkKnownKeys, checkRng, isRng, isTensor, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBoolean, checkKnownKeys, checkParams, checkRng, isRng, isTensor } from '../internal/checks.js';
+import { checkParams } from '../param-tree.js';
 import type { Attention } from './attention.js';
 import { checkIdTensor, checkProbability, checkSourceMask } from './checks.js';
 import { type EncoderLayer, type ResolvedSeq2SeqConfig, resolveConfig, type Seq2SeqConfig } from './config.js';

@@ -1,13 +1,11 @@
 /**
- * A seq2seq model as a `StepModel` (the interface of `@recur/decode`, matched here
- * structurally so this package does not depend on it): every decoder there — greedy,
- * sampling, streaming, beam search — drives it. `start` encodes the sources once; the
- * state then carries the decoder's carry and h̃ with the encoder outputs and the source
- * mask, so `selectRows` (beam search's reorder and duplication) moves all of it together.
+ * A seq2seq model as a `StepModel` (core's decoding contract): every decoder of
+ * `@recur/decode` — greedy, sampling, streaming, beam search — drives it. `start`
+ * encodes the sources once; the state then carries the decoder's carry and h̃ with the
+ * encoder outputs and the source mask, so `selectRows` (beam search's reorder and duplication) moves all of it together.
  */
-import { badArgument, type Carry } from '@recur/core';
+import { badArgument, type Carry, isTensor, type StepModel, shapeMismatch } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor, mismatch } from '../internal/checks.js';
 import { maskTerms } from './attention.js';
 import { checkIdLists, checkIdValues } from './checks.js';
 import type { Encoded, Seq2SeqParams } from './network.js';
@@ -26,17 +24,8 @@ export type Seq2SeqDecodeState = {
   readonly sourceMask: tf.Tensor2D;
 };
 
-/** Structurally `StepModel<Seq2SeqDecodeState>` of `@recur/decode`. */
-export interface Seq2SeqStepModel {
-  readonly vocabSize: number;
-  start(prompts: readonly (readonly number[])[]): { logProbs: tf.Tensor2D; state: Seq2SeqDecodeState };
-  step(
-    tokens: readonly number[] | tf.Tensor1D,
-    state: Seq2SeqDecodeState,
-  ): { logProbs: tf.Tensor2D; state: Seq2SeqDecodeState };
-  selectRows(state: Seq2SeqDecodeState, rows: readonly number[]): Seq2SeqDecodeState;
-  disposeState(state: Seq2SeqDecodeState): void;
-}
+/** The `StepModel` (core's decoding contract) of a seq2seq model over fixed sources. */
+export type Seq2SeqStepModel = StepModel<Seq2SeqDecodeState>;
 
 /**
  * A `StepModel` decoding `sources` (ragged arrays of source ids, one row each) with
@@ -183,7 +172,7 @@ function packState(state: { carry: Carry; attentional: tf.Tensor2D }, encoded: E
 function checkTokens(tokens: unknown, batch: number, vocabSize: number): void {
   if (isTensor(tokens)) {
     if (tokens.rank !== 1 || tokens.shape[0] !== batch || (tokens.dtype !== 'int32' && tokens.dtype !== 'float32')) {
-      throw mismatch('tokens', `a tensor of shape [${batch}] (one token id per row)`, tokens);
+      throw shapeMismatch('tokens', `a tensor of shape [${batch}] (one token id per row)`, tokens);
     }
     checkIdValues(tokens.dataSync(), vocabSize, 'tokens', 0);
     return;

@@ -1,11 +1,10 @@
 /**
- * A seq2seq model as the `TrainableModel` that `fit` in `@recur/train` trains (matched
- * structurally: this package does not depend on the trainer): named variables and a
- * masked softmax cross-entropy over the target tokens.
+ * A seq2seq model as a `TrainableModel` (core's training contract, which `fit` in
+ * `@recur/train` trains): named variables and a masked softmax cross-entropy over the
+ * target tokens.
  */
-import { badArgument, type Rng } from '@recur/core';
+import { badArgument, checkKnownKeys, isTensor, type Rng, type TrainableModel } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys, isTensor } from '../internal/checks.js';
 import type { ParamTree } from '../layer.js';
 import { checkIdTensor, checkProbability, checkTargetMask } from './checks.js';
 import type { Seq2SeqParams } from './network.js';
@@ -28,7 +27,7 @@ export interface Seq2SeqTrainableOptions {
   readonly samplingProbability?: number | (() => number);
 }
 
-export interface Seq2SeqTrainable {
+export interface Seq2SeqTrainable extends TrainableModel<Seq2SeqBatch> {
   /** Every weight as a `tf.Variable`, keyed by its path (`'encoder/0/forward/kernel'`): the checkpoint keys. */
   readonly variables: Readonly<Record<string, tf.Variable>>;
   /** The same variables as the params tree `apply` and `seq2seqStepModel` take. */

@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { assertPositiveInteger, badArgument } from '@recur/core';
 
 type Values = ArrayLike<number>;
 
@@ -49,7 +49,7 @@ export function mape(predictions: Values, targets: Values): number {
  * Below 1 means better than repeating last season (last week, for daily data, m = 7).
  */
 export function mase(predictions: Values, targets: Values, training: Values, season = 1): number {
-  if (!Number.isInteger(season) || season < 1) throw badArgument('BAD_CONFIG', 'season', 'a positive integer', season);
+  assertPositiveInteger(season, 'season');
   if (training.length <= season) {
     throw badArgument('BAD_DATA', 'mase: training', `more than season (${season}) values`, training.length);
   }
