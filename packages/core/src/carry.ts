@@ -8,22 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Carry, Cell } from './cell.js';
 import { badArgument, RecurError } from './errors.js';
+import { isTensor } from './validation/tensor.js';
 
 /** Entry name → shape after the batch axis (`[]` for a `[batch]` entry), in `initCarry` order. */
 export type CarryShapes = ReadonlyMap<string, readonly number[]>;
 
 // Cells are immutable, so each one's carry shapes are read once.
 const known = new WeakMap<object, CarryShapes>();
-
-/** Duck-typed rather than `instanceof`, so a tensor from a second copy of tfjs-core is recognised. */
-function isTensor(value: unknown): value is tf.Tensor {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    Array.isArray((value as tf.Tensor).shape) &&
-    typeof (value as tf.Tensor).dtype === 'string'
-  );
-}
 
 /** The shapes of `cell`'s carry entries, batch axis left out, from one `initCarry(1)` (cached per cell). */
 export function carryShapes(cell: Cell): CarryShapes {

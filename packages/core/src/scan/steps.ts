@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectRows } from '../carry.js';
 import type { Carry, Cell, Params, SequenceOptions, SequenceResult } from '../cell.js';
 import { badArgument } from '../errors.js';
+import { isTensor, sameShape } from '../validation/tensor.js';
 
 /**
  * Runs `cell.step` over `xs` from `carry0` under the contract of `Cell.sequence`: `ys` in
@@ -55,7 +56,7 @@ export function stepSequence<C extends Carry, P extends Params>(
 /** A cell that breaks its contract fails here with its name, not deep inside tfjs. */
 function checkStep<C extends Carry>(cell: Cell<C>, out: { carry: C; y: tf.Tensor2D }, before: C, batch: number): void {
   const y = out?.y;
-  if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== batch || y.shape[1] !== cell.outputSize) {
+  if (!isTensor(y) || y.rank !== 2 || y.shape[0] !== batch || y.shape[1] !== cell.outputSize) {
     throw badArgument(
       'BAD_CONFIG',
       `${cell.kind} cell.step(...).y`,
@@ -65,7 +66,7 @@ function checkStep<C extends Carry>(cell: Cell<C>, out: { carry: C; y: tf.Tensor
   }
   for (const [key, value] of Object.entries(before)) {
     const next = (out.carry as Record<string, unknown>)[key];
-    if (!(next instanceof tf.Tensor) || next.shape.join() !== value.shape.join()) {
+    if (!isTensor(next) || !sameShape(next.shape, value.shape)) {
       throw badArgument(
         'BAD_CONFIG',
         `${cell.kind} cell.step(...).carry.${key}`,

@@ -2,11 +2,13 @@
  * Checks every argument of `scan` before any tfjs op runs, and turns the options into a
  * plan with every default filled in.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { checkCarry, checkLiveTensor } from '../carry.js';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
 import type { MaskedOutput } from '../kernels/names.js';
+import { isTensor } from '../validation/tensor.js';
+import { checkBoolean } from '../validation/values.js';
 import { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS, type ScanOptions } from './options.js';
 
 /** Where the padding comes from: nowhere, a caller's tensor, or sequence lengths. */
@@ -57,16 +59,16 @@ export function planScan<C extends Carry, P extends Params>(
     throw badArgument('BAD_CONFIG', 'params', "a record of the cell's weight tensors", params);
   }
   for (const [key, value] of Object.entries(params)) {
-    if (value instanceof tf.Tensor) checkLiveTensor(value, `params.${key}`);
+    if (isTensor(value)) checkLiveTensor(value, `params.${key}`);
   }
   // Once per run: cells skip their per-step params check for a record checked here.
   cell.checkParams?.(params);
   const opts = options ?? {};
   if (typeof opts !== 'object') throw badArgument('BAD_CONFIG', 'options', 'an options object', opts);
-  const reverse = flag(opts.reverse, false, 'options.reverse');
-  const keepOrder = flag(opts.keepOrder, false, 'options.keepOrder');
-  const returnSequences = flag(opts.returnSequences, true, 'options.returnSequences');
-  const returnState = flag(opts.returnState, true, 'options.returnState');
+  const reverse = checkBoolean(opts.reverse, 'options.reverse', false);
+  const keepOrder = checkBoolean(opts.keepOrder, 'options.keepOrder', false);
+  const returnSequences = checkBoolean(opts.returnSequences, 'options.returnSequences', true);
+  const returnState = checkBoolean(opts.returnState, 'options.returnState', true);
   const maskedOutput = maskedOutputOption(opts.maskedOutput);
   const mask = validateMask(opts, batch, time);
   const initialState = opts.initialState;
@@ -95,12 +97,6 @@ function validateCell(cell: unknown): asserts cell is Cell {
   ) {
     throw badArgument('BAD_CONFIG', 'cell', 'a Cell ({ inputSize, outputSize, initCarry(), step() })', cell);
   }
-}
-
-function flag(value: unknown, fallback: boolean, argument: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw badArgument('BAD_CONFIG', argument, 'a boolean', value);
-  return value;
 }
 
 function validateMask<C extends Carry>(opts: ScanOptions<C>, batch: number, time: number): MaskSource {
