@@ -1,4 +1,4 @@
-import { badArgument, RecurError } from '@recur/core';
+import { assertBoolean, badArgument, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface EarlyStoppingConfig {
@@ -56,8 +56,8 @@ export class EarlyStopping {
     ) {
       throw badArgument('BAD_CONFIG', 'earlyStopping.minDelta', 'a non-negative finite number', config.minDelta);
     }
-    if (config.restoreBestWeights !== undefined && typeof config.restoreBestWeights !== 'boolean') {
-      throw badArgument('BAD_CONFIG', 'earlyStopping.restoreBestWeights', 'true or false', config.restoreBestWeights);
+    if (config.restoreBestWeights !== undefined) {
+      assertBoolean(config.restoreBestWeights, 'earlyStopping.restoreBestWeights');
     }
     const mode = config.mode ?? (/acc|f1|precision|recall/.test(config.monitor) ? 'max' : 'min');
     this.sign = mode === 'min' ? 1 : -1;

@@ -1,4 +1,4 @@
-import { badArgument, type Rng } from '@recur/core';
+import { assertPositiveInteger, badArgument, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Callbacks } from './callbacks.js';
 import type { Checkpoint } from './checkpoint/format.js';
@@ -108,12 +108,6 @@ const CALLBACK_NAMES = ['onBatchEnd', 'onEpochEnd', 'shouldStop'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function positiveInteger(value: unknown, argument: string): void {
-  if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
-    throw badArgument('BAD_CONFIG', argument, 'a positive integer', value);
-  }
-}
-
 function onlyFields(value: Record<string, unknown>, allowed: readonly string[], argument: string): void {
   const unknown = Object.keys(value).find((k) => !allowed.includes(k));
   if (unknown !== undefined) {
@@ -159,8 +153,8 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
   functionOrAbsent(data.validation, 'data.validation');
   if (!isObject(options)) throw badArgument('BAD_CONFIG', 'options', 'an object', options);
   onlyFields(options, OPTION_NAMES, 'options');
-  if (options.epochs !== undefined) positiveInteger(options.epochs, 'epochs');
-  if (options.maxSteps !== undefined) positiveInteger(options.maxSteps, 'maxSteps');
+  if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs');
+  if (options.maxSteps !== undefined) assertPositiveInteger(options.maxSteps, 'maxSteps');
   const budget = options.timeBudgetSeconds;
   if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
     throw badArgument('BAD_CONFIG', 'timeBudgetSeconds', 'a positive number of seconds', budget);
@@ -181,7 +175,7 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
   if (options.tbptt !== undefined) {
     if (!isObject(options.tbptt)) throw badArgument('BAD_CONFIG', 'tbptt', 'an object { k }', options.tbptt);
     onlyFields(options.tbptt, ['k'], 'tbptt');
-    positiveInteger(options.tbptt.k, 'tbptt.k');
+    assertPositiveInteger(options.tbptt.k, 'tbptt.k');
   }
   if (options.nonFinite !== undefined && options.nonFinite !== 'stop' && options.nonFinite !== 'skip') {
     throw badArgument('BAD_CONFIG', 'nonFinite', "'stop' or 'skip'", options.nonFinite);
@@ -199,7 +193,7 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
     if (!isObject(options.checkpoint))
       throw badArgument('BAD_CONFIG', 'checkpoint', 'an object { every, save }', options.checkpoint);
     onlyFields(options.checkpoint, ['every', 'save'], 'checkpoint');
-    positiveInteger(options.checkpoint.every, 'checkpoint.every');
+    assertPositiveInteger(options.checkpoint.every, 'checkpoint.every');
     if (typeof options.checkpoint.save !== 'function') {
       throw badArgument('BAD_CONFIG', 'checkpoint.save', 'a function (checkpoint) => Promise', options.checkpoint.save);
     }

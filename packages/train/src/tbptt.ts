@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { assertPositiveInteger, badArgument } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceBatch } from './model.js';
 
@@ -11,7 +11,7 @@ import type { SequenceBatch } from './model.js';
  * time axis (`[batch, time, ...]`). The caller owns the returned tensors.
  */
 export function chunkByTime(batch: SequenceBatch, k: number): SequenceBatch[] {
-  if (!Number.isInteger(k) || k <= 0) throw badArgument('BAD_CONFIG', 'tbptt.k', 'a positive integer', k);
+  assertPositiveInteger(k, 'tbptt.k');
   const { inputs, targets, mask } = batch;
   if (inputs.rank < 2) throw badArgument('SHAPE_MISMATCH', 'batch.inputs', 'rank ≥ 2 ([batch, time, ...])', inputs);
   const [b, time] = inputs.shape as [number, number];
