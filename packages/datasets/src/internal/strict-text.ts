@@ -7,11 +7,13 @@ export type TextEncodingName = 'utf-8' | 'utf8' | 'latin1' | 'windows-1252' | 'u
 /** Checks an `encoding` option: a label `TextDecoder` knows. Default `'utf-8'`. */
 export function checkEncoding(encoding: unknown, argument = 'options.encoding'): string {
   if (encoding === undefined) return 'utf-8';
+  const expected = "a text encoding such as 'utf-8' or 'latin1'";
+  if (typeof encoding !== 'string') throw badArgument('BAD_CONFIG', argument, expected, encoding);
   try {
-    if (typeof encoding !== 'string') throw new TypeError();
     return new TextDecoder(encoding).encoding;
   } catch {
-    throw badArgument('BAD_CONFIG', argument, "a text encoding such as 'utf-8' or 'latin1'", encoding);
+    // TextDecoder throws a RangeError for a label it does not know.
+    throw badArgument('BAD_CONFIG', argument, expected, encoding);
   }
 }
 
