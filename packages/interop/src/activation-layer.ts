@@ -5,7 +5,7 @@
  * linear `dense` followed by this layer, and the savers write it back as Keras
  * `Activation('softmax')` or ONNX `Softmax`.
  */
-import { badArgument, getActivation, type Rng } from '@recur/core';
+import { badArgument, getActivation, isTensor, type Rng } from '@recur/core';
 import type { ApplyOptions, Layer, LayerOutput } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -43,7 +43,7 @@ export function activationLayer(activation: string): ActivationLayer {
     outputSize: undefined,
     init: (_rng: Rng) => ({}),
     apply(_params: Record<string, never>, input: tf.Tensor, options: ApplyOptions<undefined> = {}) {
-      if (!(input instanceof tf.Tensor) || input.dtype !== 'float32') {
+      if (!isTensor(input) || input.dtype !== 'float32') {
         throw badArgument('BAD_DATA', 'input', 'a float32 tensor', input);
       }
       checkInput(input.shape, options);

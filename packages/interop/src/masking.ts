@@ -3,7 +3,7 @@
  * are zeroed and masked (`[batch, time]` mask) for the layers after it, so a model
  * read from a Keras / tfjs-layers file that starts with `Masking` computes as there.
  */
-import { badArgument, type Rng } from '@recur/core';
+import { badArgument, isTensor, type Rng } from '@recur/core';
 import type { ApplyOptions, Layer, LayerOutput } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -49,7 +49,7 @@ export function masking(config: MaskingConfig): MaskingLayer {
     outputSize: inputSize,
     init: (_rng: Rng) => ({}),
     apply(_params: Record<string, never>, input: tf.Tensor3D, options: ApplyOptions<undefined> = {}) {
-      if (!(input instanceof tf.Tensor) || input.dtype !== 'float32') {
+      if (!isTensor(input) || input.dtype !== 'float32') {
         throw badArgument('BAD_DATA', 'input', `a float32 tensor [batch, time, ${inputSize}]`, input);
       }
       checkInput(input.shape, options);

@@ -3,7 +3,7 @@
  * layers in order, or a single layer on its own. Each part knows where its params
  * sit in the model's params (`params[index]`, or the params themselves).
  */
-import { badArgument, Rng } from '@recur/core';
+import { badArgument, isTensor, Rng, sameShape } from '@recur/core';
 import type { AnyLayer, Layer, ParamTree, StackedState } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -55,7 +55,7 @@ export function partName(part: ModelPart): string {
 
 /** Tensor leaves of a param tree by dotted path (`1.forward.kernel`). */
 function leaves(tree: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
-  if (tree instanceof tf.Tensor || tree === null || typeof tree !== 'object') {
+  if (isTensor(tree) || tree === null || typeof tree !== 'object') {
     out.set(path, tree);
     return out;
   }
@@ -74,9 +74,9 @@ export function checkModelParams(model: AnyLayer, params: unknown): void {
   const given = leaves(params, '', new Map());
   try {
     for (const [path, t] of expected) {
-      if (!(t instanceof tf.Tensor)) continue;
+      if (!isTensor(t)) continue;
       const g = given.get(path);
-      if (!(g instanceof tf.Tensor) || g.shape.join() !== t.shape.join()) {
+      if (!isTensor(g) || !sameShape(g.shape, t.shape)) {
         throw badArgument('SHAPE_MISMATCH', `params${path === '' ? '' : `.${path}`}`, `a tensor [${t.shape}]`, g);
       }
     }

@@ -8,7 +8,7 @@
  * The whole file is checked before any tensor is made: a malformed file throws
  * `RecurError('CORRUPT_FILE')` and allocates nothing.
  */
-import { badArgument, RecurError } from '@recur/core';
+import { badArgument, isTensor, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { concatBytes, float32Bytes } from './bytes.js';
 
@@ -197,7 +197,7 @@ export function writeSafetensors(
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === METADATA) throw badArgument('BAD_DATA', 'tensors', `no tensor named '${METADATA}'`, name);
-    if (!(t instanceof tf.Tensor)) throw badArgument('BAD_DATA', `tensors['${name}']`, 'a tensor', t);
+    if (!isTensor(t)) throw badArgument('BAD_DATA', `tensors['${name}']`, 'a tensor', t);
     const data = t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync());
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * data.length] };
     datas.push(data);

@@ -6,7 +6,7 @@
  */
 
 import { elman, gru, lstm } from '@recur/cells';
-import { badArgument, type Cell, RecurError } from '@recur/core';
+import { badArgument, type Cell, checkBoolean, checkPositiveInteger, RecurError } from '@recur/core';
 import { type AnyLayer, bidirectional, dense, embedding, recurrent, stacked } from '@recur/layers';
 import type { LoadedStack } from './model-parts.js';
 import type { TorchModuleInfo } from './torch-layout.js';
@@ -25,17 +25,11 @@ export interface TorchModelOptions {
 type Args = Readonly<Record<string, number | boolean | string>>;
 
 function int(args: Args, key: string, module: string, fallback?: number): number {
-  const v = args[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw badArgument('BAD_CONFIG', `modules '${module}' args.${key}`, 'a positive integer', v);
-  }
-  return v;
+  return checkPositiveInteger(args[key] ?? fallback, `modules '${module}' args.${key}`);
 }
 
 function flag(args: Args, key: string, fallback: boolean): boolean {
-  const v = args[key] ?? fallback;
-  if (typeof v !== 'boolean') throw badArgument('BAD_CONFIG', `args.${key}`, 'a boolean', v);
-  return v;
+  return checkBoolean(args[key] ?? fallback, `args.${key}`);
 }
 
 function rnnLayers(m: TorchModuleInfo, options: TorchModelOptions): AnyLayer[] {

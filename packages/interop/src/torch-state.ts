@@ -4,7 +4,7 @@
  * d (0 forward, 1 reverse). With `proj_size`, `h` is `[..., batch, proj_size]`. These
  * are the `(h_0, c_0)` an `nn.LSTM` takes and the `(h_n, c_n)` it returns.
  */
-import { badArgument, type Carry } from '@recur/core';
+import { badArgument, type Carry, isTensor } from '@recur/core';
 import type { AnyLayer, LayerState } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { type RnnModule, type TorchOptions, torchLayout } from './torch-layout.js';
@@ -44,7 +44,7 @@ export function stateToTorch(
   const out: Record<string, TorchState> = {};
   for (const m of modules) {
     const carries = carriesOf(m, state, stackedModel);
-    const missing = carries.findIndex((c) => c === undefined || !(c.h instanceof tf.Tensor));
+    const missing = carries.findIndex((c) => c === undefined || !isTensor(c.h));
     if (missing >= 0) {
       throw badArgument('BAD_DATA', 'state', `a carry for every layer of torch module '${m.info.name}'`, state);
     }
@@ -78,7 +78,7 @@ export function stateFromTorch(
     const want = { h: c.projSize ?? c.units, c: c.units };
     for (const k of m.cell.kind === 'lstm' ? (['h', 'c'] as const) : (['h'] as const)) {
       const t = s?.[k];
-      if (!(t instanceof tf.Tensor) || t.rank !== 3 || t.shape[0] !== rows || t.shape[2] !== want[k]) {
+      if (!isTensor(t) || t.rank !== 3 || t.shape[0] !== rows || t.shape[2] !== want[k]) {
         throw badArgument(
           'SHAPE_MISMATCH',
           `states['${m.info.name}'].${k}`,
@@ -111,6 +111,6 @@ export function stateFromTorch(
 
 /** `[time, batch, features]` (torch's default, `batch_first=False`) ↔ Recur's `[batch, time, features]`. */
 export function swapBatchAndTime(x: tf.Tensor3D): tf.Tensor3D {
-  if (!(x instanceof tf.Tensor) || x.rank !== 3) throw badArgument('SHAPE_MISMATCH', 'x', 'a tensor of rank 3', x);
+  if (!isTensor(x) || x.rank !== 3) throw badArgument('SHAPE_MISMATCH', 'x', 'a tensor of rank 3', x);
   return tf.transpose(x, [1, 0, 2]);
 }

@@ -11,7 +11,7 @@
  *   GRU keeps both, as Recur's `[2, 3H]` bias (`b_hn` sits inside the reset product).
  * - `nn.Embedding.weight` [V, D] = embeddings; `nn.Linear.weight` [U, I] = kernelᵀ.
  */
-import { badArgument, type Cell, RecurError } from '@recur/core';
+import { badArgument, type Cell, isTensor, RecurError, sameShape } from '@recur/core';
 import type { AnyLayer, Layer, ParamTree } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { assembleParams, checkModelParams, type ModelPart, modelParts, partParams } from './model-parts.js';
@@ -196,9 +196,8 @@ export function fromTorch<P extends ParamTree>(
   for (const w of slots.flatMap((s) => s.weights)) {
     wanted.add(w.name);
     const t = tensors[w.name];
-    if (!(t instanceof tf.Tensor))
-      throw badArgument('SHAPE_MISMATCH', `tensors['${w.name}']`, `a tensor [${w.shape}]`, t);
-    if (t.shape.join() !== w.shape.join()) {
+    if (!isTensor(t)) throw badArgument('SHAPE_MISMATCH', `tensors['${w.name}']`, `a tensor [${w.shape}]`, t);
+    if (!sameShape(t.shape, w.shape)) {
       throw badArgument('SHAPE_MISMATCH', `tensors['${w.name}']`, `shape [${w.shape}]`, `[${t.shape}]`);
     }
   }
