@@ -1,10 +1,11 @@
 export { backendMatrix, describeBackends } from './backends.js';
+export { type ExamplePins, exampleSource } from './example-source.js';
 export { checkLeaks, expectNoLeak } from './leaks.js';
 export {
+  expectCoversEveryDescriptor,
   expectFusedMatchesReference,
+  type KernelCase,
+  kernelCases,
   registerKernels,
-  type SequenceKernelCase,
-  type SequenceKernelKind,
-  sequenceKernelCases,
 } from './sequence-kernels.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

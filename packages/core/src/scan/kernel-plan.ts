@@ -6,13 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATION_NAMES, resolveActivationName } from '../activations.js';
 import type { Cell, Params, SequenceKernelName } from '../cell.js';
 import { badArgument } from '../errors.js';
-import {
-  RecurElmanSequence,
-  RecurGruSequence,
-  RecurLstmSequence,
-  SEQUENCE_KERNEL_ACTIVATIONS,
-  type SequenceKernelActivation,
-} from '../kernels/names.js';
+import { RecurElmanSequence } from '../kernels/elman-sequence.js';
+import { RecurGruSequence } from '../kernels/gru-sequence.js';
+import { RecurLstmSequence } from '../kernels/lstm-sequence.js';
+import { SEQUENCE_KERNEL_ACTIVATIONS, type SequenceKernelActivation } from '../kernels/sequence-attrs.js';
 
 export interface KernelPlan {
   readonly name: SequenceKernelName;

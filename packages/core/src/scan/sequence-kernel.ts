@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Carry } from '../cell.js';
-import { runSequenceKernel } from '../kernels/dispatch.js';
+import { RecurError } from '../errors.js';
+import { runKernel } from '../kernels/dispatch.js';
+import { KERNEL_DESCRIPTORS } from '../kernels/registry.js';
 import type { KernelPlan } from './kernel-plan.js';
 import type { ScanPlan } from './validate.js';
 
@@ -28,9 +30,12 @@ export function scanWithKernel<C extends Carry>(
     mask,
   };
   const attrs = { ...kernel.attrs, reverse, maskedOutput: plan.maskedOutput };
-  const [ys, ...finals] = runSequenceKernel(kernel.name, inputs, attrs as never) as [tf.Tensor3D, ...tf.Tensor2D[]];
-  const carry = Object.fromEntries(kernel.stateKeys.map((k, i) => [k, finals[i]])) as unknown as C;
-  const hT = finals[0] as tf.Tensor2D;
+  const descriptor = KERNEL_DESCRIPTORS.find((d) => d.name === kernel.name);
+  if (descriptor === undefined) throw new RecurError('BAD_CONFIG', `scan: no kernel descriptor named ${kernel.name}`);
+  const results = runKernel(descriptor, inputs, attrs) as Record<string, tf.Tensor>;
+  const ys = results.ys as tf.Tensor3D;
+  const carry = Object.fromEntries(kernel.stateKeys.map((k) => [k, results[`${k}T`]])) as unknown as C;
+  const hT = results.hT as tf.Tensor2D;
   let outputs: tf.Tensor;
   if (!plan.returnSequences) {
     // Padded steps keep the state, so hT is the last real output, unless a row has none.

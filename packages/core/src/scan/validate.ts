@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
-import type { MaskedOutput } from '../kernels/names.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
 import { type KernelPlan, resolveKernelPlan } from './kernel-plan.js';
 import type { ScanOptions } from './options.js';
 
