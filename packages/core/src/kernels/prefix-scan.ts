@@ -40,11 +40,14 @@ export const LOG_AFFINE: Composition = {
   }),
 };
 
-/** log(eˣ + eʸ), −∞ when both are −∞ (where the usual max-shift gives −∞ − (−∞) = NaN). */
+/**
+ * log(eˣ + eʸ) = max + log1p(e^−|x − y|), and −∞ when both are −∞, selected rather than
+ * computed: there |x − y| is −∞ − (−∞) = NaN, and GPU backends need not give log 0 = −∞.
+ */
 export function logAddExp(x: tf.Tensor, y: tf.Tensor): tf.Tensor3D {
   const top = tf.maximum(x, y);
-  const shift = tf.where(tf.equal(top, -Infinity), tf.zerosLike(top), top);
-  return tf.add(shift, tf.log(tf.add(tf.exp(tf.sub(x, shift)), tf.exp(tf.sub(y, shift))))) as tf.Tensor3D;
+  const sum = tf.add(top, tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(x, y))))));
+  return tf.where(tf.equal(top, -Infinity), top, sum) as tf.Tensor3D;
 }
 
 /** `x` delayed by `steps` along time, the first `steps` filled with `value`. */
