@@ -70,14 +70,13 @@ export function expectFusedMatchesReference(c: KernelCase, kernels: readonly Bac
   }
 }
 
-/** Random cases: every descriptor, each with its own random example. */
+/** Random cases: every descriptor, each with its own random example (reported as `name seed N`). */
 export function kernelCases(
   descriptors: readonly AnyKernelDescriptor[] = KERNEL_DESCRIPTORS,
 ): fc.Arbitrary<KernelCase> {
-  return fc.record({
-    descriptor: fc.constantFrom(...descriptors),
-    seed: fc.integer({ min: 0, max: 1_000_000 }),
-  });
+  return fc
+    .record({ descriptor: fc.constantFrom(...descriptors), seed: fc.integer({ min: 0, max: 1_000_000 }) })
+    .map((c) => ({ ...c, [fc.toStringMethod]: () => `${c.descriptor.name} seed ${c.seed}` }));
 }
 
 /**
