@@ -10,10 +10,10 @@ import { expectFloatTensor, expectOptionalShape, expectShape } from './check.js'
 import type { CompleteInputs, ExampleSource, TensorMap } from './descriptor.js';
 
 /** One step's map h ↦ first ∘ h, as the pair of coefficients the combine composes. */
-export interface StepPair {
+export type StepPair = {
   readonly first: tf.Tensor3D;
   readonly second: tf.Tensor3D;
-}
+};
 
 /** An associative composition of step maps, with its identity. */
 export interface Composition {
@@ -70,11 +70,15 @@ export function prefixScan(steps: StepPair, composition: Composition): StepPair 
   const time = steps.first.shape[1];
   let scanned = steps;
   for (let offset = 1; offset < time; offset *= 2) {
-    const earlier = {
-      first: delay(scanned.first, offset, composition.identity[0]),
-      second: delay(scanned.second, offset, composition.identity[1]),
-    };
-    scanned = composition.combine(scanned, earlier);
+    const current = scanned;
+    // One round at a time keeps two pairs alive, not ⌈log₂ T⌉ rounds of temporaries.
+    scanned = tf.tidy(() =>
+      composition.combine(current, {
+        first: delay(current.first, offset, composition.identity[0]),
+        second: delay(current.second, offset, composition.identity[1]),
+      }),
+    );
+    if (current !== steps) tf.dispose([current.first, current.second]);
   }
   return scanned;
 }
