@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkCarry, checkLiveTensor } from '../carry.js';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
-import type { MaskedOutput } from '../kernels/names.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
 import { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS, type ScanOptions } from './options.js';
 
 /** Where the padding comes from: nowhere, a caller's tensor, or sequence lengths. */
