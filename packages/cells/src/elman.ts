@@ -13,18 +13,18 @@ import {
   checkConfig,
   checkPositiveInteger,
   checkRng,
+  elmanSequence,
   getActivation,
   type InitializerName,
-  RecurElmanSequence,
   type Rng,
   resolveActivationName,
   resolveInitializerName,
+  runKernel,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
   type SequenceResult,
 } from '@recur/core';
-import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
@@ -145,12 +145,18 @@ function elmanKernel(config: Resolved<ElmanConfig>) {
   const { activation: act } = config;
   if (!config.useBias || !KERNEL_ACTIVATIONS.includes(act)) return undefined;
   return (p: ElmanParams, xs: tf.Tensor3D, carry: ElmanCarry, o: SequenceOptions): SequenceResult<ElmanCarry> => {
-    const inputs = { x: xs, kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias, h0: carry.h };
-    const [ys, h] = runSequenceKernel(RecurElmanSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+    const inputs = {
+      x: xs,
+      kernel: p.kernel,
+      recurrentKernel: p.recurrentKernel,
+      bias: p.bias as tf.Tensor1D, // present: the kernel path requires useBias
+      h0: carry.h,
+    };
+    const { ys, hT } = runKernel(elmanSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
       activation: act as SequenceKernelActivation,
       reverse: o.reverse,
       maskedOutput: o.maskedOutput,
     });
-    return { ys: ys as tf.Tensor3D, carry: { h: h as tf.Tensor2D } };
+    return { ys, carry: { h: hT } };
   };
 }

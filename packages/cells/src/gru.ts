@@ -24,17 +24,17 @@ import {
   checkPositiveInteger,
   checkRng,
   getActivation,
+  gruSequence,
   type InitializerName,
-  RecurGruSequence,
   type Rng,
   resolveActivationName,
   resolveInitializerName,
+  runKernel,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
   type SequenceResult,
 } from '@recur/core';
-import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
@@ -184,13 +184,19 @@ function gruKernel(config: Resolved<GruConfig>) {
   const attrs = { activation: config.activation, recurrentActivation: config.recurrentActivation };
   if (!config.useBias || !Object.values(attrs).every((a) => KERNEL_ACTIVATIONS.includes(a))) return undefined;
   return (p: GruParams, xs: tf.Tensor3D, carry: GruCarry, o: SequenceOptions): SequenceResult<GruCarry> => {
-    const inputs = { x: xs, kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias, h0: carry.h };
-    const [ys, h] = runSequenceKernel(RecurGruSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+    const inputs = {
+      x: xs,
+      kernel: p.kernel,
+      recurrentKernel: p.recurrentKernel,
+      bias: p.bias as tf.Tensor1D | tf.Tensor2D, // present: the kernel path requires useBias
+      h0: carry.h,
+    };
+    const { ys, hT } = runKernel(gruSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
       ...(attrs as Record<keyof typeof attrs, SequenceKernelActivation>),
       resetAfter: config.resetAfter,
       reverse: o.reverse,
       maskedOutput: o.maskedOutput,
     });
-    return { ys: ys as tf.Tensor3D, carry: { h: h as tf.Tensor2D } };
+    return { ys, carry: { h: hT } };
   };
 }

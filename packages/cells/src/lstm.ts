@@ -40,16 +40,16 @@ import {
   checkRng,
   getActivation,
   type InitializerName,
-  RecurLstmSequence,
+  lstmSequence,
   type Rng,
   resolveActivationName,
   resolveInitializerName,
+  runKernel,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceKernelActivation,
   type SequenceOptions,
   type SequenceResult,
 } from '@recur/core';
-import { runSequenceKernel } from '@recur/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import { forgetBiasInit, initParams, layerNorm, zerosCarry } from './internal/ops.js';
@@ -247,20 +247,17 @@ function lstmKernel(config: Resolved<LstmConfig, 'projSize'>) {
       x: xs,
       kernel: p.kernel,
       recurrentKernel: p.recurrentKernel,
-      bias: p.bias,
+      bias: p.bias as tf.Tensor1D, // present: the kernel path requires useBias
+
       h0: carry.h,
       c0: carry.c,
     };
-    const [ys, h, c] = runSequenceKernel(
-      RecurLstmSequence,
-      o.mask === undefined ? inputs : { ...inputs, mask: o.mask },
-      {
-        ...(attrs as Record<keyof typeof attrs, SequenceKernelActivation>),
-        reverse: o.reverse,
-        maskedOutput: o.maskedOutput,
-      },
-    );
-    return { ys: ys as tf.Tensor3D, carry: { h: h as tf.Tensor2D, c: c as tf.Tensor2D } };
+    const { ys, hT, cT } = runKernel(lstmSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+      ...(attrs as Record<keyof typeof attrs, SequenceKernelActivation>),
+      reverse: o.reverse,
+      maskedOutput: o.maskedOutput,
+    });
+    return { ys, carry: { h: hT, c: cT } };
   };
 }
 

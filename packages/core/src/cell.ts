@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MaskedOutput } from './kernels/names.js';
+import type { MaskedOutput } from './kernels/sequence-attrs.js';
 import type { Rng } from './random.js';
 
 /**

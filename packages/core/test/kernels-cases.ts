@@ -3,7 +3,7 @@
  * run scenario, with a loss that reads every visible output (sequence, final h and c)
  * so every gradient path is exercised.
  */
-import { type Carry, Rng, type ScanOptions, SEQUENCE_KERNEL_NAMES, scan } from '@recur/core';
+import { type Carry, KERNEL_DESCRIPTORS, Rng, type ScanOptions, scan } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
 import { cellPair, type Kind, type RnnParams, randn, randomCarry, type TestCellOptions } from './scan-cells.js';
@@ -15,7 +15,7 @@ import { cellPair, type Kind, type RnnParams, randn, randomCarry, type TestCellO
 export function useReferenceKernels(): void {
   let saved: tf.KernelConfig[] = [];
   beforeAll(() => {
-    saved = SEQUENCE_KERNEL_NAMES.flatMap((name) => {
+    saved = KERNEL_DESCRIPTORS.flatMap((d) => [d.name, d.gradName]).flatMap((name) => {
       const registered = tf.getKernel(name, tf.getBackend());
       return registered == null ? [] : [registered];
     });

@@ -8,16 +8,16 @@ import {
   badArgument,
   type Carry,
   type Cell,
+  elmanSequence,
   getActivation,
-  RecurElmanSequence,
-  RecurGruSequence,
-  RecurLstmSequence,
+  gruSequence,
+  lstmSequence,
   type Rng,
   SEQUENCE_KERNEL_ACTIVATIONS,
   type SequenceOptions,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { runSequenceKernel } from '../src/internal.js';
+import { runKernel } from '../src/kernels/dispatch.js';
 
 export type Kind = 'elman' | 'lstm' | 'gru';
 
@@ -37,7 +37,7 @@ export type RnnParams = { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bia
 
 const kernelActivations: readonly string[] = SEQUENCE_KERNEL_ACTIVATIONS;
 const GATES: Record<Kind, number> = { elman: 1, lstm: 4, gru: 3 };
-const KERNEL = { elman: RecurElmanSequence, lstm: RecurLstmSequence, gru: RecurGruSequence } as const;
+const KERNEL = { elman: elmanSequence, lstm: lstmSequence, gru: gruSequence } as const;
 
 /** A tensor of N(0, scale²) values from `rng`. The caller owns it. */
 export function randn(shape: number[], rng: Rng, scale = 1): tf.Tensor {
@@ -98,13 +98,17 @@ export function testCell(kind: Kind, options: TestCellOptions): Cell<Carry, RnnP
   };
   const sequence = (params: RnnParams, xs: tf.Tensor3D, carry0: Carry, o: SequenceOptions) => {
     const inputs = { x: xs, ...params, h0: carry0.h, c0: carry0.c, mask: o.mask };
-    const [ys, ...finals] = runSequenceKernel(KERNEL[kind], inputs, {
-      ...attrs,
-      reverse: o.reverse,
-      maskedOutput: o.maskedOutput,
-    } as never);
-    const carry = kind === 'lstm' ? { h: finals[0], c: finals[1] } : { h: finals[0] };
-    return { ys: ys as tf.Tensor3D, carry: carry as Carry };
+    const out = runKernel(
+      KERNEL[kind] as typeof lstmSequence,
+      inputs as never,
+      {
+        ...attrs,
+        reverse: o.reverse,
+        maskedOutput: o.maskedOutput,
+      } as never,
+    ) as { ys: tf.Tensor3D; hT: tf.Tensor2D; cT?: tf.Tensor2D };
+    const carry = kind === 'lstm' ? { h: out.hT, c: out.cT } : { h: out.hT };
+    return { ys: out.ys, carry: carry as Carry };
   };
   return {
     kind,

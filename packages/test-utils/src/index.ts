@@ -1,4 +1,5 @@
 export { backendMatrix, describeBackends } from './backends.js';
+export { type ExamplePins, exampleSource } from './example-source.js';
 export { checkLeaks, expectNoLeak } from './leaks.js';
 export {
   type MatrixMemoryCarry,
@@ -7,10 +8,10 @@ export {
   matrixMemoryCell,
 } from './matrix-memory-cell.js';
 export {
+  expectCoversEveryDescriptor,
   expectFusedMatchesReference,
+  type KernelCase,
+  kernelCases,
   registerKernels,
-  type SequenceKernelCase,
-  type SequenceKernelKind,
-  sequenceKernelCases,
 } from './sequence-kernels.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

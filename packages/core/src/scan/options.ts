@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Carry } from '../cell.js';
-import type { MaskedOutput } from '../kernels/names.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
 
 /** Every value `maskedOutput` takes, in `scan` and in the layers built on it. */
 export const MASKED_OUTPUTS: readonly MaskedOutput[] = ['zeros', 'previous'];

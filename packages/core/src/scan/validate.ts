@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { checkCarry, checkLiveTensor } from '../carry.js';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
-import type { MaskedOutput } from '../kernels/names.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
 import { isTensor } from '../validation/tensor.js';
 import { checkBoolean } from '../validation/values.js';
 import { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS, type ScanOptions } from './options.js';
