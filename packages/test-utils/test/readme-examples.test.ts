@@ -40,6 +40,7 @@ function typeErrors(files: ReadonlyMap<string, string>): string[] {
         baseUrl: '.',
         paths: {
           '@recur/train/node': ['packages/train/src/node.ts'],
+          '@recur/core/kernel-api': ['packages/core/src/kernel-api.ts'],
           '@recur/*': ['packages/*/src/index.ts'],
         },
       },
