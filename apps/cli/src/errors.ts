@@ -24,6 +24,11 @@ export function usageError(message: string): CliError {
   return new CliError(message, EXIT.usage);
 }
 
+/** Ctrl-C during evaluation or generation: nothing to save, so it ends the command (exit 130). */
+export function interruptedError(): CliError {
+  return new CliError('interrupted', EXIT.interrupted);
+}
+
 /** What to do next, by RecurError code, when the library's message alone does not say. */
 const HINTS: Partial<Record<RecurError['code'], string>> = {
   BACKEND_UNAVAILABLE: 'try --backend cpu',

@@ -61,12 +61,12 @@ describe('recur train interrupted with Ctrl-C (SIGINT)', () => {
       run.child.kill('SIGINT');
       const { code } = await run.exited;
       expect(code).toBe(130);
-      expect(run.stderr()).toMatch(/interrupted: stopping after this step/);
+      expect(run.stderr()).toMatch(/interrupted: stopping at the next safe point/);
       expect(run.stderr()).toMatch(/continue with: recur train char-lm --resume/);
       expect(await readdir(join(dir, 'run'))).toEqual(['model.ckpt']);
       const checkpoint = await loadCheckpoint(run.path);
       expect(checkpoint.step).toBeGreaterThan(0);
-      const evaluated = await runBuilt(['eval', '--model', 'run'], dir);
+      const evaluated = await runBuilt(['eval', '--model', 'run', '--file', 'book.txt'], dir);
       expect(evaluated.code).toBe(0);
       expect(evaluated.out).toMatch(/held-out bits per character: \d+\.\d{3}/);
     },
@@ -80,8 +80,9 @@ describe('recur train interrupted with Ctrl-C (SIGINT)', () => {
       const run = await trainingUntilFirstCheckpoint(dir);
       run.child.kill('SIGINT');
       run.child.kill('SIGINT');
-      const { code } = await run.exited;
-      expect(code).toBe(130);
+      // 130 after a save the second Ctrl-C waited for, else killed by SIGINT itself (the shell's 130).
+      const { code, signal } = await run.exited;
+      expect(code === 130 || signal === 'SIGINT').toBe(true);
       expect(await readdir(join(dir, 'run'))).toEqual(['model.ckpt']);
       expect((await loadCheckpoint(run.path)).step).toBeGreaterThan(0);
     },
