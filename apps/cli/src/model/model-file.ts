@@ -128,18 +128,18 @@ export async function readModelFile(path: string): Promise<ModelFile> {
 }
 
 /**
- * Removes the temporary files saves of `path` left: this process's own (`pid`), or
- * with `pid` undefined those of every process no longer running (a run killed in the
- * middle of a save), so no partial file stays behind.
+ * Removes the temporary files saves of `path` left: this process's own (`'mine'`), or
+ * those of every process no longer running (`'dead'`: runs killed in the middle of a
+ * save), so no partial file stays behind.
  */
-export async function removeTemporaries(path: string, pid: number | undefined = process.pid): Promise<string[]> {
+export async function removeTemporaries(path: string, whose: 'mine' | 'dead' = 'mine'): Promise<string[]> {
   const dir = dirname(path);
   const prefix = `${basename(path)}.tmp-`;
   const names = await readdir(dir).catch(() => [] as string[]);
   const stale = names.filter((n) => {
     if (!n.startsWith(prefix)) return false;
     const owner = Number(n.slice(prefix.length).split('-')[0]);
-    return pid !== undefined ? owner === pid : !isRunning(owner);
+    return whose === 'mine' ? owner === process.pid : !isRunning(owner);
   });
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
   return stale;

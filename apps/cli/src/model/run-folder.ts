@@ -106,7 +106,7 @@ export async function claimRunFolder(path: string): Promise<{ release(): Promise
     } catch {}
   };
   process.on('exit', onExit);
-  await removeTemporaries(path, undefined);
+  await removeTemporaries(path, 'dead');
   return {
     async release() {
       process.off('exit', onExit);

@@ -1,16 +1,15 @@
 import { Rng } from '@recur/core';
-import { languageModelBatches, mobyDick, stateOfTheUnion, Tokenizer } from '@recur/datasets';
+import { languageModelBatches, Tokenizer } from '@recur/datasets';
 import { beamSearch, stream as streamTokens } from '@recur/decode';
 import type { StackedState } from '@recur/layers';
 import { bitsPerCharacter, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { readTextFile, splitInTime } from '../data/files.js';
+import { loadCharTexts, MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError } from '../errors.js';
 import { betweenBatches } from '../interrupt.js';
 import { type Network, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { networkStepModel } from '../model/network-step-model.js';
-import type { DataSource } from '../settings.js';
 import { count, fixed } from './format.js';
 import type { GenerateRequest, Task, TaskContext, TaskSession } from './task.js';
 
@@ -19,12 +18,6 @@ const CHUNKS = 8;
 /** Rows the held-out text is cut into for evaluation (each read start to end with its state carried). */
 const EVAL_ROWS = 16;
 
-interface Texts {
-  readonly train: string;
-  readonly validation: string;
-  readonly test: string;
-}
-
 /** What a char-lm model file holds besides weights: all `generate` needs. */
 const preprocessing = z.strictObject({
   tokenizer: z.record(z.string(), z.unknown()),
@@ -32,24 +25,27 @@ const preprocessing = z.strictObject({
   prompt: z.string().min(1),
 });
 
-async function loadTexts(source: DataSource, forInference: boolean): Promise<Texts> {
-  if (source.kind === 'file') {
-    const text = await readTextFile(source.path);
-    const chars = [...text];
-    if (chars.length < 200) {
-      throw new CliError(`${source.path} has ${chars.length} characters: give char-lm at least 200`);
-    }
-    // The last 10 % is test, the 10 % before it validation: held-out text the model never saw.
-    const parts = splitInTime(chars, { validation: 0.1, test: 0.1 });
-    return { train: parts.train.join(''), validation: parts.validation.join(''), test: parts.test.join('') };
+/** Full `[rows, span]` batches a stream of `tokens` ids gives (`languageModelBatches` with `dropRemainder`). */
+function batchesOf(tokens: number, rows: number, span: number): number {
+  return Math.floor(Math.floor((tokens - 1) / rows) / span);
+}
+
+/**
+ * Batch `k` of `ids` cut into `rows` contiguous rows, as `languageModelBatches` lays them
+ * out (row b holds ids `[b·R, (b+1)·R)`, R the row length; batch k its steps
+ * `[k·span, (k+1)·span)`; targets shifted by one), made on demand from the byte ids
+ * instead of an int32 copy of the whole text.
+ */
+function languageModelBatch(ids: Uint8Array, rows: number, span: number, k: number) {
+  const rowLength = Math.floor((ids.length - 1) / rows);
+  const inputs = new Int32Array(rows * span);
+  const targets = new Int32Array(rows * span);
+  for (let b = 0; b < rows; b++) {
+    const from = b * rowLength + k * span;
+    inputs.set(ids.subarray(from, from + span), b * span);
+    targets.set(ids.subarray(from + 1, from + 1 + span), b * span);
   }
-  if (source.name === 'moby-dick') {
-    const book = await mobyDick();
-    return { train: forInference ? '' : book.train, validation: book.validation, test: book.test };
-  }
-  const sotu = await stateOfTheUnion();
-  const join = (s: readonly { text: string }[]) => s.map((x) => x.text).join('\n\n');
-  return { train: forInference ? '' : join(sotu.train), validation: join(sotu.validation), test: join(sotu.test) };
+  return { inputs: tf.tensor2d(inputs, [rows, span], 'int32'), targets: tf.tensor2d(targets, [rows, span], 'int32') };
 }
 
 /** Mean cross-entropy (nats) of `ids` read as `EVAL_ROWS` long rows, state carried chunk to chunk. */
@@ -90,12 +86,17 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
   const { settings, use } = context;
   const forInference = use !== 'train';
   const saved = context.saved as z.infer<typeof preprocessing> | undefined;
+  const stored = saved === undefined ? undefined : Tokenizer.fromJSON(saved.tokenizer, 'model file tokenizer');
+  if (stored !== undefined && stored.vocabulary.size > MAX_SYMBOLS) {
+    throw new CliError(
+      `the model file's tokenizer has ${stored.vocabulary.size} symbols; char-lm models have at most ${MAX_SYMBOLS}`,
+    );
+  }
   const texts =
-    use === 'generate' ? { train: '', validation: '', test: '' } : await loadTexts(settings.source, forInference);
-  const tokenizer =
-    saved !== undefined
-      ? Tokenizer.fromJSON(saved.tokenizer, 'model file tokenizer')
-      : Tokenizer.fit(texts.train, { level: 'char', maxSize: 256 });
+    use === 'generate' && stored !== undefined
+      ? { tokenizer: stored, train: new Uint8Array(0), validation: '', test: '' }
+      : await loadCharTexts(settings.source, stored, forInference);
+  const { tokenizer } = texts;
   const defaultPrompt =
     saved?.prompt ??
     (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick' ? 'Call me ' : texts.test.slice(0, 8));
@@ -109,7 +110,7 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
     perStep: true,
   };
   const net = network(netConfig);
-  const trainIds = forInference ? new Int32Array(0) : tokenizer.encode(texts.train);
+  const trainIds = texts.train;
   const validationIds = tokenizer.encode(texts.validation);
   const testIds = tokenizer.encode(texts.test);
   const { chunkLength: seqLength, batch } = settings;
@@ -180,19 +181,9 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
           *train(rng) {
             // A fresh offset each epoch, so chunk boundaries move; batches in shuffled order.
             const offset = rng.int(span);
-            const stream = languageModelBatches(trainIds.subarray(offset), {
-              batchSize: batch,
-              timeSteps: span,
-              dropRemainder: true,
-            });
-            const all = [...stream];
-            rng.shuffle(all);
-            for (const b of all) {
-              yield {
-                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
-                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
-              };
-            }
+            const order = Array.from({ length: batchesOf(trainIds.length - offset, batch, span) }, (_, k) => k);
+            rng.shuffle(order);
+            for (const k of order) yield languageModelBatch(trainIds.subarray(offset), batch, span, k);
           },
           *validation() {
             if (stopped() || validationIds.length < 2 * span) return;
