@@ -8,16 +8,22 @@ import { checkFile } from './files.js';
 const HELD_OUT = { validation: 0.1, test: 0.1 } as const;
 
 /**
- * A text as char-lm trains on it: the training part only as token ids, one byte each
- * (the vocabulary holds at most 256 symbols), never as a string or per-character
- * objects; the held-out parts as strings (a fifth of the text).
+ * A text as char-lm reads it: token ids, one byte each (the vocabulary holds at most 256
+ * symbols), never the whole text as a string or per-character objects.
  */
 export interface CharTexts {
   readonly tokenizer: Tokenizer;
   readonly train: Uint8Array;
-  readonly validation: string;
-  readonly test: string;
+  readonly validation: Uint8Array;
+  readonly test: Uint8Array;
+  /** The first characters of the test part: `generate`'s default prompt. */
+  readonly testHead: string;
 }
+
+/** UTF-16 code units of the test part kept as text, for a default prompt. */
+const HEAD = 8;
+
+const firstCharacters = (text: string) => text.slice(0, HEAD);
 
 /** At most this many symbols, so that an id fits a byte. */
 export const MAX_SYMBOLS = 256;
@@ -83,13 +89,6 @@ async function* pieces(
   }
 }
 
-/** Encodes the pieces of one part into `ids`, chunk by chunk. */
-function encodeInto(ids: Uint8Array, at: number, tokenizer: Tokenizer, text: string): number {
-  const encoded = tokenizer.encode(text);
-  ids.set(encoded, at);
-  return at + encoded.length;
-}
-
 async function fileTexts(path: string, saved: Tokenizer | undefined, forInference: boolean): Promise<CharTexts> {
   await checkFile(path);
   let total = 0;
@@ -98,26 +97,33 @@ async function fileTexts(path: string, saved: Tokenizer | undefined, forInferenc
   // As splitInTime rounds, so the parts are the ones a whole-string split would give.
   const trainEnd = Math.round(total * (1 - HELD_OUT.validation - HELD_OUT.test));
   const validationEnd = Math.round(total * (1 - HELD_OUT.test));
-  const held = { 1: [] as string[], 2: [] as string[] };
-  const trainPieces = async function* () {
-    for await (const piece of pieces(path, [trainEnd, validationEnd])) {
-      if (piece.part === 0) yield piece.text;
-      else held[piece.part].push(piece.text);
-    }
-  };
-  let tokenizer = saved;
-  if (tokenizer === undefined)
-    tokenizer = await Tokenizer.fitAsync(trainPieces(), { level: 'char', maxSize: MAX_SYMBOLS });
-  else for await (const _ of trainPieces());
-  const train = new Uint8Array(forInference ? 0 : trainEnd);
-  if (!forInference) {
-    let at = 0;
-    for await (const piece of pieces(path, [trainEnd, validationEnd])) {
-      if (piece.part !== 0) break;
-      at = encodeInto(train, at, tokenizer, piece.text);
-    }
+  const tokenizer =
+    saved ??
+    (await Tokenizer.fitAsync(
+      (async function* () {
+        for await (const piece of pieces(path, [trainEnd, validationEnd])) {
+          if (piece.part !== 0) break;
+          yield piece.text;
+        }
+      })(),
+      { level: 'char', maxSize: MAX_SYMBOLS },
+    ));
+  // Each part has as many ids as characters: char-level encoding is one id per code point.
+  const parts = [
+    new Uint8Array(forInference ? 0 : trainEnd),
+    new Uint8Array(validationEnd - trainEnd),
+    new Uint8Array(total - validationEnd),
+  ] as const;
+  const at = [0, 0, 0];
+  let testHead = '';
+  for await (const { part, text } of pieces(path, [trainEnd, validationEnd])) {
+    if (part === 0 && forInference) continue;
+    if (part === 2 && testHead.length < 2 * HEAD) testHead += text.slice(0, 2 * HEAD);
+    const ids = tokenizer.encode(text);
+    parts[part].set(ids, at[part]);
+    at[part] = (at[part] as number) + ids.length;
   }
-  return { tokenizer, train, validation: held[1].join(''), test: held[2].join('') };
+  return { tokenizer, train: parts[0], validation: parts[1], test: parts[2], testHead: firstCharacters(testHead) };
 }
 
 /**
@@ -139,6 +145,12 @@ export async function loadCharTexts(
     texts = { train: join(sotu.train), validation: join(sotu.validation), test: join(sotu.test) };
   }
   const tokenizer = saved ?? Tokenizer.fit(texts.train, { level: 'char', maxSize: MAX_SYMBOLS });
-  const train = forInference ? new Uint8Array(0) : Uint8Array.from(tokenizer.encode(texts.train));
-  return { tokenizer, train, validation: texts.validation, test: texts.test };
+  const ids = (text: string) => Uint8Array.from(tokenizer.encode(text));
+  return {
+    tokenizer,
+    train: forInference ? new Uint8Array(0) : ids(texts.train),
+    validation: ids(texts.validation),
+    test: ids(texts.test),
+    testHead: firstCharacters(texts.test),
+  };
 }

@@ -1,10 +1,11 @@
 import { Rng } from '@recur/core';
-import { languageModelBatches, Tokenizer } from '@recur/datasets';
+import { Tokenizer } from '@recur/datasets';
 import { beamSearch, stream as streamTokens } from '@recur/decode';
 import type { StackedState } from '@recur/layers';
 import { bitsPerCharacter, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { byteBatch, byteBatchCount } from '../data/byte-batches.js';
 import { loadCharTexts, MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError } from '../errors.js';
 import { betweenBatches } from '../interrupt.js';
@@ -25,53 +26,29 @@ const preprocessing = z.strictObject({
   prompt: z.string().min(1),
 });
 
-/** Full `[rows, span]` batches a stream of `tokens` ids gives (`languageModelBatches` with `dropRemainder`). */
-function batchesOf(tokens: number, rows: number, span: number): number {
-  return Math.floor(Math.floor((tokens - 1) / rows) / span);
-}
-
-/**
- * Batch `k` of `ids` cut into `rows` contiguous rows, as `languageModelBatches` lays them
- * out (row b holds ids `[b·R, (b+1)·R)`, R the row length; batch k its steps
- * `[k·span, (k+1)·span)`; targets shifted by one), made on demand from the byte ids
- * instead of an int32 copy of the whole text.
- */
-function languageModelBatch(ids: Uint8Array, rows: number, span: number, k: number) {
-  const rowLength = Math.floor((ids.length - 1) / rows);
-  const inputs = new Int32Array(rows * span);
-  const targets = new Int32Array(rows * span);
-  for (let b = 0; b < rows; b++) {
-    const from = b * rowLength + k * span;
-    inputs.set(ids.subarray(from, from + span), b * span);
-    targets.set(ids.subarray(from + 1, from + 1 + span), b * span);
-  }
-  return { inputs: tf.tensor2d(inputs, [rows, span], 'int32'), targets: tf.tensor2d(targets, [rows, span], 'int32') };
-}
-
 /** Mean cross-entropy (nats) of `ids` read as `EVAL_ROWS` long rows, state carried chunk to chunk. */
 async function streamLoss(
   net: Network,
   params: NetworkParams,
-  ids: Int32Array,
+  ids: Uint8Array,
   chunk: number,
   limit: number,
   stopped: (() => boolean) | undefined,
 ): Promise<number> {
   const tokens = limit > 0 && ids.length > limit + 1 ? ids.subarray(0, limit + 1) : ids;
   const rows = Math.max(1, Math.min(EVAL_ROWS, Math.floor((tokens.length - 1) / 2)));
-  const stream = languageModelBatches(tokens, { batchSize: rows, timeSteps: chunk });
   let state: StackedState | undefined;
   let sum = 0;
   let n = 0;
-  for (const batch of stream) {
+  for (let k = 0; k < byteBatchCount(tokens.length, rows, chunk, false); k++) {
     await betweenBatches(stopped);
+    const { inputs, targets } = byteBatch(tokens, rows, chunk, k);
     const out = tf.tidy(() => {
-      const inputs = tf.tensor2d(batch.inputs.data, [...batch.inputs.shape], 'int32');
-      const targets = tf.tensor2d(batch.targets.data, [...batch.targets.shape], 'int32');
       const r = net.apply(params, inputs, state === undefined ? {} : { state });
       return { loss: softmaxCrossEntropy(r.output, targets), state: r.state } as unknown as tf.TensorContainerObject;
     }) as unknown as { loss: tf.Scalar; state: StackedState };
-    const size = batch.inputs.data.length;
+    const size = inputs.size;
+    tf.dispose([inputs, targets]);
     sum += (out.loss.dataSync()[0] as number) * size;
     n += size;
     out.loss.dispose();
@@ -94,12 +71,18 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
   }
   const texts =
     use === 'generate' && stored !== undefined
-      ? { tokenizer: stored, train: new Uint8Array(0), validation: '', test: '' }
+      ? {
+          tokenizer: stored,
+          train: new Uint8Array(0),
+          validation: new Uint8Array(0),
+          test: new Uint8Array(0),
+          testHead: '',
+        }
       : await loadCharTexts(settings.source, stored, forInference);
   const { tokenizer } = texts;
   const defaultPrompt =
     saved?.prompt ??
-    (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick' ? 'Call me ' : texts.test.slice(0, 8));
+    (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick' ? 'Call me ' : texts.testHead);
   const vocabSize = tokenizer.vocabulary.size;
   const netConfig: NetworkConfig = {
     input: { kind: 'tokens', vocabSize, dim: settings.embeddingDim },
@@ -111,8 +94,8 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
   };
   const net = network(netConfig);
   const trainIds = texts.train;
-  const validationIds = tokenizer.encode(texts.validation);
-  const testIds = tokenizer.encode(texts.test);
+  const validationIds = texts.validation;
+  const testIds = texts.test;
   const { chunkLength: seqLength, batch } = settings;
   const span = seqLength * CHUNKS;
   if (!forInference && trainIds.length < batch * span + 1) {
@@ -158,7 +141,7 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
       typeof preprocessing
     >,
     parameterCount: net.parameterCount,
-    summary: `${source}: ${count(trainIds.length || texts.test.length)} ${forInference ? 'held-out' : 'training'} characters, ${vocabSize} symbols`,
+    summary: `${source}: ${count(trainIds.length || testIds.length)} ${forInference ? 'held-out' : 'training'} characters, ${vocabSize} symbols`,
     metricName: 'bpc',
     throughput: 'tokens',
     init: (rng) => net.init(rng),
@@ -181,18 +164,16 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
           *train(rng) {
             // A fresh offset each epoch, so chunk boundaries move; batches in shuffled order.
             const offset = rng.int(span);
-            const order = Array.from({ length: batchesOf(trainIds.length - offset, batch, span) }, (_, k) => k);
+            const ids = trainIds.subarray(offset);
+            const order = Array.from({ length: byteBatchCount(ids.length, batch, span, true) }, (_, k) => k);
             rng.shuffle(order);
-            for (const k of order) yield languageModelBatch(trainIds.subarray(offset), batch, span, k);
+            for (const k of order) yield byteBatch(ids, batch, span, k);
           },
           *validation() {
             if (stopped() || validationIds.length < 2 * span) return;
-            const stream = languageModelBatches(validationIds, { batchSize: Math.min(batch, 16), timeSteps: span });
-            for (const b of stream) {
-              yield {
-                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
-                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
-              };
+            const rows = Math.min(batch, 16);
+            for (let k = 0; k < byteBatchCount(validationIds.length, rows, span, false); k++) {
+              yield byteBatch(validationIds, rows, span, k);
             }
           },
         },
