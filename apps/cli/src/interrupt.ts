@@ -28,7 +28,9 @@ export function onInterrupt(notify: (line: string) => void, cleanUp: () => Promi
   let quitAfterSave = false;
   const first = () => {
     if (requested) {
-      quitAfterSave = true;
+      // A second signal that reached the handler (both arrived within one long step).
+      if (saving > 0) quitAfterSave = true;
+      else void cleanUp().finally(() => process.exit(EXIT.interrupted));
       return;
     }
     requested = true;
@@ -62,6 +64,21 @@ export function onInterrupt(notify: (line: string) => void, cleanUp: () => Promi
     },
     dispose: detach,
   };
+}
+
+/**
+ * Runs `work`, one long synchronous call with nothing to save (a beam search), with the
+ * default action for Ctrl-C: no handler could run before it returns, so Ctrl-C ends the
+ * process at once instead of waiting for it.
+ */
+export function atOnceOnInterrupt<T>(work: () => T): T {
+  const saved = SIGNALS.map((s) => [s, process.listeners(s)] as const);
+  for (const [s, listeners] of saved) for (const l of listeners) process.off(s, l);
+  try {
+    return work();
+  } finally {
+    for (const [s, listeners] of saved) for (const l of listeners) process.on(s, l);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { byteBatch, byteBatchCount } from '../data/byte-batches.js';
 import { loadCharTexts, MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError } from '../errors.js';
-import { betweenBatches } from '../interrupt.js';
+import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import { type Network, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { networkStepModel } from '../model/network-step-model.js';
 import { count, fixed } from './format.js';
@@ -110,7 +110,9 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
     const model = networkStepModel(net, params);
     let tokens: number[];
     if (request.beam > 1) {
-      const [best] = beamSearch(model, [ids], { beamWidth: request.beam, maxLength: request.length });
+      const [best] = atOnceOnInterrupt(() =>
+        beamSearch(model, [ids], { beamWidth: request.beam, maxLength: request.length }),
+      );
       tokens = best?.[0]?.tokens ?? [];
     } else {
       tokens = [];

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { loadPronunciations, type Pair } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
-import { betweenBatches } from '../interrupt.js';
+import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
 import { count, percent } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
@@ -163,10 +163,11 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
       const decoder = seq2seqStepModel(model, params, part);
       const maxLength = Math.max(...part.map((p) => p.length)) + 6;
       const prompts = part.map(() => [BEGIN]);
-      const tokens =
+      const tokens = atOnceOnInterrupt(() =>
         beam > 1
           ? beamSearch(decoder, prompts, { beamWidth: beam, maxLength, endToken: END }).map((h) => h[0]?.tokens ?? [])
-          : generateBatch(decoder, prompts, { maxLength, endToken: END });
+          : generateBatch(decoder, prompts, { maxLength, endToken: END }),
+      );
       for (const t of tokens) out.push(t.filter((id) => id > END).map((id) => phonemes[id] as string));
     }
     return out;
