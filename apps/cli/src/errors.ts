@@ -47,6 +47,12 @@ export function describeError(error: unknown): { line: string; exitCode: number 
     const message = firstLine(error.message);
     return { line: hint === undefined ? message : `${message} (${hint})`, exitCode: EXIT.failure };
   }
+  const io = error as Partial<NodeJS.ErrnoException> | null;
+  if (typeof io?.code === 'string' && /^E[A-Z]+$/.test(io.code) && typeof io.syscall === 'string') {
+    // A system call failed (a file that cannot be read or written, a full disk): say which and where.
+    const where = typeof io.path === 'string' ? ` ${io.path}` : '';
+    return { line: `${io.syscall}${where} failed: ${io.code}`, exitCode: EXIT.failure };
+  }
   const message = error instanceof Error ? firstLine(error.message) : String(error);
   return {
     line: `unexpected error: ${message} (run again with --verbose for the stack trace)`,
