@@ -132,7 +132,10 @@ describe('recur train under injected faults', () => {
       const stopped = await loadCheckpoint(join(dir, 'run', 'model.ckpt'));
       expect(stopped.step).toBeGreaterThan(0);
       expect(stopped.step).toBeLessThan(STEPS);
-      if (fault !== 'SIGKILL') expect(await readdir(join(dir, 'run'))).toEqual(['model.ckpt']);
+      const left = await readdir(join(dir, 'run'));
+      // A process killed outright (SIGKILL, or a second Ctrl-C with the default action) may leave its lock and a temporary file.
+      if (fault === 'SIGINT' || fault === 'SIGTERM') expect(left).toEqual(['model.ckpt']);
+      else expect(left).toContain('model.ckpt');
       const resumed = await runBuilt([...args(dir), '--resume'], dir);
       expect(resumed.code).toBe(0);
       expect(resumed.err).toMatch(new RegExp(`resuming from step ${stopped.step}`));
