@@ -6,19 +6,18 @@ import { evalCommand } from './commands/eval.js';
 import { generateCommand } from './commands/generate.js';
 import { trainCommand } from './commands/train.js';
 import { describeError, EXIT, usageError } from './errors.js';
-import { type Io, println } from './io.js';
-import { modelPath } from './model/model-file.js';
-import { CELL_CHOICES } from './model/sequence-net.js';
 import {
   columnList,
-  DATASET_NAMES,
   nonNegativeInteger,
   nonNegativeNumber,
   positiveInteger,
   positiveNumber,
   probability,
-  TASK_NAMES,
-} from './settings.js';
+} from './flag-values.js';
+import { type Io, println } from './io.js';
+import { modelPath } from './model/model-file.js';
+import { CELL_CHOICES } from './model/network.js';
+import { DATASET_NAMES, TASK_NAMES } from './settings.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
 
@@ -87,6 +86,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--checkpoint-dir <dir>', 'where model.ckpt is written (default: recur-runs/<task>-<data>)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInteger, 100)
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
+    .option('--overwrite', 'replace a model already in --checkpoint-dir')
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .option('--verbose', 'stack traces on errors')
     .action(async (task: string, flags: TrainFlags) => {
@@ -104,6 +104,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
             backend: flags.backend,
             path: modelPath(dir, io.cwd),
             resume: flags.resume === true,
+            overwrite: flags.overwrite === true,
             evalLimit: flags.evalLimit,
           },
           io,
@@ -117,7 +118,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .addOption(backendOption())
     .option('--beam <widths>', 'beam widths to decode with (g2p), comma-separated', '1,5')
     .option('--limit <n>', 'held-out examples to evaluate (0: all)', nonNegativeInteger, 0)
-    .option('--file <path>', 'the data file, if it moved since training (same columns)')
+    .option('--file <path>', 'the data to evaluate on, for a model trained on a file (same columns)')
     .option('--verbose', 'stack traces on errors')
     .action(async (flags: { model: string; backend: BackendChoice; beam: string; limit: number; file?: string }) => {
       const beams = flags.beam.split(',').map((s) => Number(s.trim()));

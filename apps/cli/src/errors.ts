@@ -24,6 +24,11 @@ export function usageError(message: string): CliError {
   return new CliError(message, EXIT.usage);
 }
 
+/** Ctrl-C during evaluation or generation: nothing to save, so it ends the command (exit 130). */
+export function interruptedError(): CliError {
+  return new CliError('interrupted', EXIT.interrupted);
+}
+
 /** What to do next, by RecurError code, when the library's message alone does not say. */
 const HINTS: Partial<Record<RecurError['code'], string>> = {
   BACKEND_UNAVAILABLE: 'try --backend cpu',
@@ -41,6 +46,12 @@ export function describeError(error: unknown): { line: string; exitCode: number 
     const hint = HINTS[error.code];
     const message = firstLine(error.message);
     return { line: hint === undefined ? message : `${message} (${hint})`, exitCode: EXIT.failure };
+  }
+  const io = error as Partial<NodeJS.ErrnoException> | null;
+  if (typeof io?.code === 'string' && /^E[A-Z]+$/.test(io.code) && typeof io.syscall === 'string') {
+    // A system call failed (a file that cannot be read or written, a full disk): say which and where.
+    const where = typeof io.path === 'string' ? ` ${io.path}` : '';
+    return { line: `${io.syscall}${where} failed: ${io.code}`, exitCode: EXIT.failure };
   }
   const message = error instanceof Error ? firstLine(error.message) : String(error);
   return {

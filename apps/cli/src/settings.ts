@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from 'commander';
-import type { CellChoice } from './model/sequence-net.js';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { CELL_CHOICES } from './model/network.js';
 
 export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -7,108 +8,160 @@ export type TaskName = (typeof TASK_NAMES)[number];
 export const DATASET_NAMES = ['moby-dick', 'sotu', 'spam', 'cmudict', 'births', 'co2', 'sensors'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
+export const CHECKPOINT_FILE = 'model.ckpt';
+
 /**
- * Where a task's data come from: a packaged dataset by name, or the user's file with the
- * columns to read (CSV) — stored in the model file so `eval` reads the same data.
+ * Size limits, checked before any weight is allocated. Recur's kernels are written for
+ * layers of hundreds to thousands of units; past these a run would only end in an
+ * allocation failure after minutes of data loading.
  */
+export const LIMITS = { units: 65_536, embeddingDim: 65_536, layers: 64, parameters: 25_000_000 } as const;
+
+/** CSV columns a file-based run reads (column names only: never a path). */
+const columns = {
+  /** The text to classify / the word to transcribe. */
+  textColumn: z.string().min(1).optional(),
+  /** The class (classify), the 0/1 anomaly flag (anomaly), or the phonemes (g2p). */
+  labelColumn: z.string().min(1).optional(),
+  /** Numeric columns of a series (forecast: the first is the one forecast). */
+  columns: z.array(z.string().min(1)).min(1).optional(),
+};
+
+/**
+ * Where a model's data came from, as the model file records it: a packaged dataset, or
+ * a file by its base name (for messages) with the columns read. The path itself is never
+ * stored, so a model file cannot make `eval` read a file the command line did not name.
+ */
+export const storedSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('dataset'), name: z.enum(DATASET_NAMES) }),
+  z.strictObject({ kind: z.literal('file'), fileName: z.string(), ...columns }),
+]);
+export type StoredSource = z.infer<typeof storedSourceSchema>;
+
+/** Where a run reads its data: a packaged dataset, or the file given on the command line. */
 export type DataSource =
   | { readonly kind: 'dataset'; readonly name: DatasetName }
   | {
       readonly kind: 'file';
-      /** Absolute path. */
+      /** Absolute path, from the command line. */
       readonly path: string;
-      /** CSV: the text to classify / the word to transcribe. */
       readonly textColumn?: string;
-      /** CSV: the class (classify), the 0/1 anomaly flag (anomaly), or the phonemes (g2p). */
       readonly labelColumn?: string;
-      /** CSV: numeric columns of a series (forecast: the first is the one forecast). */
       readonly columns?: readonly string[];
     };
 
-/** Everything `train` was asked, with each task's defaults filled in. JSON: it goes in the model file. */
-export interface TrainSettings {
-  readonly task: TaskName;
-  readonly source: DataSource;
-  readonly cell: CellChoice;
-  readonly layers: number;
-  readonly units: number;
-  /** Embedding size of token inputs. */
-  readonly embeddingDim: number;
-  /** Steps the model sees at once: TBPTT chunk (char-lm), tokens kept (classify), look-back (forecast, anomaly), longest word (g2p). */
-  readonly seqLength: number;
-  /** Future steps predicted (forecast). */
-  readonly horizon: number;
-  /** Season of the seasonal-naive baseline and of MASE (forecast); 0: the dataset's. */
-  readonly season: number;
-  /** Lag of the forecaster's base forecast (forecast); 0: the dataset's (364 for births). */
-  readonly lag: number;
-  readonly batch: number;
-  readonly learningRate: number;
-  readonly minutes: number;
-  readonly maxSteps: number | undefined;
-  readonly epochs: number | undefined;
-  readonly seed: number;
-  readonly checkpointEvery: number;
-}
+const positive = z.number().int().positive();
+const nonNegative = z.number().int().nonnegative();
 
-/** Options that shape the model or the data: the ones a resumed run must repeat. */
-export const SHAPE_SETTINGS = ['cell', 'layers', 'units', 'embeddingDim', 'seqLength', 'horizon', 'lag'] as const;
+/** Options every task shares: how long and how training runs. */
+const run = {
+  source: storedSourceSchema,
+  batch: positive,
+  learningRate: z.number().positive().finite(),
+  minutes: z.number().positive().finite(),
+  maxSteps: positive.optional(),
+  epochs: positive.optional(),
+  seed: nonNegative,
+  checkpointEvery: positive,
+};
 
-/** Settings a task may default differently; the rest are shared. */
-export type TaskDefaults = Pick<
-  TrainSettings,
-  | 'cell'
-  | 'layers'
-  | 'units'
-  | 'embeddingDim'
-  | 'seqLength'
-  | 'horizon'
-  | 'season'
-  | 'lag'
-  | 'batch'
-  | 'learningRate'
-  | 'minutes'
->;
+/** Options that shape a recurrent stack. */
+const stack = {
+  cell: z.enum(CELL_CHOICES),
+  layers: positive.max(LIMITS.layers),
+  units: positive.max(LIMITS.units),
+};
+const embeddingDim = positive.max(LIMITS.embeddingDim);
 
-export const CHECKPOINT_FILE = 'model.ckpt';
+/**
+ * Each task's settings, as JSON in the model file. `--seq-length` fills a different
+ * field per task, named for what it means there.
+ */
+export const settingsSchemas = {
+  'char-lm': z.strictObject({
+    task: z.literal('char-lm'),
+    ...run,
+    ...stack,
+    embeddingDim,
+    /** Truncated-BPTT chunk: steps between gradient cuts. */
+    chunkLength: positive,
+  }),
+  classify: z.strictObject({
+    task: z.literal('classify'),
+    ...run,
+    ...stack,
+    embeddingDim,
+    /** Word pieces kept from the start of each text. */
+    maxTokens: positive,
+  }),
+  forecast: z.strictObject({
+    task: z.literal('forecast'),
+    ...run,
+    ...stack,
+    /** Past steps each forecast reads. */
+    lookBack: positive,
+    /** Future steps forecast. */
+    horizon: positive,
+    /** Season of the seasonal-naive baseline and of MASE; 0: the dataset's. */
+    season: nonNegative,
+    /** Lag of the base forecast the network corrects; 0: the dataset's (364 for births). */
+    lag: nonNegative,
+  }),
+  anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive }),
+  g2p: z.strictObject({
+    task: z.literal('g2p'),
+    ...run,
+    ...stack,
+    embeddingDim,
+    /** Training words longer than this are left out. */
+    maxWordLength: positive,
+  }),
+} as const;
 
-// Parsers for commander: a bad value is a one-line usage error naming the option.
+export const storedSettingsSchema = z.discriminatedUnion('task', [
+  settingsSchemas['char-lm'],
+  settingsSchemas.classify,
+  settingsSchemas.forecast,
+  settingsSchemas.anomaly,
+  settingsSchemas.g2p,
+]);
+export type StoredSettings = z.infer<typeof storedSettingsSchema>;
 
-export function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
-  return n;
-}
+/** A task's settings as a run holds them: the stored form, with the data source it reads. */
+type Running<S> = S extends unknown ? Omit<S, 'source'> & { readonly source: DataSource } : never;
+export type TrainSettings = Running<StoredSettings>;
+export type SettingsOf<T extends TaskName> = Extract<TrainSettings, { readonly task: T }>;
 
-export function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0.');
-  return n;
-}
+/** The flag that sets each setting, for messages. */
+export const SETTING_FLAGS: Readonly<Record<string, string>> = {
+  cell: '--cell',
+  layers: '--layers',
+  units: '--units',
+  embeddingDim: '--embedding-dim',
+  chunkLength: '--seq-length',
+  maxTokens: '--seq-length',
+  lookBack: '--seq-length',
+  maxWordLength: '--seq-length',
+  horizon: '--horizon',
+  season: '--season',
+  lag: '--lag',
+  batch: '--batch',
+  learningRate: '--lr',
+  minutes: '--minutes',
+  maxSteps: '--max-steps',
+  epochs: '--epochs',
+  seed: '--seed',
+  checkpointEvery: '--checkpoint-every',
+};
 
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
-  return n;
-}
-
-export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
-  return n;
-}
-
-export function probability(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError('expected a number in (0, 1].');
-  return n;
-}
-
-export function columnList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new InvalidArgumentError('expected column names separated by commas.');
-  return names;
+/** The stored form of a source: a file by its base name only. */
+export function storedSource(source: DataSource): StoredSource {
+  if (source.kind === 'dataset') return { kind: 'dataset', name: source.name };
+  return {
+    kind: 'file',
+    fileName: basename(source.path),
+    ...(source.textColumn === undefined ? {} : { textColumn: source.textColumn }),
+    ...(source.labelColumn === undefined ? {} : { labelColumn: source.labelColumn }),
+    ...(source.columns === undefined ? {} : { columns: [...source.columns] }),
+  };
 }

@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
-import type { CellChoice } from './model/sequence-net.js';
+import type { CellChoice } from './model/network.js';
 import {
   DATASET_NAMES,
   type DataSource,
   type DatasetName,
+  SETTING_FLAGS,
+  type SettingsOf,
+  settingsSchemas,
+  storedSource,
   TASK_NAMES,
   type TaskName,
   type TrainSettings,
@@ -37,15 +41,25 @@ export interface TrainFlags {
   checkpointDir?: string;
   checkpointEvery: number;
   resume?: boolean;
+  overwrite?: boolean;
   evalLimit: number;
 }
+
+/** Flags that shape one task's model or data only; each task lists the ones it takes. */
+const TASK_FLAGS = ['embeddingDim', 'seqLength', 'horizon', 'season', 'lag'] as const;
 
 export function isTask(name: string): name is TaskName {
   return (TASK_NAMES as readonly string[]).includes(name);
 }
 
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 /** The data a run reads: `--file` with its columns, or `--dataset` (default: the task's first). */
-function dataSource(task: TaskName, flags: TrainFlags, cwd: string): DataSource {
+export function dataSource(
+  task: TaskName,
+  flags: Pick<TrainFlags, 'dataset' | 'file' | 'textColumn' | 'labelColumn' | 'columns'>,
+  cwd: string,
+): DataSource {
   const datasets = TASKS[task].datasets;
   if (flags.file !== undefined && flags.dataset !== undefined) {
     throw usageError('give either --dataset or --file, not both');
@@ -73,25 +87,36 @@ function dataSource(task: TaskName, flags: TrainFlags, cwd: string): DataSource 
   return { kind: 'dataset', name: name as DatasetName };
 }
 
-export function trainSettings(task: TaskName, flags: TrainFlags, cwd: string): TrainSettings {
-  const d = TASKS[task].defaults;
-  return {
+/**
+ * The settings of a `train` run: the task's own from its flags and defaults, checked
+ * against the same schema a model file is (so `--units 100000` is refused here, before
+ * any data is read). A flag that means nothing to the task is refused, not ignored.
+ */
+export function trainSettings<T extends TaskName>(task: T, flags: TrainFlags, cwd: string): SettingsOf<T> {
+  const spec = TASKS[task];
+  for (const key of TASK_FLAGS) {
+    if (flags[key] !== undefined && !spec.flags.includes(key)) {
+      throw usageError(`${flagName(key)} does not apply to ${task}`);
+    }
+  }
+  const source = dataSource(task, flags, cwd);
+  const settings = {
     task,
-    source: dataSource(task, flags, cwd),
-    cell: flags.cell ?? d.cell,
-    layers: flags.layers ?? d.layers,
-    units: flags.units ?? d.units,
-    embeddingDim: flags.embeddingDim ?? d.embeddingDim,
-    seqLength: flags.seqLength ?? d.seqLength,
-    horizon: flags.horizon ?? d.horizon,
-    season: flags.season ?? d.season,
-    lag: flags.lag ?? d.lag,
-    batch: flags.batch ?? d.batch,
-    learningRate: flags.lr ?? d.learningRate,
-    minutes: flags.minutes ?? d.minutes,
-    maxSteps: flags.maxSteps,
-    epochs: flags.epochs,
+    source,
+    ...(flags.maxSteps === undefined ? {} : { maxSteps: flags.maxSteps }),
+    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
     seed: flags.seed,
     checkpointEvery: flags.checkpointEvery,
-  };
+    ...spec.settings(flags),
+  } as unknown as SettingsOf<T>;
+  const checked = settingsSchemas[task].safeParse({ ...settings, source: storedSource(source) });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const value = (settings as unknown as Record<string, unknown>)[key];
+    throw usageError(`${SETTING_FLAGS[key] ?? key} ${String(value)}: ${issue?.message ?? 'invalid'}`);
+  }
+  return settings;
 }
+
+export type { TrainSettings };

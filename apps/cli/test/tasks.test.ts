@@ -8,13 +8,13 @@ import { anomalyCsv, classifyCsv, pronunciationsCsv, seriesCsv, tempDir, textFil
 /** Tiny models and budgets: each run is a few optimizer steps. */
 const TINY = ['--units', '8', '--batch', '4', '--max-steps', '4', '--checkpoint-every', '2', '--seed', '3'];
 
-/** `--max-steps` stops exactly there, also inside a char-lm batch of 8 TBPTT chunks. */
-async function trained(task: string, file: string, extra: readonly string[], dir: string, steps = 4) {
+/** Runs stop exactly at --max-steps, also mid-batch (a char-lm batch is 8 TBPTT chunks of steps). */
+async function trained(task: string, file: string, extra: readonly string[], dir: string) {
   const result = await recur(['train', task, '--file', file, '--checkpoint-dir', 'run', ...TINY, ...extra], dir);
   expect(result.err).not.toMatch(/^error:/m);
   expect(result.code).toBe(0);
   const checkpoint = await loadCheckpoint(join(dir, 'run', 'model.ckpt'));
-  expect(checkpoint.step).toBe(steps);
+  expect(checkpoint.step).toBe(4);
   // Only the model file: the atomic save leaves no temporary behind.
   expect(await readdir(join(dir, 'run'))).toEqual(['model.ckpt']);
   return result;
@@ -28,7 +28,7 @@ describe('recur train › recur eval', () => {
     expect(train.err).toMatch(/backend: wasm/);
     expect(train.out).toMatch(/held-out bits per character: \d+\.\d{3}/);
     expect(train.out).toMatch(/sample \(temperature 0\.8\):\n.{9,}/);
-    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    const evaluated = await recur(['eval', '--model', 'run', '--file', text], dir);
     expect(evaluated.code).toBe(0);
     // The same weights and text give the same number.
     const bpc = (s: string) => Number(/bits per character: (\d+\.\d+)/.exec(s)?.[1]);
@@ -40,14 +40,16 @@ describe('recur train › recur eval', () => {
     const csv = await classifyCsv(dir);
     const train = await trained('classify', csv, ['--seq-length', '16'], dir);
     expect(train.out).toMatch(/held-out accuracy: \d+\.\d+%/);
-    const evaluated = await recur(['eval', '--model', 'run/model.ckpt'], dir);
+    const evaluated = await recur(['eval', '--model', 'run/model.ckpt', '--file', csv], dir);
     expect(evaluated.code).toBe(0);
     expect(evaluated.out).toMatch(/precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}/);
-    // The data moved: eval says so, and reads it where --file points.
+    // The model file names no data file: eval reads only the one the command line gives.
+    const unnamed = await recur(['eval', '--model', 'run'], dir);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.err).toMatch(
+      /error: .*was trained on a file \(texts\.csv\): pass the data to evaluate on with --file <path>/,
+    );
     await rename(csv, join(dir, 'moved.csv'));
-    const lost = await recur(['eval', '--model', 'run'], dir);
-    expect(lost.code).toBe(1);
-    expect(lost.err).toMatch(/error: file not found: .*texts\.csv \(check the path given to --file\)/);
     const found = await recur(['eval', '--model', 'run', '--file', 'moved.csv'], dir);
     expect(found.code).toBe(0);
     expect(found.out).toBe(evaluated.out);
@@ -63,7 +65,7 @@ describe('recur train › recur eval', () => {
       dir,
     );
     expect(train.out).toMatch(/held-out MASE: \d+\.\d{3} \(seasonal-naive forecast, season 7: \d+\.\d{3}\)/);
-    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    const evaluated = await recur(['eval', '--model', 'run', '--file', csv], dir);
     expect(evaluated.code).toBe(0);
     expect(evaluated.out.split('\n')[0]).toBe(train.out.split('\n')[0]);
   });
@@ -79,7 +81,7 @@ describe('recur train › recur eval', () => {
     );
     expect(train.out).toMatch(/forecaster .*precision \d\.\d{3}, recall \d\.\d{3}, F1 \d\.\d{3}/);
     expect(train.out).toMatch(/rolling z-score baseline \(window 8\): precision/);
-    const evaluated = await recur(['eval', '--model', 'run'], dir);
+    const evaluated = await recur(['eval', '--model', 'run', '--file', csv], dir);
     expect(evaluated.code).toBe(0);
     expect(evaluated.out).toBe(train.out);
   });
@@ -90,7 +92,7 @@ describe('recur train › recur eval', () => {
     const train = await trained('g2p', csv, ['--seq-length', '8'], dir);
     expect(train.out).toMatch(/greedy: phoneme error rate \d+\.\d+%, word error rate \d+\.\d+%/);
     expect(train.out).toMatch(/beam 5: phoneme error rate/);
-    const evaluated = await recur(['eval', '--model', 'run', '--beam', '3'], dir);
+    const evaluated = await recur(['eval', '--model', 'run', '--beam', '3', '--file', csv], dir);
     expect(evaluated.code).toBe(0);
     expect(evaluated.out).toMatch(/beam 3: phoneme error rate/);
     const spoken = await recur(['generate', '--model', 'run', '--prompt', 'bad cafe'], dir);

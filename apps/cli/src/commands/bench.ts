@@ -11,10 +11,17 @@ interface BenchPlan {
   readonly args: readonly string[];
 }
 
-async function scripts(dir: string): Promise<Record<string, string> | undefined> {
+/** The name of Recur's root package: `recur bench` runs benchmarks only in a Recur checkout. */
+export const RECUR_WORKSPACE = 'recur-monorepo';
+
+interface PackageJson {
+  readonly name?: unknown;
+  readonly scripts?: Record<string, string>;
+}
+
+async function packageJson(dir: string): Promise<PackageJson | undefined> {
   try {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-    return pkg.scripts ?? {};
+    return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
   } catch {
     return undefined;
   }
@@ -36,22 +43,33 @@ async function workspaceRoot(start: string): Promise<string | undefined> {
 }
 
 /**
- * What `recur bench` runs: the workspace's `pnpm bench` (it builds the bench package and
- * runs every benchmark against its peers), or the bench package's own `bench` script.
- * The workspace is looked for from the working folder, then from where this CLI lives.
+ * What `recur bench` runs: the Recur workspace's `pnpm bench` (it builds the bench package
+ * and runs every benchmark against its peers), or the bench package's own `bench` script.
+ * The workspace is looked for from the working folder, then from where this CLI lives;
+ * one whose root package is not Recur's is passed over, so no other project's script runs.
  */
-export async function planBench(cwd: string, extra: readonly string[]): Promise<BenchPlan> {
-  const here = dirname(fileURLToPath(import.meta.url));
+export async function planBench(
+  cwd: string,
+  extra: readonly string[],
+  here = dirname(fileURLToPath(import.meta.url)),
+): Promise<BenchPlan> {
+  const others: string[] = [];
   for (const start of [cwd, here]) {
     const root = await workspaceRoot(start);
     if (root === undefined) continue;
-    if ((await scripts(root))?.bench !== undefined) return { cwd: root, command: 'pnpm', args: ['bench', ...extra] };
-    if ((await scripts(join(root, 'bench')))?.bench !== undefined) {
+    const pkg = await packageJson(root);
+    if (pkg?.name !== RECUR_WORKSPACE) {
+      others.push(`${root} (${typeof pkg?.name === 'string' ? pkg.name : 'unnamed'})`);
+      continue;
+    }
+    if (pkg.scripts?.bench !== undefined) return { cwd: root, command: 'pnpm', args: ['bench', ...extra] };
+    if ((await packageJson(join(root, 'bench')))?.scripts?.bench !== undefined) {
       return { cwd: join(root, 'bench'), command: 'pnpm', args: ['run', 'bench', ...extra] };
     }
   }
+  const skipped = others.length > 0 ? ` (not Recur's workspace: ${others.join(', ')})` : '';
   throw new CliError(
-    "no benchmarks found: 'recur bench' runs the Recur repository's 'pnpm bench'; run it inside a clone of the repository",
+    `no Recur benchmarks found${skipped}: 'recur bench' runs the Recur repository's 'pnpm bench'; run it inside a clone of the repository`,
   );
 }
 

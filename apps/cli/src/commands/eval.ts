@@ -1,5 +1,6 @@
 import { type BackendChoice, startBackend } from '../backend.js';
 import { EXIT } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
 import { readModelFile } from '../model/model-file.js';
 import { openModel } from './session.js';
@@ -10,7 +11,7 @@ export interface EvalCommandRequest {
   /** Beam widths (g2p). */
   readonly beams: readonly number[];
   readonly limit: number;
-  /** The data file, when it is not where the model was trained from. */
+  /** The data file (absolute), for a model trained on a file: the model file names none. */
   readonly file?: string;
 }
 
@@ -18,14 +19,23 @@ export interface EvalCommandRequest {
 export async function evalCommand(request: EvalCommandRequest, io: Io): Promise<number> {
   const file = await readModelFile(request.path);
   await startBackend(request.backend, io);
-  const model = await openModel(file, io, request.file);
+  const model = await openModel(file, io, 'eval', request.file);
+  const interrupt = onInterrupt(
+    (line) => println(io.err, line),
+    async () => {},
+  );
   try {
     println(io.err, model.session.summary);
     println(io.err, `model: ${file.config.task}, step ${file.checkpoint.step}`);
-    const evaluation = await model.session.evaluate(model.params, { beams: request.beams, limit: request.limit });
+    const evaluation = await model.session.evaluate(model.params, {
+      beams: request.beams,
+      limit: request.limit,
+      stopped: () => interrupt.requested,
+    });
     for (const line of evaluation.lines) println(io.out, line);
     return EXIT.ok;
   } finally {
+    interrupt.dispose();
     model.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import { type BackendChoice, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
 import { readModelFile } from '../model/model-file.js';
 import type { GenerateRequest } from '../tasks/task.js';
@@ -17,12 +18,17 @@ export async function generateCommand(
     );
   }
   await startBackend(request.backend, io);
-  const model = await openModel(file, io);
+  const model = await openModel(file, io, 'generate');
+  const interrupt = onInterrupt(
+    (line) => println(io.err, line),
+    async () => {},
+  );
   try {
-    const text = await model.session.generate?.(model.params, request);
+    const text = await model.session.generate?.(model.params, { ...request, stopped: () => interrupt.requested });
     println(io.out, text ?? '');
     return EXIT.ok;
   } finally {
+    interrupt.dispose();
     model.dispose();
   }
 }

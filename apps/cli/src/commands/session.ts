@@ -4,23 +4,25 @@ import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { ModelFile } from '../model/model-file.js';
 import { fromStored, leaves } from '../model/params.js';
-import { type DataSource, SHAPE_SETTINGS, type TrainSettings } from '../settings.js';
-import type { TaskSession } from '../tasks/task.js';
+import { type DataSource, SETTING_FLAGS, type SettingsOf, type TaskName, type TrainSettings } from '../settings.js';
+import type { SessionUse, Task, TaskSession } from '../tasks/task.js';
 import { TASKS } from '../tasks/tasks.js';
 
-/** Opens a model file's task on its own data and preprocessing, with the stored weights. */
+/**
+ * Opens a model file's task with the stored preprocessing and weights. The data it reads
+ * come from the command line only: `dataFile` (`eval --file`), or the packaged dataset
+ * the model names; `generate` reads none.
+ */
 export async function openModel(
   file: ModelFile,
   io: Io,
+  use: Exclude<SessionUse, 'train'>,
   dataFile?: string,
 ): Promise<{ session: TaskSession<unknown>; params: ParamTree; dispose(): void }> {
   const { config } = file;
-  const session = await TASKS[config.task].open({
-    settings: { ...config.settings, source: dataSource(file, dataFile) },
-    io,
-    saved: config.preprocessing,
-    forInference: true,
-  });
+  const task = TASKS[config.task] as unknown as Task<TaskName>;
+  const settings = { ...config.settings, source: dataSource(file, use, dataFile) } as SettingsOf<TaskName>;
+  const session = await task.open({ settings, io, saved: config.preprocessing, use });
   try {
     checkSameNet(file, session.net);
     const params = fromStored(session.init(new Rng(0)) as ParamTree, file.checkpoint.weights, file.path);
@@ -38,16 +40,25 @@ export async function openModel(
   }
 }
 
-/** The data a model was trained on, or the same kind of file at `dataFile` (a moved or new copy). */
-function dataSource(file: ModelFile, dataFile: string | undefined): DataSource {
-  const source = file.config.settings.source;
-  if (dataFile === undefined) return source;
-  if (source.kind !== 'file') {
+/** The data `eval` reads: the `--file` given (with the columns the model was trained on), or the model's dataset. */
+function dataSource(file: ModelFile, use: Exclude<SessionUse, 'train'>, dataFile: string | undefined): DataSource {
+  const stored = file.config.settings.source;
+  if (stored.kind === 'dataset') {
+    if (dataFile !== undefined) {
+      throw new CliError(
+        `${file.path} was trained on the ${stored.name} dataset, not a file: drop --file to evaluate on it`,
+      );
+    }
+    return stored;
+  }
+  const { kind: _, fileName, ...columns } = stored;
+  if (dataFile === undefined) {
+    if (use === 'generate') return { kind: 'file', path: '', ...columns };
     throw new CliError(
-      `${file.path} was trained on the ${source.name} dataset, not a file: drop --file to evaluate on it`,
+      `${file.path} was trained on a file (${fileName}): pass the data to evaluate on with --file <path> (same columns)`,
     );
   }
-  return { ...source, path: dataFile };
+  return { kind: 'file', path: dataFile, ...columns };
 }
 
 /** The model a file's config describes must be the one its task builds from it. */
@@ -64,17 +75,18 @@ export function checkSameNet(file: ModelFile, net: unknown): void {
  * options. Says which option differs and how to fix it.
  */
 export function checkResumable(file: ModelFile, settings: TrainSettings): void {
-  const saved = file.config.settings;
+  const saved = file.config.settings as Record<string, unknown>;
   if (file.config.task !== settings.task) {
     throw new CliError(
       `${file.path} holds a ${file.config.task} model, not ${settings.task}: resume it with 'recur train ${file.config.task} --resume', or pick another --checkpoint-dir`,
     );
   }
-  for (const key of SHAPE_SETTINGS) {
-    if (saved[key] !== settings[key]) {
-      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const asked = settings as unknown as Record<string, unknown>;
+  for (const key of TASKS[settings.task].shape as readonly string[]) {
+    if (saved[key] !== asked[key]) {
+      const flag = SETTING_FLAGS[key] ?? key;
       throw new CliError(
-        `${file.path} is a checkpoint from another model shape (${flag} ${String(saved[key])}, this run asks for ${String(settings[key])}): resume with ${flag} ${String(saved[key])}, or drop --resume to train afresh`,
+        `${file.path} is a checkpoint from another model shape (${flag} ${String(saved[key])}, this run asks for ${String(asked[key])}): resume with ${flag} ${String(saved[key])}, or drop --resume to train afresh`,
       );
     }
   }

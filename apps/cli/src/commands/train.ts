@@ -5,7 +5,7 @@ import { type Checkpoint, fit as fitModel } from '@recur/train';
 import { saveCheckpoint } from '@recur/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, startBackend } from '../backend.js';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
 import {
@@ -17,9 +17,11 @@ import {
   removeTemporaries,
 } from '../model/model-file.js';
 import { toVariables } from '../model/params.js';
+import { checkRunFolder, claimRunFolder } from '../model/run-folder.js';
 import { TrainingProgress } from '../progress.js';
-import type { TrainSettings } from '../settings.js';
+import { LIMITS, type SettingsOf, storedSource, type TaskName, type TrainSettings } from '../settings.js';
 import { count, duration, shortPath } from '../tasks/format.js';
+import type { Task } from '../tasks/task.js';
 import { TASKS } from '../tasks/tasks.js';
 import { checkResumable, checkSameNet } from './session.js';
 
@@ -29,6 +31,8 @@ export interface TrainRequest {
   /** The model file (`<checkpoint-dir>/model.ckpt`). */
   readonly path: string;
   readonly resume: boolean;
+  /** Replace a model already in the folder. */
+  readonly overwrite: boolean;
   /** Held-out examples evaluated at the end (0: all). */
   readonly evalLimit: number;
 }
@@ -43,29 +47,59 @@ function lastStepOf(settings: TrainSettings, stepsPerEpoch: number): number | un
   return settings.maxSteps ?? byEpochs;
 }
 
+/** Bytes per weight while training: the weight, its gradient and Adam's two moments, in float32. */
+const TRAINING_BYTES_PER_WEIGHT = 16;
+
+/** Refuses a model past the parameter limit before any weight is allocated, saying the memory it would need. */
+function checkSize(parameters: number): void {
+  if (parameters <= LIMITS.parameters) return;
+  const gib = (parameters * TRAINING_BYTES_PER_WEIGHT) / 2 ** 30;
+  throw new CliError(
+    `the model would have ${count(parameters)} weights (about ${gib.toFixed(1)} GiB to train with Adam); the limit is ${count(LIMITS.parameters)}: use smaller --units, --layers or --embedding-dim`,
+  );
+}
+
+/** A failed save as one line: what went wrong and which checkpoint the folder still holds. */
+function saveError(error: unknown, path: string, kept: Checkpoint | undefined): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : error instanceof Error ? error.message : String(error);
+  const still =
+    kept === undefined
+      ? 'no checkpoint was saved'
+      : `${path} still holds the checkpoint of step ${kept.step}, complete`;
+  return new CliError(`could not save the checkpoint: ${why}; ${still}`, EXIT.failure, { cause: error });
+}
+
 export async function trainCommand(request: TrainRequest, io: Io): Promise<number> {
   const { settings, path } = request;
-  // Everything about the checkpoint is checked before any data is read or any file written.
+  // Everything about the folder and the checkpoint is checked before any data is read or any file written.
+  await checkRunFolder(path, request);
   let resumed: ModelFile | undefined;
   if (request.resume) {
     resumed = await readModelFile(path);
     checkResumable(resumed, settings);
   }
   await startBackend(request.backend, io);
-  const session = await TASKS[settings.task].open({
-    settings,
+  const task = TASKS[settings.task] as unknown as Task<TaskName>;
+  const session = await task.open({
+    settings: settings as SettingsOf<TaskName>,
     io,
     saved: resumed?.config.preprocessing,
-    forInference: false,
+    use: 'train',
   });
   let variables: Record<string, tf.Variable> = {};
   let progress: TrainingProgress | undefined;
+  let folder: { release(): Promise<void> } | undefined;
   const interrupt = onInterrupt(
     (line) => (progress === undefined ? println(io.err, line) : progress.note(line)),
-    () => removeTemporaries(path),
+    async () => {
+      await removeTemporaries(path);
+    },
   );
   try {
     if (resumed !== undefined) checkSameNet(resumed, session.net);
+    checkSize(session.parameterCount);
+    folder = await claimRunFolder(path);
     println(io.err, session.summary);
     const made = toVariables(session.init(new Rng(settings.seed)) as ParamTree);
     variables = made.variables;
@@ -92,7 +126,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
       task: settings.task,
       net: session.net,
       preprocessing: session.preprocessing,
-      settings,
+      settings: { ...settings, source: storedSource(settings.source) },
     };
     const bar = new TrainingProgress(io, {
       budgetSeconds: budget,
@@ -117,7 +151,12 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
         checkpoint: {
           every: settings.checkpointEvery,
           save: async (checkpoint) => {
-            await saveCheckpoint(path, checkpoint);
+            try {
+              await interrupt.guard(() => saveCheckpoint(path, checkpoint));
+            } catch (error) {
+              await removeTemporaries(path);
+              throw saveError(error, path, saved);
+            }
             saved = checkpoint;
           },
         },
@@ -142,17 +181,22 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
       println(io.err, `stopped after ${trained}; checkpoint of step ${saved?.step ?? '?'} saved to ${shown}`);
       println(
         io.err,
-        `continue with: recur train ${settings.task} --resume --checkpoint-dir ${shortPath(dirname(path), io.cwd)}`,
+        `continue with: recur train ${settings.task} --resume --checkpoint-dir ${shortPath(dirname(path), io.cwd)} (and the same data and model options)`,
       );
       return EXIT.interrupted;
     }
     println(io.err, `trained ${trained} (step ${result.steps}); model saved to ${shown}`);
-    const evaluation = await session.evaluate(made.params, { beams: [1, 5], limit: request.evalLimit });
+    const evaluation = await session.evaluate(made.params, {
+      beams: [1, 5],
+      limit: request.evalLimit,
+      stopped: () => interrupt.requested,
+    });
     for (const line of evaluation.lines) println(io.out, line);
     return EXIT.ok;
   } finally {
     interrupt.dispose();
     tf.dispose(Object.values(variables));
     session.dispose();
+    await folder?.release();
   }
 }

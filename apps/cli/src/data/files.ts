@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { CsvTable } from '@recur/datasets';
 import { readCsv, readText } from '@recur/datasets/node';
 import { CliError } from '../errors.js';
+import { checkUtf8File } from './utf8.js';
 
 /** Fails with a line that says what to do when `path` is missing, a folder, or empty. */
 export async function checkFile(path: string): Promise<void> {
@@ -9,6 +10,7 @@ export async function checkFile(path: string): Promise<void> {
   if (info === undefined) throw new CliError(`file not found: ${path} (check the path given to --file)`);
   if (!info.isFile()) throw new CliError(`${path} is not a file: give --file a text or CSV file`);
   if (info.size === 0) throw new CliError(`${path} is empty: give --file a file with data in it`);
+  await checkUtf8File(path);
 }
 
 export async function readTextFile(path: string): Promise<string> {

@@ -2,9 +2,11 @@ import type { Float32Array3D, TimeSeries } from '@recur/datasets';
 import { batchIndices, StandardScaler, scalerFromJSON, slidingWindows } from '@recur/datasets';
 import { meanAbsoluteError, meanSquaredError, precisionRecallF1 } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { gather, loadAnomalySeries } from '../data/series.js';
 import { CliError } from '../errors.js';
-import { type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import { betweenBatches } from '../interrupt.js';
+import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { count, fixed } from './format.js';
 import { quantile, rollingZScores } from './scores.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
@@ -15,6 +17,12 @@ import type { Task, TaskContext, TaskSession } from './task.js';
  * neither sees a test label.
  */
 const THRESHOLD_QUANTILE = 0.995;
+
+/** What a series model's file holds besides weights. */
+const preprocessing = z.strictObject({
+  scaler: z.record(z.string(), z.unknown()),
+  columns: z.array(z.string()).min(1),
+});
 
 function concat(parts: readonly Float32Array3D[]): Float32Array3D {
   const [, time, features] = parts[0]?.shape ?? [0, 1, 1];
@@ -40,10 +48,11 @@ function stack(series: readonly TimeSeries[]): TimeSeries {
   return { data, shape: [rows, width] };
 }
 
-async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
-  const { settings, saved } = context;
+async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<NetworkParams>> {
+  const { settings } = context;
+  const saved = context.saved as z.infer<typeof preprocessing> | undefined;
   const data = await loadAnomalySeries(settings.source);
-  const { seqLength: lookBack, batch } = settings;
+  const { lookBack, batch } = settings;
   for (const [name, parts] of [
     ['training', data.train],
     ['validation', data.validation],
@@ -56,9 +65,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     }
   }
   const scaler =
-    saved !== undefined
-      ? scalerFromJSON((saved as { scaler: unknown }).scaler, 'model file scaler')
-      : StandardScaler.fit(stack(data.train));
+    saved !== undefined ? scalerFromJSON(saved.scaler, 'model file scaler') : StandardScaler.fit(stack(data.train));
   const windowsOf = (series: readonly TimeSeries[]) => {
     const w = series.map((s) => slidingWindows(scaler.transform(s), { lookBack, horizon: 1 }));
     return { inputs: concat(w.map((x) => x.inputs)), targets: concat(w.map((x) => x.targets)) };
@@ -66,7 +73,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   const train = windowsOf(data.train);
   const validation = windowsOf(data.validation);
   const features = data.columns.length;
-  const netConfig: SequenceNetConfig = {
+  const netConfig: NetworkConfig = {
     input: { kind: 'features', size: features },
     cell: settings.cell,
     layers: settings.layers,
@@ -74,14 +81,14 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     outputs: features,
     perStep: false,
   };
-  const net = sequenceNet(netConfig);
+  const net = network(netConfig);
   const windowsIn = (w: Float32Array3D) => w.shape[0];
   const toBatch = (w: typeof train, idx: ArrayLike<number>) => ({
     inputs: gather(w.inputs, idx),
     targets: tf.tidy(() => tf.reshape(gather(w.targets, idx), [idx.length, features])),
   });
   /** Squared forecast error of each reading from the `lookBack` before it (0 for the first ones). */
-  const scores = (params: SequenceNetParams, series: TimeSeries): Float64Array => {
+  const scores = (params: NetworkParams, series: TimeSeries): Float64Array => {
     const w = slidingWindows(scaler.transform(series), { lookBack, horizon: 1 });
     const out = new Float64Array(series.shape[0]);
     const errors = tf.tidy(() => {
@@ -96,7 +103,10 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     settings.source.kind === 'file' ? settings.source.path : 'sensors (Suthaharan single-hop sensor network)';
   return {
     net: netConfig,
-    preprocessing: { scaler: scaler.toJSON(), columns: data.columns },
+    preprocessing: { scaler: { ...scaler.toJSON() }, columns: [...data.columns] } satisfies z.infer<
+      typeof preprocessing
+    >,
+    parameterCount: net.parameterCount,
     summary: `${source}: ${count(windowsIn(train.inputs))} training windows of normal readings (${data.columns.join(', ')}), ${data.test.length} labelled test series`,
     metricName: 'mae',
     throughput: 'samples',
@@ -120,7 +130,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
         },
       },
     }),
-    async evaluate(params) {
+    async evaluate(params, request) {
       const validationScores = data.validation.flatMap((s) => Array.from(scores(params, s).subarray(lookBack)));
       const threshold = quantile(validationScores, THRESHOLD_QUANTILE);
       const baselineValidation = data.validation.flatMap((s) =>
@@ -131,6 +141,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
       const model: number[] = [];
       const baseline: number[] = [];
       for (const t of data.test) {
+        await betweenBatches(request.stopped);
         const s = scores(params, t.series);
         const z = rollingZScores(t.series, lookBack);
         for (let i = 0; i < s.length; i++) {
@@ -163,22 +174,21 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   };
 }
 
-export const anomaly: Task = {
+export const anomaly: Task<'anomaly'> = {
   name: 'anomaly',
   description: 'anomaly detector: flags readings a forecaster of normal behaviour did not expect',
   datasets: ['sensors'],
-  defaults: {
-    cell: 'lstm',
-    layers: 1,
-    units: 32,
-    embeddingDim: 1,
-    seqLength: 32,
-    horizon: 1,
-    season: 1,
-    lag: 1,
-    batch: 64,
-    learningRate: 0.003,
-    minutes: 1,
-  },
+  flags: ['seqLength'],
+  settings: (flags) => ({
+    cell: flags.cell ?? 'lstm',
+    layers: flags.layers ?? 1,
+    units: flags.units ?? 32,
+    lookBack: flags.seqLength ?? 32,
+    batch: flags.batch ?? 64,
+    learningRate: flags.lr ?? 0.003,
+    minutes: flags.minutes ?? 1,
+  }),
+  shape: ['cell', 'layers', 'units', 'lookBack'],
+  preprocessing,
   open,
 };

@@ -1,13 +1,16 @@
 import { Rng } from '@recur/core';
-import { languageModelBatches, mobyDick, stateOfTheUnion, Tokenizer } from '@recur/datasets';
-import { beamSearch, generate } from '@recur/decode';
+import { Tokenizer } from '@recur/datasets';
+import { beamSearch, stream as streamTokens } from '@recur/decode';
+import type { StackedState } from '@recur/layers';
 import { bitsPerCharacter, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { readTextFile, splitInTime } from '../data/files.js';
+import { z } from 'zod';
+import { byteBatch, byteBatchCount } from '../data/byte-batches.js';
+import { loadCharTexts, MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError } from '../errors.js';
-import { netStepModel } from '../model/net-step-model.js';
-import { type NetState, type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
-import type { DataSource } from '../settings.js';
+import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
+import { type Network, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { networkStepModel } from '../model/network-step-model.js';
 import { count, fixed } from './format.js';
 import type { GenerateRequest, Task, TaskContext, TaskSession } from './task.js';
 
@@ -16,54 +19,36 @@ const CHUNKS = 8;
 /** Rows the held-out text is cut into for evaluation (each read start to end with its state carried). */
 const EVAL_ROWS = 16;
 
-interface Texts {
-  readonly train: string;
-  readonly validation: string;
-  readonly test: string;
-}
-
-async function loadTexts(source: DataSource, forInference: boolean): Promise<Texts> {
-  if (source.kind === 'file') {
-    const text = await readTextFile(source.path);
-    const chars = [...text];
-    if (chars.length < 200) {
-      throw new CliError(`${source.path} has ${chars.length} characters: give char-lm at least 200`);
-    }
-    // The last 10 % is test, the 10 % before it validation: held-out text the model never saw.
-    const parts = splitInTime(chars, { validation: 0.1, test: 0.1 });
-    return { train: parts.train.join(''), validation: parts.validation.join(''), test: parts.test.join('') };
-  }
-  if (source.name === 'moby-dick') {
-    const book = await mobyDick();
-    return { train: forInference ? '' : book.train, validation: book.validation, test: book.test };
-  }
-  const sotu = await stateOfTheUnion();
-  const join = (s: readonly { text: string }[]) => s.map((x) => x.text).join('\n\n');
-  return { train: forInference ? '' : join(sotu.train), validation: join(sotu.validation), test: join(sotu.test) };
-}
+/** What a char-lm model file holds besides weights: all `generate` needs. */
+const preprocessing = z.strictObject({
+  tokenizer: z.record(z.string(), z.unknown()),
+  /** The prompt `generate` continues when given none. */
+  prompt: z.string().min(1),
+});
 
 /** Mean cross-entropy (nats) of `ids` read as `EVAL_ROWS` long rows, state carried chunk to chunk. */
-function streamLoss(
-  net: ReturnType<typeof sequenceNet>,
-  params: SequenceNetParams,
-  ids: Int32Array,
+async function streamLoss(
+  net: Network,
+  params: NetworkParams,
+  ids: Uint8Array,
   chunk: number,
   limit: number,
-): number {
+  stopped: (() => boolean) | undefined,
+): Promise<number> {
   const tokens = limit > 0 && ids.length > limit + 1 ? ids.subarray(0, limit + 1) : ids;
   const rows = Math.max(1, Math.min(EVAL_ROWS, Math.floor((tokens.length - 1) / 2)));
-  const stream = languageModelBatches(tokens, { batchSize: rows, timeSteps: chunk });
-  let state: NetState | undefined;
+  let state: StackedState | undefined;
   let sum = 0;
   let n = 0;
-  for (const batch of stream) {
+  for (let k = 0; k < byteBatchCount(tokens.length, rows, chunk, false); k++) {
+    await betweenBatches(stopped);
+    const { inputs, targets } = byteBatch(tokens, rows, chunk, k);
     const out = tf.tidy(() => {
-      const inputs = tf.tensor2d(batch.inputs.data, [...batch.inputs.shape], 'int32');
-      const targets = tf.tensor2d(batch.targets.data, [...batch.targets.shape], 'int32');
       const r = net.apply(params, inputs, state === undefined ? {} : { state });
       return { loss: softmaxCrossEntropy(r.output, targets), state: r.state } as unknown as tf.TensorContainerObject;
-    }) as unknown as { loss: tf.Scalar; state: NetState };
-    const size = batch.inputs.data.length;
+    }) as unknown as { loss: tf.Scalar; state: StackedState };
+    const size = inputs.size;
+    tf.dispose([inputs, targets]);
     sum += (out.loss.dataSync()[0] as number) * size;
     n += size;
     out.loss.dispose();
@@ -74,15 +59,32 @@ function streamLoss(
   return sum / n;
 }
 
-async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
-  const { settings, saved, forInference } = context;
-  const texts = await loadTexts(settings.source, forInference);
-  const tokenizer =
-    saved !== undefined
-      ? Tokenizer.fromJSON((saved as { tokenizer: unknown }).tokenizer, 'model file tokenizer')
-      : Tokenizer.fit(texts.train, { level: 'char', maxSize: 256 });
+async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<NetworkParams>> {
+  const { settings, use } = context;
+  const forInference = use !== 'train';
+  const saved = context.saved as z.infer<typeof preprocessing> | undefined;
+  const stored = saved === undefined ? undefined : Tokenizer.fromJSON(saved.tokenizer, 'model file tokenizer');
+  if (stored !== undefined && stored.vocabulary.size > MAX_SYMBOLS) {
+    throw new CliError(
+      `the model file's tokenizer has ${stored.vocabulary.size} symbols; char-lm models have at most ${MAX_SYMBOLS}`,
+    );
+  }
+  const texts =
+    use === 'generate' && stored !== undefined
+      ? {
+          tokenizer: stored,
+          train: new Uint8Array(0),
+          validation: new Uint8Array(0),
+          test: new Uint8Array(0),
+          testHead: '',
+        }
+      : await loadCharTexts(settings.source, stored, forInference);
+  const { tokenizer } = texts;
+  const defaultPrompt =
+    saved?.prompt ??
+    (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick' ? 'Call me ' : texts.testHead);
   const vocabSize = tokenizer.vocabulary.size;
-  const netConfig: SequenceNetConfig = {
+  const netConfig: NetworkConfig = {
     input: { kind: 'tokens', vocabSize, dim: settings.embeddingDim },
     cell: settings.cell,
     layers: settings.layers,
@@ -90,32 +92,31 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     outputs: vocabSize,
     perStep: true,
   };
-  const net = sequenceNet(netConfig);
-  const trainIds = forInference ? new Int32Array(0) : tokenizer.encode(texts.train);
-  const validationIds = tokenizer.encode(texts.validation);
-  const testIds = tokenizer.encode(texts.test);
-  const { seqLength, batch } = settings;
+  const net = network(netConfig);
+  const trainIds = texts.train;
+  const validationIds = texts.validation;
+  const testIds = texts.test;
+  const { chunkLength: seqLength, batch } = settings;
   const span = seqLength * CHUNKS;
   if (!forInference && trainIds.length < batch * span + 1) {
     throw new CliError(
       `the training text has ${count(trainIds.length)} characters, fewer than --batch ${batch} × ${CHUNKS} × --seq-length ${seqLength}: use a smaller --batch or --seq-length, or a longer text`,
     );
   }
-  const generateText = (params: SequenceNetParams, request: GenerateRequest): string => {
-    const prompt =
-      request.prompt ??
-      (settings.source.kind === 'dataset' && settings.source.name === 'moby-dick'
-        ? 'Call me '
-        : texts.test.slice(0, 8));
+  const generateText = async (params: NetworkParams, request: GenerateRequest): Promise<string> => {
+    const prompt = request.prompt ?? defaultPrompt;
     const ids = Array.from(tokenizer.encode(prompt));
     if (ids.length === 0) throw new CliError('the prompt is empty: pass --prompt with some text');
-    const model = netStepModel(net, params);
+    const model = networkStepModel(net, params);
     let tokens: number[];
     if (request.beam > 1) {
-      const [best] = beamSearch(model, [ids], { beamWidth: request.beam, maxLength: request.length });
+      const [best] = atOnceOnInterrupt(() =>
+        beamSearch(model, [ids], { beamWidth: request.beam, maxLength: request.length }),
+      );
       tokens = best?.[0]?.tokens ?? [];
     } else {
-      tokens = generate(model, ids, {
+      tokens = [];
+      const tokenStream = streamTokens(model, ids, {
         maxLength: request.length,
         strategy:
           request.temperature === 0
@@ -128,21 +129,28 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
                 ...(request.topP === undefined ? {} : { topP: request.topP }),
               },
       });
+      for await (const token of tokenStream) {
+        tokens.push(token);
+        if (tokens.length % 32 === 0) await betweenBatches(request.stopped);
+      }
     }
     return prompt + tokenizer.decode(tokens);
   };
   const source = settings.source.kind === 'file' ? settings.source.path : settings.source.name;
   return {
     net: netConfig,
-    preprocessing: { tokenizer: tokenizer.toJSON() },
-    summary: `${source}: ${count(trainIds.length || texts.test.length)} ${forInference ? 'held-out' : 'training'} characters, ${vocabSize} symbols`,
+    preprocessing: { tokenizer: { ...tokenizer.toJSON() }, prompt: defaultPrompt } satisfies z.infer<
+      typeof preprocessing
+    >,
+    parameterCount: net.parameterCount,
+    summary: `${source}: ${count(trainIds.length || testIds.length)} ${forInference ? 'held-out' : 'training'} characters, ${vocabSize} symbols`,
     metricName: 'bpc',
     throughput: 'tokens',
     init: (rng) => net.init(rng),
     lossOf: (params) =>
       function loss(b, context) {
         const { inputs, targets } = b as { inputs: tf.Tensor2D; targets: tf.Tensor2D };
-        const state = context.state as NetState | undefined;
+        const state = context.state as StackedState | undefined;
         const out = net.apply(params, inputs, state === undefined ? {} : { state });
         const loss = softmaxCrossEntropy(out.output, targets);
         tf.dispose(out.output);
@@ -158,37 +166,25 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
           *train(rng) {
             // A fresh offset each epoch, so chunk boundaries move; batches in shuffled order.
             const offset = rng.int(span);
-            const stream = languageModelBatches(trainIds.subarray(offset), {
-              batchSize: batch,
-              timeSteps: span,
-              dropRemainder: true,
-            });
-            const all = [...stream];
-            rng.shuffle(all);
-            for (const b of all) {
-              yield {
-                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
-                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
-              };
-            }
+            const ids = trainIds.subarray(offset);
+            const order = Array.from({ length: byteBatchCount(ids.length, batch, span, true) }, (_, k) => k);
+            rng.shuffle(order);
+            for (const k of order) yield byteBatch(ids, batch, span, k);
           },
           *validation() {
             if (stopped() || validationIds.length < 2 * span) return;
-            const stream = languageModelBatches(validationIds, { batchSize: Math.min(batch, 16), timeSteps: span });
-            for (const b of stream) {
-              yield {
-                inputs: tf.tensor2d(b.inputs.data, [...b.inputs.shape], 'int32'),
-                targets: tf.tensor2d(b.targets.data, [...b.targets.shape], 'int32'),
-              };
+            const rows = Math.min(batch, 16);
+            for (let k = 0; k < byteBatchCount(validationIds.length, rows, span, false); k++) {
+              yield byteBatch(validationIds, rows, span, k);
             }
           },
         },
       };
     },
     async evaluate(params, request) {
-      const loss = streamLoss(net, params, testIds, span, request.limit);
+      const loss = await streamLoss(net, params, testIds, span, request.limit, request.stopped);
       const bpc = bitsPerCharacter(loss);
-      const sample = generateText(params, {
+      const sample = await generateText(params, {
         prompt: undefined,
         length: 300,
         temperature: 0.8,
@@ -196,6 +192,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
         topP: undefined,
         beam: 1,
         seed: settings.seed,
+        ...(request.stopped === undefined ? {} : { stopped: request.stopped }),
       });
       return {
         metrics: { bpc },
@@ -206,27 +203,27 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
         ],
       };
     },
-    generate: async (params, request) => generateText(params, request),
+    generate: (params, request) => generateText(params, request),
     dispose: () => {},
   };
 }
 
-export const charLm: Task = {
+export const charLm: Task<'char-lm'> = {
   name: 'char-lm',
   description: 'character language model: learns to continue text, one character at a time',
   datasets: ['moby-dick', 'sotu'],
-  defaults: {
-    cell: 'lstm',
-    layers: 1,
-    units: 128,
-    embeddingDim: 32,
-    seqLength: 64,
-    horizon: 1,
-    season: 1,
-    lag: 1,
-    batch: 32,
-    learningRate: 0.02,
-    minutes: 1.5,
-  },
+  flags: ['embeddingDim', 'seqLength'],
+  settings: (flags) => ({
+    cell: flags.cell ?? 'lstm',
+    layers: flags.layers ?? 1,
+    units: flags.units ?? 128,
+    embeddingDim: flags.embeddingDim ?? 32,
+    chunkLength: flags.seqLength ?? 64,
+    batch: flags.batch ?? 32,
+    learningRate: flags.lr ?? 0.02,
+    minutes: flags.minutes ?? 1.5,
+  }),
+  shape: ['cell', 'layers', 'units', 'embeddingDim', 'chunkLength'],
+  preprocessing,
   open,
 };

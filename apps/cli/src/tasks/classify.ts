@@ -1,21 +1,25 @@
 import { padSequences, type SequenceBatch, sequenceBatches, Tokenizer } from '@recur/datasets';
 import { accuracy, precisionRecallF1, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { type LabelledText, loadLabelledTexts } from '../data/labelled-texts.js';
 import { CliError } from '../errors.js';
-import { type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import { betweenBatches } from '../interrupt.js';
+import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { count, fixed, percent } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
 /** Rows per forward pass when predicting held-out texts. */
 const PREDICT_BATCH = 128;
 
-interface Saved {
-  readonly tokenizer: unknown;
-  readonly classes: readonly string[];
-}
+/** What a classifier's model file holds besides weights. */
+const preprocessing = z.strictObject({
+  tokenizer: z.record(z.string(), z.unknown()),
+  classes: z.array(z.string()).min(2),
+});
+type Saved = z.infer<typeof preprocessing>;
 
-async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
+async function open(context: TaskContext<'classify'>): Promise<TaskSession<NetworkParams>> {
   const { settings, saved } = context;
   const data = await loadLabelledTexts(settings.source);
   const previous = saved as Saved | undefined;
@@ -31,10 +35,10 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
           data.train.map((e) => e.text),
           { level: 'word', lowercase: true, minFrequency: 2, maxSize: 10_000 },
         );
-  const { seqLength, batch } = settings;
+  const { maxTokens: seqLength, batch } = settings;
   // The first seqLength pieces of each text (subject and sender come first in an email).
   const encode = (rows: readonly LabelledText[]) => rows.map((e) => tokenizer.encode(e.text).subarray(0, seqLength));
-  const netConfig: SequenceNetConfig = {
+  const netConfig: NetworkConfig = {
     input: { kind: 'tokens', vocabSize: tokenizer.vocabulary.size, dim: settings.embeddingDim, paddingId: 0 },
     cell: settings.cell,
     layers: settings.layers,
@@ -43,8 +47,8 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     perStep: false,
     pool: 'max',
   };
-  const net = sequenceNet(netConfig);
-  const train = context.forInference ? [] : encode(data.train);
+  const net = network(netConfig);
+  const train = context.use === 'train' ? encode(data.train) : [];
   const validation = encode(data.validation);
   const test = encode(data.test);
   const labels = (rows: readonly LabelledText[], indices: ArrayLike<number>) =>
@@ -54,9 +58,14 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     inputs: tf.tensor2d(b.data, [...b.shape], 'int32'),
     targets: tf.tensor1d(labels(rows, b.indices), 'int32'),
   });
-  const predict = (params: SequenceNetParams, seqs: readonly Int32Array[]): Int32Array => {
+  const predict = async (
+    params: NetworkParams,
+    seqs: readonly Int32Array[],
+    stopped: (() => boolean) | undefined,
+  ): Promise<Int32Array> => {
     const out = new Int32Array(seqs.length);
     for (let start = 0; start < seqs.length; start += PREDICT_BATCH) {
+      await betweenBatches(stopped);
       const part = seqs.slice(start, start + PREDICT_BATCH).map((s) => (s.length > 0 ? s : Int32Array.of(1)));
       const padded = padSequences(part, { padding: 'post' });
       const ids = tf.tidy(() => {
@@ -71,7 +80,8 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   const source = settings.source.kind === 'file' ? settings.source.path : 'spam (SpamAssassin)';
   return {
     net: netConfig,
-    preprocessing: { tokenizer: tokenizer.toJSON(), classes: data.classes } satisfies Saved,
+    preprocessing: { tokenizer: { ...tokenizer.toJSON() }, classes: [...data.classes] } satisfies Saved,
+    parameterCount: net.parameterCount,
     summary: `${source}: ${count(data.train.length)} training / ${count(data.validation.length)} validation / ${count(data.test.length)} test texts, classes ${data.classes.join(', ')}, vocabulary ${count(tokenizer.vocabulary.size)}`,
     metricName: 'acc',
     throughput: 'samples',
@@ -100,7 +110,7 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     }),
     async evaluate(params, request) {
       const rows = request.limit > 0 ? data.test.slice(0, request.limit) : data.test;
-      const predicted = predict(params, test.slice(0, rows.length));
+      const predicted = await predict(params, test.slice(0, rows.length), request.stopped);
       const truth = Int32Array.from(rows, (e) => e.label);
       const acc = accuracy(predicted, truth);
       const metrics: Record<string, number> = { accuracy: acc };
@@ -124,22 +134,22 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   };
 }
 
-export const classify: Task = {
+export const classify: Task<'classify'> = {
   name: 'classify',
   description: 'text classifier: reads a text and names its class (spam or ham)',
   datasets: ['spam'],
-  defaults: {
-    cell: 'lstm',
-    layers: 1,
-    units: 64,
-    embeddingDim: 64,
-    seqLength: 256,
-    horizon: 1,
-    season: 1,
-    lag: 1,
-    batch: 32,
-    learningRate: 0.003,
-    minutes: 1.5,
-  },
+  flags: ['embeddingDim', 'seqLength'],
+  settings: (flags) => ({
+    cell: flags.cell ?? 'lstm',
+    layers: flags.layers ?? 1,
+    units: flags.units ?? 64,
+    embeddingDim: flags.embeddingDim ?? 64,
+    maxTokens: flags.seqLength ?? 256,
+    batch: flags.batch ?? 32,
+    learningRate: flags.lr ?? 0.003,
+    minutes: flags.minutes ?? 1.5,
+  }),
+  shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxTokens'],
+  preprocessing,
   open,
 };

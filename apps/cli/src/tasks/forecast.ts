@@ -1,6 +1,7 @@
 import { batchIndices, StandardScaler, scalerFromJSON, type TimeSeries } from '@recur/datasets';
 import { mae, mase, meanAbsoluteError, meanSquaredError, rmse } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import {
   type ForecastWindows,
   firstOrigin,
@@ -11,19 +12,42 @@ import {
 } from '../data/forecast-windows.js';
 import { gather, loadForecastSeries } from '../data/series.js';
 import { CliError } from '../errors.js';
-import { type SequenceNetConfig, type SequenceNetParams, sequenceNet } from '../model/sequence-net.js';
+import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { count, fixed } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
+
+/** What a series model's file holds besides weights. */
+const preprocessing = z.strictObject({
+  scaler: z.record(z.string(), z.unknown()),
+  columns: z.array(z.string()).min(1),
+});
+
+/**
+ * MASE divides by the in-sample error of the seasonal-naive forecast (Hyndman & Koehler
+ * 2006): on a training series that is constant (or repeats exactly every season) that is
+ * 0 and MASE is undefined, so such data is refused before any training.
+ */
+function checkScaleDefined(history: Float32Array, season: number, name: string): void {
+  let sum = 0;
+  for (let t = season; t < history.length; t++)
+    sum += Math.abs((history[t] as number) - (history[t - season] as number));
+  if (!(sum > 0)) {
+    throw new CliError(
+      `the training part of '${name}' is constant${season > 1 ? ` (or repeats exactly every ${season} steps)` : ''}: MASE, the score forecast reports, is undefined on it; give a series that varies`,
+    );
+  }
+}
 
 function column(series: TimeSeries, feature: number): Float32Array {
   const width = series.shape[1];
   return Float32Array.from({ length: series.shape[0] }, (_, t) => series.data[t * width + feature] as number);
 }
 
-async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams>> {
-  const { settings, saved } = context;
+async function open(context: TaskContext<'forecast'>): Promise<TaskSession<NetworkParams>> {
+  const { settings } = context;
+  const saved = context.saved as z.infer<typeof preprocessing> | undefined;
   const data = await loadForecastSeries(settings.source);
-  const { seqLength: lookBack, horizon, batch } = settings;
+  const { lookBack, horizon, batch } = settings;
   // 0 (the default): the dataset's own (births: weekly season, yearly lag; CO2: 12 months), else 1.
   const season = settings.season > 0 ? settings.season : (data.season ?? 1);
   const lag = settings.lag > 0 ? settings.lag : (data.lag ?? season);
@@ -35,15 +59,14 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
       `the series is too short for --seq-length ${lookBack}, --lag ${lag} and --horizon ${horizon} (${series.shape[0]} rows, ${trainRange[1]} for training): use smaller ones or a longer series`,
     );
   }
+  checkScaleDefined(column(data.train, 0), season, data.columns[0] ?? 'the series');
   const scaler =
-    saved !== undefined
-      ? scalerFromJSON((saved as { scaler: unknown }).scaler, 'model file scaler')
-      : StandardScaler.fit(data.train);
-  const train = context.forInference ? undefined : forecastWindows(series, trainRange, plan, scaler);
+    saved !== undefined ? scalerFromJSON(saved.scaler, 'model file scaler') : StandardScaler.fit(data.train);
+  const train = context.use === 'train' ? forecastWindows(series, trainRange, plan, scaler) : undefined;
   const validation = forecastWindows(series, validationRange, plan, scaler);
   const test = forecastWindows(series, testRange, plan, scaler);
   const features = data.train.shape[1];
-  const netConfig: SequenceNetConfig = {
+  const netConfig: NetworkConfig = {
     input: { kind: 'features', size: features + 1 },
     cell: settings.cell,
     layers: settings.layers,
@@ -51,10 +74,10 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
     outputs: horizon,
     perStep: false,
   };
-  const net = sequenceNet(netConfig);
+  const net = network(netConfig);
   // The network forecasts a correction to the lagged base forecast: it starts close to
   // that method and learns what it misses (see data/forecast-windows.ts).
-  const forecastOf = (params: SequenceNetParams, inputs: tf.Tensor3D, base: tf.Tensor2D): tf.Tensor2D =>
+  const forecastOf = (params: NetworkParams, inputs: tf.Tensor3D, base: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => tf.add(base, net.apply(params, inputs).output) as tf.Tensor2D);
   const toBatch = (w: ForecastWindows, idx: ArrayLike<number>) => {
     const pick = (values: Float32Array) =>
@@ -70,7 +93,10 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   const source = settings.source.kind === 'file' ? settings.source.path : settings.source.name;
   return {
     net: netConfig,
-    preprocessing: { scaler: scaler.toJSON(), columns: data.columns },
+    preprocessing: { scaler: { ...scaler.toJSON() }, columns: [...data.columns] } satisfies z.infer<
+      typeof preprocessing
+    >,
+    parameterCount: net.parameterCount,
     summary: `${source}: ${count(data.train.shape[0])} training / ${count(data.validation.shape[0])} validation / ${count(data.test.shape[0])} test steps of ${data.columns.join(', ')}; forecasting ${horizon} ahead from ${lookBack}, lag ${lag}`,
     metricName: 'mae',
     throughput: 'samples',
@@ -127,22 +153,24 @@ async function open(context: TaskContext): Promise<TaskSession<SequenceNetParams
   };
 }
 
-export const forecast: Task = {
+export const forecast: Task<'forecast'> = {
   name: 'forecast',
   description: 'time-series forecaster: predicts the next days (steps) of a series',
   datasets: ['births', 'co2'],
-  defaults: {
-    cell: 'lstm',
-    layers: 1,
-    units: 64,
-    embeddingDim: 1,
-    seqLength: 28,
-    horizon: 7,
-    season: 0,
-    lag: 0,
-    batch: 64,
-    learningRate: 0.003,
-    minutes: 1,
-  },
+  flags: ['seqLength', 'horizon', 'season', 'lag'],
+  settings: (flags) => ({
+    cell: flags.cell ?? 'lstm',
+    layers: flags.layers ?? 1,
+    units: flags.units ?? 64,
+    lookBack: flags.seqLength ?? 28,
+    horizon: flags.horizon ?? 7,
+    season: flags.season ?? 0,
+    lag: flags.lag ?? 0,
+    batch: flags.batch ?? 64,
+    learningRate: flags.lr ?? 0.003,
+    minutes: flags.minutes ?? 1,
+  }),
+  shape: ['cell', 'layers', 'units', 'lookBack', 'horizon', 'lag'],
+  preprocessing,
   open,
 };

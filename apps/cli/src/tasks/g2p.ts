@@ -5,9 +5,11 @@ import { beamSearch, generateBatch } from '@recur/decode';
 import { bidirectional, recurrent, type Seq2SeqParams, seq2seq, seq2seqStepModel } from '@recur/layers';
 import { phonemeErrorRate, sequenceErrorRate, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { loadPronunciations, type Pair } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
-import type { CellChoice } from '../model/sequence-net.js';
+import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
+import type { CellChoice } from '../model/network.js';
 import { count, percent } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
@@ -28,10 +30,12 @@ export interface G2pNetConfig {
   readonly embeddingDim: number;
 }
 
-interface Saved {
-  readonly letters: readonly string[];
-  readonly phonemes: readonly string[];
-}
+/** What a g2p model file holds besides weights: the symbol tables, all `generate` needs. */
+const preprocessing = z.strictObject({
+  letters: z.array(z.string()).min(2),
+  phonemes: z.array(z.string()).min(3),
+});
+type Saved = z.infer<typeof preprocessing>;
 
 /**
  * Bahdanau/Luong encoder–decoder from `@recur/layers`: bidirectional encoder layers over
@@ -56,9 +60,29 @@ function buildModel(c: G2pNetConfig) {
   });
 }
 
-async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
+/** Gates per cell kind: each gate has an input kernel, a recurrent kernel and a bias. */
+const GATES: Readonly<Record<CellChoice, number>> = { lstm: 4, gru: 3, elman: 1 };
+
+/**
+ * Weights of the encoder–decoder, counted from the config before any is allocated (for
+ * the size limit): embeddings, the encoder's two directions per layer, the decoder cell,
+ * attention and output projections. A slight overcount (GRU's second bias, which
+ * `@recur/cells` has only with `resetAfter`) keeps it a bound.
+ */
+function g2pParameterCount(c: G2pNetConfig): number {
+  const cell = (inputSize: number, units: number) => GATES[c.cell] * units * (inputSize + units + 2);
+  const half = Math.max(1, Math.floor(c.units / 2));
+  let encoder = 0;
+  for (let i = 0; i < c.layers; i++) encoder += 2 * cell(i === 0 ? c.embeddingDim : 2 * half, half);
+  const embeddings = (c.letters + c.phonemes) * c.embeddingDim;
+  const attention = c.units * c.units + 2 * c.units * c.units + c.units * c.phonemes + c.phonemes;
+  return embeddings + encoder + cell(c.embeddingDim + c.units, c.units) + attention;
+}
+
+async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqParams>> {
   const { settings, saved } = context;
-  const data = await loadPronunciations(settings.source);
+  const data =
+    context.use === 'generate' ? { train: [], validation: [], test: [] } : await loadPronunciations(settings.source);
   const previous = saved as Saved | undefined;
   // Fixed ids first (padding 0, unknown 1), then the letters in code-unit order.
   const letters = previous?.letters ?? [
@@ -86,10 +110,11 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
   };
   const model = buildModel(net);
   // Training pairs longer than --seq-length are left out (a few very long names); every test word is decoded.
-  const train = context.forInference ? [] : data.train.filter((p) => p.word.length <= settings.seqLength && known(p));
-  if (!context.forInference && train.length < settings.batch) {
+  const train =
+    context.use === 'train' ? data.train.filter((p) => p.word.length <= settings.maxWordLength && known(p)) : [];
+  if (context.use === 'train' && train.length < settings.batch) {
     throw new CliError(
-      `only ${train.length} training words fit --seq-length ${settings.seqLength}: give more data or a smaller --batch`,
+      `only ${train.length} training words fit --seq-length ${settings.maxWordLength}: give more data or a smaller --batch`,
     );
   }
   const toBatch = (pairs: readonly Pair[]) => {
@@ -123,19 +148,26 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
       options,
     ).map((idx) => Array.from(idx, (i) => pairs[i] as Pair));
   /** Phoneme sequences for `words`, decoded greedily (beam 1) or by beam search. */
-  const transcribe = (params: Seq2SeqParams, words: readonly string[], beam: number): string[][] => {
+  const transcribe = async (
+    params: Seq2SeqParams,
+    words: readonly string[],
+    beam: number,
+    stopped: (() => boolean) | undefined,
+  ): Promise<string[][]> => {
     const out: string[][] = [];
     for (let start = 0; start < words.length; start += DECODE_BATCH) {
+      await betweenBatches(stopped);
       const part = words
         .slice(start, start + DECODE_BATCH)
         .map((w) => (w.length > 0 ? encodeWord(w) : [UNKNOWN_LETTER]));
       const decoder = seq2seqStepModel(model, params, part);
       const maxLength = Math.max(...part.map((p) => p.length)) + 6;
       const prompts = part.map(() => [BEGIN]);
-      const tokens =
+      const tokens = atOnceOnInterrupt(() =>
         beam > 1
           ? beamSearch(decoder, prompts, { beamWidth: beam, maxLength, endToken: END }).map((h) => h[0]?.tokens ?? [])
-          : generateBatch(decoder, prompts, { maxLength, endToken: END });
+          : generateBatch(decoder, prompts, { maxLength, endToken: END }),
+      );
       for (const t of tokens) out.push(t.filter((id) => id > END).map((id) => phonemes[id] as string));
     }
     return out;
@@ -143,7 +175,8 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
   const source = settings.source.kind === 'file' ? settings.source.path : 'cmudict';
   return {
     net,
-    preprocessing: { letters, phonemes } satisfies Saved,
+    preprocessing: { letters: [...letters], phonemes: [...phonemes] } satisfies Saved,
+    parameterCount: g2pParameterCount(net),
     summary: `${source}: ${count(train.length || data.train.length)} training / ${count(data.validation.length)} validation / ${count(data.test.length)} test words, ${letters.length - 2} letters, ${phonemes.length - 3} phonemes`,
     metricName: 'acc',
     throughput: 'samples',
@@ -177,10 +210,11 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
       const metrics: Record<string, number> = {};
       const lines: string[] = [];
       for (const beam of request.beams) {
-        const hypotheses = transcribe(
+        const hypotheses = await transcribe(
           params,
           pairs.map((p) => p.word),
           beam,
+          request.stopped,
         );
         const per = phonemeErrorRate(references, hypotheses);
         const wer = sequenceErrorRate(references, hypotheses);
@@ -191,36 +225,36 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
         );
       }
       const examples = pairs.slice(0, 3).map((p) => p.word);
-      const shown = transcribe(params, examples, Math.max(...request.beams));
+      const shown = await transcribe(params, examples, Math.max(...request.beams), request.stopped);
       lines.push(...examples.map((w, i) => `  ${w} → ${(shown[i] ?? []).join(' ')}`));
       return { metrics, lines };
     },
     generate: async (params, request) => {
       const words = (request.prompt ?? 'recur').trim().toLowerCase().split(/\s+/).filter(Boolean);
       if (words.length === 0) throw new CliError('the prompt is empty: pass --prompt with a word to transcribe');
-      const result = transcribe(params, words, request.beam);
+      const result = await transcribe(params, words, request.beam, request.stopped);
       return words.map((w, i) => `${w}\t${(result[i] ?? []).join(' ')}`).join('\n');
     },
     dispose: () => {},
   };
 }
 
-export const g2p: Task = {
+export const g2p: Task<'g2p'> = {
   name: 'g2p',
   description: 'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder)',
   datasets: ['cmudict'],
-  defaults: {
-    cell: 'lstm',
-    layers: 1,
-    units: 64,
-    embeddingDim: 32,
-    seqLength: 24,
-    horizon: 1,
-    season: 1,
-    lag: 1,
-    batch: 64,
-    learningRate: 0.003,
-    minutes: 1.5,
-  },
+  flags: ['embeddingDim', 'seqLength'],
+  settings: (flags) => ({
+    cell: flags.cell ?? 'lstm',
+    layers: flags.layers ?? 1,
+    units: flags.units ?? 64,
+    embeddingDim: flags.embeddingDim ?? 32,
+    maxWordLength: flags.seqLength ?? 24,
+    batch: flags.batch ?? 64,
+    learningRate: flags.lr ?? 0.003,
+    minutes: flags.minutes ?? 1.5,
+  }),
+  shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxWordLength'],
+  preprocessing,
   open,
 };

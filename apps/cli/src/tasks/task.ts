@@ -1,8 +1,10 @@
 import type { Rng } from '@recur/core';
 import type { ParamTree } from '@recur/layers';
 import type { FitData, FitOptions, TrainableModel } from '@recur/train';
+import type { z } from 'zod';
 import type { Io } from '../io.js';
-import type { DatasetName, TaskDefaults, TaskName, TrainSettings } from '../settings.js';
+import type { DatasetName, SettingsOf, TaskName } from '../settings.js';
+import type { TrainFlags } from '../train-flags.js';
 
 /** What `generate` was asked. */
 export interface GenerateRequest {
@@ -13,6 +15,8 @@ export interface GenerateRequest {
   readonly topP: number | undefined;
   readonly beam: number;
   readonly seed: number;
+  /** True once Ctrl-C arrived: a long generation stops between batches. */
+  readonly stopped?: () => boolean;
 }
 
 /** Options `eval` passes down. */
@@ -21,6 +25,8 @@ export interface EvalRequest {
   readonly beams: readonly number[];
   /** Evaluate on at most this many held-out examples (0: all). */
   readonly limit: number;
+  /** True once Ctrl-C arrived: evaluation stops between batches (throws `interruptedError`). */
+  readonly stopped?: () => boolean;
 }
 
 /** Numbers a task reports on held-out data, by name, plus lines to print. */
@@ -38,7 +44,7 @@ export interface Evaluation {
 export interface TaskSession<P = ParamTree> {
   /** The model config, JSON: every number that fixes the weights' shapes. */
   readonly net: unknown;
-  /** Tokenizer, scaler, classes, …: JSON, stored in the model file. */
+  /** Tokenizer, scaler, classes, …: JSON, stored in the model file; all `generate` and `eval` need. */
   readonly preprocessing: unknown;
   /** One line about the data, e.g. `moby-dick: 986,791 training characters, 83 symbols`. */
   readonly summary: string;
@@ -46,6 +52,8 @@ export interface TaskSession<P = ParamTree> {
   readonly metricName: string;
   /** Whether throughput is counted in tokens (time steps) or samples (sequences). */
   readonly throughput: 'tokens' | 'samples';
+  /** Weights the model has, counted before any is allocated (for the size limit). */
+  readonly parameterCount: number;
   init(rng: Rng): P;
   /** The training loss over `params` (variables while training), as `fit` calls it. */
   lossOf(params: P): TrainableModel<unknown, unknown>['loss'];
@@ -61,20 +69,35 @@ export interface TaskSession<P = ParamTree> {
   dispose(): void;
 }
 
-export interface TaskContext {
-  readonly settings: TrainSettings;
+/** What a session is opened for: which data it loads. `generate` loads none. */
+export type SessionUse = 'train' | 'eval' | 'generate';
+
+export interface TaskContext<T extends TaskName = TaskName> {
+  readonly settings: SettingsOf<T>;
   readonly io: Io;
-  /** The preprocessing a model file stored (resume, eval, generate); undefined to fit it on the data. */
+  /** The preprocessing a model file stored (resume, eval, generate), already validated; undefined to fit it on the data. */
   readonly saved: unknown;
-  /** Skip loading training data that only training needs (eval, generate). */
-  readonly forInference: boolean;
+  readonly use: SessionUse;
 }
 
-export interface Task {
-  readonly name: TaskName;
+export interface Task<T extends TaskName = TaskName> {
+  readonly name: T;
   readonly description: string;
   readonly datasets: readonly DatasetName[];
-  readonly defaults: TaskDefaults;
+  /** The train flags that shape this task's model or data, beyond those every task has. */
+  readonly flags: readonly (keyof TrainFlags)[];
+  /** This task's own settings from the flags, its defaults filled in. */
+  settings(flags: TrainFlags): Omit<SettingsOf<T>, keyof CommonSettings>;
+  /** Settings that fix the weights' shapes or the data's: a resumed run must repeat them. */
+  readonly shape: readonly (keyof SettingsOf<T> & string)[];
+  /** What the model file's preprocessing must look like. */
+  readonly preprocessing: z.ZodType;
   /** Each task has its own params type (a tree of tensors); callers handle them as a `ParamTree`. */
-  open(context: TaskContext): Promise<TaskSession<unknown>>;
+  open(context: TaskContext<T>): Promise<TaskSession<unknown>>;
 }
+
+/** Settings every task takes from the flags alike (no per-task default). */
+export type CommonSettings = Pick<
+  SettingsOf<TaskName>,
+  'task' | 'source' | 'maxSteps' | 'epochs' | 'seed' | 'checkpointEvery'
+>;

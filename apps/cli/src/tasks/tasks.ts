@@ -6,7 +6,7 @@ import { forecast } from './forecast.js';
 import { g2p } from './g2p.js';
 import type { Task } from './task.js';
 
-export const TASKS: Readonly<Record<TaskName, Task>> = {
+export const TASKS: { readonly [T in TaskName]: Task<T> } = {
   'char-lm': charLm,
   classify,
   forecast,
