@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.js';
 import { benchCommand } from './commands/bench.js';
 import { evalCommand } from './commands/eval.js';
+import { EXPORT_FORMATS, type ExportFormat, exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
+import { IMPORT_SOURCES, type ImportSource, importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import {
@@ -179,6 +181,65 @@ function program(io: Io, setExit: (code: number) => void): Command {
             io,
           ),
         );
+      },
+    );
+  root
+    .command('export')
+    .description("write a model's network as ONNX, PyTorch safetensors or a tfjs-layers folder (see README)")
+    .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
+    .addOption(new Option('--format <name>', 'onnx | torch | tfjs').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .requiredOption('--out <dir>', 'folder to write the files into (made if missing)')
+    .option('--overwrite', 'replace files already in --out')
+    .addOption(backendOption())
+    .option('--verbose', 'stack traces on errors')
+    .action(
+      async (f: { model: string; format: ExportFormat; out: string; overwrite?: boolean; backend: BackendChoice }) => {
+        const request = {
+          ...f,
+          path: modelPath(f.model, io.cwd),
+          out: resolve(io.cwd, f.out),
+          overwrite: f.overwrite === true,
+        };
+        setExit(await exportCommand(request, io));
+      },
+    );
+  root
+    .command('import')
+    .description('make a char-lm model folder from a PyTorch or tfjs-layers export (see README)')
+    .argument('<folder>', 'the export: model.safetensors (torch) or model.json (tfjs), with tokenizer.json')
+    .addOption(new Option('--from <format>', 'torch | tfjs').choices(IMPORT_SOURCES).makeOptionMandatory())
+    .requiredOption('--task <task>', 'the task of the model: char-lm')
+    .requiredOption('--out <dir>', 'model folder to write (model.ckpt)')
+    .option('--modules <file>', 'torch: the modules with their constructor arguments (default <folder>/modules.json)')
+    .option('--tokenizer <file>', 'the Recur tokenizer JSON (default <folder>/tokenizer.json)')
+    .option('--prompt <text>', "the prompt 'recur generate' continues when given none")
+    .option('--overwrite', 'replace a model already in --out')
+    .addOption(backendOption())
+    .option('--verbose', 'stack traces on errors')
+    .action(
+      async (
+        folder: string,
+        f: {
+          from: ImportSource;
+          task: string;
+          out: string;
+          overwrite?: boolean;
+          backend: BackendChoice;
+          modules?: string;
+          tokenizer?: string;
+          prompt?: string;
+        },
+      ) => {
+        const at = (p: string) => resolve(io.cwd, p);
+        const request = {
+          ...f,
+          source: resolve(io.cwd, folder),
+          path: modelPath(f.out, io.cwd),
+          overwrite: f.overwrite === true,
+          ...(f.modules === undefined ? {} : { modules: at(f.modules) }),
+          ...(f.tokenizer === undefined ? {} : { tokenizer: at(f.tokenizer) }),
+        };
+        setExit(await importCommand(request, io));
       },
     );
   root

@@ -50,6 +50,8 @@ export interface Network {
   apply(params: NetworkParams, inputs: tf.Tensor, options?: ApplyNetworkOptions): NetworkOutput;
   /** Number of weights, counted from the layers' weight shapes without allocating any. */
   readonly parameterCount: number;
+  /** The `stacked` layer itself (its params are what `init` makes), for the converters of `recur export`. */
+  readonly layer: AnyLayer;
 }
 
 export interface NetworkOutput {
@@ -89,6 +91,7 @@ export function network(config: NetworkConfig): Network {
   return {
     config,
     parameterCount,
+    layer: net as unknown as AnyLayer,
     init: (rng) => net.init(rng) as NetworkParams,
     apply(params, inputs, options = {}) {
       const out = net.apply(params as never, inputs, {
