@@ -13,7 +13,7 @@ import { readModelFile } from '../src/model/model-file.js';
 import { type NetworkConfig, network } from '../src/model/network.js';
 import { fromStored, leaves } from '../src/model/params.js';
 import { type CliResult, errorLines, recur } from './helpers/cli.js';
-import { classifyCsv, tempDir, textFile } from './helpers/fixtures.js';
+import { classifyCsv, seriesCsv, tempDir, textFile } from './helpers/fixtures.js';
 
 const TINY = ['--units', '8', '--batch', '4', '--max-steps', '3', '--seq-length', '8', '--seed', '3'];
 /** Sampling (not greedy), so every logit of every step matters to the text. */
@@ -151,6 +151,57 @@ describe('recur export › recur import', () => {
       tf.dispose([ours, x, theirs.output, theirs.state as never, loaded.params as never]);
     },
   );
+});
+
+describe('recur export of a forecaster', () => {
+  it('should export a model of feature inputs and a last-step head to ONNX, torch and tfjs with equal outputs', async () => {
+    const dir = await tempDir();
+    const csv = await seriesCsv(dir);
+    const trained = await recur(
+      [
+        'train',
+        'forecast',
+        '--file',
+        csv,
+        '--columns',
+        'value',
+        '--checkpoint-dir',
+        'run',
+        '--season',
+        '7',
+        '--lag',
+        '7',
+        ...TINY,
+        '--seq-length',
+        '14',
+        '--layers',
+        '2',
+      ],
+      dir,
+    );
+    expect(trained.code, trained.err).toBe(0);
+    const file = await readModelFile(join(dir, 'run', 'model.ckpt'));
+    const net = network(file.config.net as NetworkConfig);
+    const params = fromStored(net.init(new Rng(0)) as ParamTree, file.checkpoint.weights, file.path);
+    const x = tf.randomNormal([3, 14, 2], 0, 1, 'float32', 4);
+    const ours = net.apply(params as never, x);
+    for (const format of ['onnx', 'torch', 'tfjs']) {
+      const exported = await recur(['export', '--model', 'run', '--format', format, '--out', format], dir);
+      expect(exported.code, exported.err).toBe(0);
+    }
+    const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
+    const input = new ort.Tensor('float32', x.dataSync() as Float32Array, [3, 14, 2]);
+    const out = (await session.run({ input })).output as ort.Tensor;
+    expect(out.dims).toEqual(ours.output.shape);
+    expectClose(ours.output, out.data as Float32Array, { rtol: 1e-5, atol: 1e-5 });
+    const loaded = fromTfjsModel(await readTfjsFolder(join(dir, 'tfjs')));
+    const theirs = loaded.model.apply(loaded.params, x);
+    expect(theirs.output.dataSync()).toEqual(ours.output.dataSync());
+    const modules = JSON.parse(await readFile(join(dir, 'torch', 'modules.json'), 'utf8'));
+    expect(modules.map((m: { type: string }) => m.type)).toEqual(['LSTM', 'Linear']);
+    tf.dispose([x, ours.output, ours.state as never, theirs.output, theirs.state as never, loaded.params as never]);
+    tf.dispose(leaves(params).map(([, t]) => t));
+  });
 });
 
 describe('recur export › recur import with bad input', () => {

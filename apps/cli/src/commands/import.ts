@@ -17,6 +17,7 @@ import { type CellChoice, type NetworkConfig, network } from '../model/network.j
 import { fromStored, leaves } from '../model/params.js';
 import { checkRunFolder, claimRunFolder } from '../model/run-folder.js';
 import { TASKS } from '../tasks/tasks.js';
+import type { TrainFlags } from '../train-flags.js';
 import { TOKENIZER_FILE } from './export.js';
 
 export const IMPORT_SOURCES = ['torch', 'tfjs'] as const;
@@ -184,6 +185,7 @@ export async function importCommand(request: ImportRequest, io: Io): Promise<num
   tf.dispose(
     leaves(fromStored(network(net).layer.init(new Rng(0)) as ParamTree, weights, request.source)).map(([, t]) => t),
   );
+  // The training settings are char-lm's defaults for this shape: what a later run would resume with.
   const settings = {
     task: 'char-lm',
     source: { kind: 'file', fileName: basename(request.source) },
@@ -194,9 +196,10 @@ export async function importCommand(request: ImportRequest, io: Io): Promise<num
       layers: net.layers,
       units: net.units,
       embeddingDim: (net.input as { dim: number }).dim,
-    } as never),
+    } as TrainFlags),
   };
-  const prompt = request.prompt ?? tokenizer.vocabulary.tokens[4] ?? ' ';
+  const { vocabulary } = tokenizer;
+  const prompt = request.prompt ?? vocabulary.tokens.find((_, id) => !vocabulary.isSpecial(id)) ?? ' ';
   const config: ModelFileConfig = checkModelConfig(
     {
       format: MODEL_FORMAT,
