@@ -26,6 +26,7 @@ export interface TrainingBatch<I = tf.Tensor> {
   readonly mask?: tf.Tensor2D;
 }
 
+/** What `trainable` makes a model from: its loss and metrics, and where its weights come from. */
 export interface TrainableOptions<P extends ParamTree> {
   /** Minimised by `fit`, e.g. `softmaxCrossEntropy` or `meanSquaredError` from `@recur/train`. */
   readonly loss: ScalarFunction;

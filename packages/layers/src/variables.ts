@@ -11,6 +11,7 @@ export interface VariableTree<P extends ParamTree> {
   readonly variables: Readonly<Record<string, tf.Variable>>;
 }
 
+/** How `toVariables` names the variables. */
 export interface ToVariablesOptions {
   /** Joins the path's parts in the names of `variables`. Default `'/'` (Keras weight names). */
   readonly separator?: string;

@@ -1,6 +1,7 @@
 import { badArgument } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Gradients keyed as the model's variables. */
 export type Gradients = Record<string, tf.Tensor>;
 
 export type ClipConfig = { readonly globalNorm?: number; readonly value?: number };

@@ -3,6 +3,7 @@ import { type InMemoryData, inMemoryFitData, isInMemoryData } from './in-memory-
 import type { SequenceBatch, TrainableModel } from './model.js';
 import { meanOverBatches } from './validate.js';
 
+/** How `evaluate` batches in-memory data. */
 export interface EvaluateOptions {
   /** Examples per batch for in-memory data. Default 32. */
   readonly batchSize?: number;

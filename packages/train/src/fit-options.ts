@@ -26,6 +26,11 @@ export interface FitData<Batch> {
   validation?(): Iterable<Batch> | AsyncIterable<Batch>;
 }
 
+/**
+ * How `fit` trains: epochs and stopping rules, the optimizer and its schedule, clipping,
+ * truncated BPTT, randomness, callbacks and checkpoints, and, for in-memory data, batching.
+ * Every option is checked before training starts; an unknown name is an error.
+ */
 export interface FitOptions extends BatchingOptions {
   readonly epochs?: number;
   /** Stop after this many optimizer steps in all (across epochs and resumes), exactly, TBPTT chunks included. */
@@ -69,6 +74,7 @@ export interface FitPosition {
   readonly chunk: number;
 }
 
+/** What `fit` did: steps and epochs, the loss curve, validation per epoch, and why it stopped. */
 export interface FitResult {
   /** Optimizer steps taken in all, those before a resume included. */
   readonly steps: number;

@@ -15,6 +15,7 @@ export interface StepContext<State> {
   readonly state: State | undefined;
 }
 
+/** What a model's `loss` returns for one batch. */
 export interface LossResult<State> {
   /** Scalar loss to minimise. */
   readonly loss: tf.Scalar;

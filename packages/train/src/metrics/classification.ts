@@ -66,6 +66,7 @@ function tensorAccuracy(predictions: unknown, labels: unknown, mask: unknown): t
   });
 }
 
+/** Precision, recall and F1 of one class, with the confusion counts they come from. */
 export interface BinaryScores {
   readonly precision: number;
   readonly recall: number;
