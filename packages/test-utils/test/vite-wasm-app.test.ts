@@ -24,7 +24,9 @@ import { wasm } from '@recur/backend-wasm';
 try {
   await useBackend(wasm);
   const sum = tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
-  document.title = JSON.stringify({ backend: tf.getBackend(), sum: Array.from(sum.dataSync()), simd: wasm.capabilities().details.simd });
+  // Gradients come registered by @recur/core (its browser form, from tfjs-core's own modules).
+  const grad = tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2]));
+  document.title = JSON.stringify({ backend: tf.getBackend(), sum: Array.from(sum.dataSync()), grad: Array.from(grad.dataSync()), simd: wasm.capabilities().details.simd });
 } catch (error) {
   document.title = JSON.stringify({ error: String(error) });
 }
@@ -113,7 +115,7 @@ describe('a Vite app using @recur/backend-wasm from the packed tarballs', () => 
     const server = await serve(join(dir, 'dist'));
     servers.push(server);
     const { result, failed, wasmTypes } = await open(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    expect(result).toEqual({ backend: 'wasm', sum: [4, 6], simd: true });
+    expect(result).toEqual({ backend: 'wasm', sum: [4, 6], grad: [2, 4], simd: true });
     expect(failed).toEqual([]);
     expect(wasmTypes).toEqual(['application/wasm']);
   }, 120_000);
@@ -131,7 +133,7 @@ describe('a Vite app using @recur/backend-wasm from the packed tarballs', () => 
       dev?.on('exit', (code) => fail(new Error(`vite dev exited with ${code}`)));
     });
     const { result, failed, wasmTypes } = await open(`http://127.0.0.1:${port}/`);
-    expect(result).toEqual({ backend: 'wasm', sum: [4, 6], simd: true });
+    expect(result).toEqual({ backend: 'wasm', sum: [4, 6], grad: [2, 4], simd: true });
     expect(failed).toEqual([]);
     expect(wasmTypes).toEqual(['application/wasm']);
   }, 120_000);
