@@ -9,4 +9,10 @@ describe('recur bench', () => {
     expect(result.code).toBe(0);
     expect(result.err).toMatch(/^running: pnpm bench --quick \(in \/.+\)$/m);
   });
+
+  it("should pass the benchmark's own options on without a '--'", async () => {
+    const result = await recur(['bench', '--dry-run', '--quick', '--workload', 'W3'], await tempDir());
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/^running: pnpm bench --quick --workload W3 \(in \/.+\)$/m);
+  });
 });
