@@ -142,7 +142,9 @@ describeBackends('trainable arguments', () => {
     const data = { inputs: [[[0, 1]]], targets: [0] };
     await expect(
       // biome-ignore lint/suspicious/noExplicitAny: the mistake the message is for
-      fit({ variables: params, loss: () => ({ loss: tf.scalar(0) }) } as any, data, { optimizer: { kind: 'sgd', learningRate: 0.1 } }),
+      fit({ variables: params, loss: () => ({ loss: tf.scalar(0) }) } as any, data, {
+        optimizer: { kind: 'sgd', learningRate: 0.1 },
+      }),
     ).rejects.toThrow(/model\.variables\.kernel: expected a tf\.Variable \(a plain tensor cannot be trained/);
     disposeParams(params);
   });
