@@ -19,6 +19,7 @@ import {
   probability,
   TASK_NAMES,
 } from './settings.js';
+import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
 
@@ -89,6 +90,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .option('--verbose', 'stack traces on errors')
+    .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {
       if (!isTask(task)) throw usageError(`unknown task '${task}': choose one of ${TASK_NAMES.join(', ')}`);
       const settings = trainSettings(task, flags, io.cwd);
