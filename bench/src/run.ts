@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: Recur against tfjs-layers (same backend) and brain.js (W3), in one
- * process, on the workloads of issue 7. Prints a table and writes results/latest.json.
- * Options: --workload W1,W3  --backend cpu,wasm  --quick (fewer repetitions).
+ * process, on the workloads of issue 7. Prints a table and writes results/last-run.json
+ * (ignored by git); with --save, results/latest.json, the tracked record of a measurement.
+ * Options: --workload W1,W3  --backend cpu,wasm  --quick (fewer repetitions)  --save.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     workload: { type: 'string', default: 'W1,W2,W3' },
     backend: { type: 'string', default: 'cpu,wasm' },
     quick: { type: 'boolean', default: false },
+    save: { type: 'boolean', default: false },
   },
 });
 const PLUGINS: Record<string, BackendPlugin> = { cpu, wasm };
@@ -143,7 +145,12 @@ for (const r of records) {
   );
 }
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
+const out = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'results',
+  values.save ? 'latest.json' : 'last-run.json',
+);
 mkdirSync(dirname(out), { recursive: true });
 const payload = { date: new Date().toISOString(), node: process.version, matmulGflops: rates, records };
 writeFileSync(`${out}.tmp`, `${JSON.stringify(payload, null, 2)}\n`);

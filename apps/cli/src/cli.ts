@@ -20,6 +20,7 @@ import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
 import { CELL_CHOICES } from './model/network.js';
 import { DATASET_NAMES, TASK_NAMES } from './settings.js';
+import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
 
@@ -91,6 +92,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--overwrite', 'replace a model already in --checkpoint-dir')
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .option('--verbose', 'stack traces on errors')
+    .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {
       if (!isTask(task)) throw usageError(`unknown task '${task}': choose one of ${TASK_NAMES.join(', ')}`);
       const settings = trainSettings(task, flags, io.cwd);
@@ -245,8 +247,10 @@ function program(io: Io, setExit: (code: number) => void): Command {
   root
     .command('bench')
     .description("run the repository's benchmarks (pnpm bench): Recur against tfjs-layers and brain.js")
-    .argument('[args...]', 'passed on to the benchmark script')
+    .argument('[args...]', 'passed on to the benchmark script (--quick, --workload W1,W3, --backend cpu, --save)')
     .option('--dry-run', 'print what would run, and run nothing')
+    // The benchmark's own options (`recur bench --quick`) go through as arguments.
+    .allowUnknownOption()
     .action(async (args: string[], flags: { dryRun?: boolean }) => {
       setExit(await benchCommand(args, flags.dryRun === true, io));
     });

@@ -38,4 +38,10 @@ describe('recur bench', () => {
       /no Recur benchmarks found \(not Recur's workspace: .* \(not-recur\).*\): 'recur bench' runs the Recur repository's 'pnpm bench'/,
     );
   });
+
+  it("should pass the benchmark's own options on without a '--'", async () => {
+    const result = await recur(['bench', '--dry-run', '--quick', '--workload', 'W3'], await tempDir());
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/^running: pnpm bench --quick --workload W3 \(in \/.+\)$/m);
+  });
 });

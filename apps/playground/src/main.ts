@@ -13,6 +13,8 @@ const losses: number[] = [];
 /** The previous curve stays until the new run's first step: a rejected run keeps it. */
 let newRun = false;
 let trainedKind: 'text' | 'forecast' | undefined;
+/** The backend the worker runs on, as the status line shows it (`on wasm: …`). */
+let backendLine = '';
 
 /** `data-state` on <body> tells tests (and styles) what the page is doing. */
 function setState(state: 'idle' | 'working' | 'trained' | 'error'): void {
@@ -62,7 +64,7 @@ function readTask(): Task {
 }
 
 function drawLosses(): void {
-  drawChart($<HTMLCanvasElement>('loss-chart'), [{ values: losses, color: '#3f66d6', label: 'training loss' }], 'step');
+  drawChart($('loss-chart'), [{ values: losses, color: '#3f66d6', label: 'training loss' }], 'step');
   const summary = $('loss-summary');
   if (losses.length === 0) {
     summary.textContent = 'No training yet.';
@@ -92,8 +94,8 @@ function receive(message: FromWorker): void {
         .filter(([k, v]) => k !== 'implementation' && v !== '')
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ');
-      $('status').textContent =
-        `Running on ${message.name}: ${message.details.implementation ?? ''}${facts ? ` (${facts})` : ''}`;
+      backendLine = `on ${message.name}: ${message.details.implementation ?? ''}${facts ? ` (${facts})` : ''}`;
+      $('status').textContent = `Running ${backendLine}`;
       document.body.dataset.backend = message.name;
       return;
     }
@@ -112,12 +114,12 @@ function receive(message: FromWorker): void {
       trainedKind = message.model.kind;
       $('model-info').textContent =
         `${message.model.kind === 'text' ? 'Character model' : 'CO₂ forecaster'}: ${message.model.parameters.toLocaleString('en')} parameters, ${message.model.steps} steps, trained on ${message.model.backend}.`;
-      if (message.stopped) $('status').textContent += ' — stopped.';
+      $('status').textContent = `${message.stopped ? 'Stopped' : 'Done'} ${backendLine}`;
       if (message.model.kind === 'text') setState('trained');
       return;
     case 'forecast':
       drawChart(
-        $<HTMLCanvasElement>('forecast-chart'),
+        $('forecast-chart'),
         [
           { values: message.truth, color: '#1d2433', label: 'measured' },
           { values: message.predicted, color: '#d6543f', label: 'forecast' },

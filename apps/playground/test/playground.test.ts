@@ -106,7 +106,12 @@ describe('playground', () => {
       expect(frame).toBeLessThan(1000);
       const { first, last, steps } = await training;
       expect(await page.getAttribute('body', 'data-backend')).toBe(backend);
-      expect(await page.textContent('#status')).toContain(`Running on ${backend}`);
+      expect(await page.textContent('#status')).toContain(`Done on ${backend}`);
+      const icon = await page.evaluate(async () => {
+        const response = await fetch((document.querySelector('link[rel=icon]') as HTMLLinkElement).href);
+        return response.ok ? response.headers.get('content-type') : `HTTP ${response.status}`;
+      });
+      expect(icon).toContain('svg');
       expect(steps).toBe(TEXT.steps);
       expect(last).toBeLessThan(first);
       const text = await generate(page);

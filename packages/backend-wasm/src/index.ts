@@ -13,18 +13,38 @@ const CONFIGS = kernelConfigs(WASM_KERNELS);
 export interface WasmOptions {
   /**
    * Where the browser fetches tfjs' `.wasm` files from (a folder URL ending in `/`, or
-   * a map of file names to URLs), as `setWasmPaths` takes it. Not needed in Node, where
-   * the files are read from the installed package.
+   * a map of file names to URLs), as `setWasmPaths` takes it: for a CDN, or files you
+   * serve yourself. Default: the copies this package ships, which bundlers emit as assets.
+   * Not used in Node, where tfjs reads the files from its installed package.
    */
   readonly wasmPaths?: string | Record<string, string>;
+}
+
+const inNode = (): boolean =>
+  (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
+
+/**
+ * tfjs' binaries as this package ships them (copied from the pinned tfjs-backend-wasm at
+ * build time into `dist/tfjs/`). Each URL is written as `new URL('literal', import.meta.url)`
+ * because that is the form bundlers (Vite, webpack 5, Rollup, Parcel) recognise: they
+ * emit the file and rewrite the URL, so a bundled app needs no `wasmPaths`.
+ */
+function shippedWasmPaths(): Record<string, string> {
+  return {
+    'tfjs-backend-wasm.wasm': new URL('./tfjs/tfjs-backend-wasm.wasm', import.meta.url).href,
+    'tfjs-backend-wasm-simd.wasm': new URL('./tfjs/tfjs-backend-wasm-simd.wasm', import.meta.url).href,
+    'tfjs-backend-wasm-threaded-simd.wasm': new URL('./tfjs/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url)
+      .href,
+  };
 }
 
 let simd = false;
 let threads = false;
 
 /**
- * A wasm plug-in with options. In a browser the `.wasm` files must be served; pass
- * their location as `wasmPaths` (bundlers can import them as asset URLs).
+ * A wasm plug-in with options. In a browser tfjs fetches its `.wasm` files: by default
+ * the copies shipped in this package (a bundler emits them with the app); pass
+ * `wasmPaths` to fetch them from a CDN or your own server instead.
  */
 export function wasmWith(options: WasmOptions = {}): BackendPlugin {
   return {
@@ -32,6 +52,8 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
     setup() {
       if (options.wasmPaths !== undefined) {
         setWasmPaths(options.wasmPaths as string, true);
+      } else if (!inNode()) {
+        setWasmPaths(shippedWasmPaths(), true);
       }
       // Recur's fused sequence kernels (WebAssembly SIMD in tfjs' own heap) join tfjs'
       // kernels, once: setup may run many times. An engine without SIMD keeps the

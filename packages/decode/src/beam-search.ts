@@ -3,6 +3,7 @@ import { assertAlpha, penalty } from './length-penalty.js';
 import type { StepModel } from './step-model.js';
 import { assertOptionsObject, assertPrompts, assertStepModel, assertTokenId, readLogProbs } from './validate.js';
 
+/** How `beamSearch` searches and what it returns. */
 export interface BeamSearchOptions {
   /** Live hypotheses kept per input. Integer ≥ 1. */
   readonly beamWidth: number;
@@ -16,6 +17,7 @@ export interface BeamSearchOptions {
   readonly nBest?: number;
 }
 
+/** One finished (or cut) output of `beamSearch`, with its log-probability and score. */
 export interface Hypothesis {
   /** Generated token ids (the prompt excluded, the end token included when finished). */
   readonly tokens: number[];

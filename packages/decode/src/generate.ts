@@ -10,6 +10,7 @@ import {
   readLogProbs,
 } from './validate.js';
 
+/** How `generate` picks tokens and when it stops. */
 export interface GenerateOptions {
   /** Most tokens to generate per row (the end token included). Integer ≥ 1. */
   readonly maxLength: number;

@@ -26,6 +26,7 @@ export interface SampleStrategy {
   readonly topP?: number;
 }
 
+/** How the next token is chosen from the model's distribution: greedily or by sampling. */
 export type DecodeStrategy = GreedyStrategy | SampleStrategy;
 
 export function assertStrategy(strategy: unknown, argument: string): asserts strategy is DecodeStrategy {

@@ -58,3 +58,11 @@ export {
 } from './seq2seq/trainable.js';
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
+export {
+  type ScalarFunction,
+  type TrainableLayer,
+  type TrainableOptions,
+  type TrainingBatch,
+  trainable,
+} from './trainable.js';
+export { disposeParams, type ToVariablesOptions, toVariables, type VariableTree } from './variables.js';

@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
+/** What the root README's sentiment example imports, and the wasm backend. */
+const PACKED = ['core', 'backend-cpu', 'backend-wasm', 'cells', 'layers', 'train', 'datasets'];
+const tarball = (pkg: string) => `recur-${pkg}-0.1.0.tgz`;
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
     cwd,
@@ -23,7 +27,7 @@ describe('packed packages installed with npm outside the workspace', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'recur-pack-'));
-    for (const pkg of ['core', 'backend-cpu', 'backend-wasm']) {
+    for (const pkg of PACKED) {
       run('pnpm', ['pack', '--pack-destination', dir], join(root, 'packages', pkg));
     }
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -35,11 +39,7 @@ describe('packed packages installed with npm outside the workspace', () => {
 
   it('should pack tarballs without tests or sources of tests', () => {
     const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
-    expect(tarballs.sort()).toEqual([
-      'recur-backend-cpu-0.1.0.tgz',
-      'recur-backend-wasm-0.1.0.tgz',
-      'recur-core-0.1.0.tgz',
-    ]);
+    expect(tarballs.sort()).toEqual(PACKED.map(tarball).sort());
     for (const tgz of tarballs) {
       const listing = run('tar', ['-tzf', tgz], dir);
       expect(listing).toMatch(/package\/dist\/index\.js/);
@@ -56,9 +56,7 @@ describe('packed packages installed with npm outside the workspace', () => {
         '--no-audit',
         '--no-fund',
         '--loglevel=error',
-        './recur-core-0.1.0.tgz',
-        './recur-backend-cpu-0.1.0.tgz',
-        './recur-backend-wasm-0.1.0.tgz',
+        ...PACKED.map((pkg) => `./${tarball(pkg)}`),
         '@tensorflow/tfjs-core@4.22.0',
       ],
       dir,
@@ -88,4 +86,19 @@ console.log(JSON.stringify(out));
       error: 'BAD_CONFIG',
     });
   }, 240_000);
+
+  it("should run the root README's sentiment example from the installed packages", () => {
+    // Node 20 runs no TypeScript: the example is transpiled, imports untouched.
+    for (const file of ['sentiment', 'reviews']) {
+      const source = readFileSync(join(root, 'examples', `${file}.ts`), 'utf8');
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(join(dir, `${file}.js`), outputText);
+    }
+    const printed = run('node', ['sentiment.js'], dir);
+    const accuracy = Number(/accuracy: ([\d.]+)/.exec(printed)?.[1]);
+    expect(accuracy).toBeGreaterThan(0.95);
+    expect(printed).toMatch(/'the plot was not boring' is positive with probability 0\.[5-9]/);
+  }, 120_000);
 });

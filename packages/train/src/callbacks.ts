@@ -18,6 +18,7 @@ export interface BatchEvent {
   readonly skippedSteps: number;
 }
 
+/** What `onEpochEnd` learns after each epoch. */
 export interface EpochEvent {
   readonly epoch: number;
   readonly step: number;
@@ -28,6 +29,7 @@ export interface EpochEvent {
   readonly seconds: number;
 }
 
+/** Functions `fit` calls as training goes; each may return a promise, which `fit` awaits. */
 export interface Callbacks {
   onBatchEnd?(event: BatchEvent): void | Promise<void>;
   onEpochEnd?(event: EpochEvent): void | Promise<void>;

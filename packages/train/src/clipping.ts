@@ -1,8 +1,10 @@
 import { badArgument } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Gradients keyed as the model's variables. */
 export type Gradients = Record<string, tf.Tensor>;
 
+/** Gradient clipping: each element into [−value, value], then all gradients scaled to a global norm of at most `globalNorm`. */
 export type ClipConfig = { readonly globalNorm?: number; readonly value?: number };
 
 /** √(Σ‖g‖²) over every gradient, as a number. */

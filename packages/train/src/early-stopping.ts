@@ -1,6 +1,7 @@
 import { assertBoolean, badArgument, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** When to stop on a metric that no longer improves (Keras' `EarlyStopping`). */
 export interface EarlyStoppingConfig {
   /** Epoch value to watch: 'loss' or a validation key such as 'val_loss', 'val_accuracy'. */
   readonly monitor: string;

@@ -4,11 +4,17 @@ import type { Callbacks } from './callbacks.js';
 import type { Checkpoint } from './checkpoint/format.js';
 import type { ClipConfig } from './clipping.js';
 import type { EarlyStoppingConfig } from './early-stopping.js';
+import { BATCHING_OPTION_NAMES, type BatchingOptions, checkBatchingOptions, isInMemoryData } from './in-memory-data.js';
 import type { LossSummary } from './loss-history.js';
 import type { OptimizerConfig } from './optimizers.js';
 import type { ScheduleConfig } from './schedules.js';
 import type { NonFinitePolicy } from './step.js';
 
+/**
+ * Batches made on demand. `fit` owns every batch it is given: it disposes each one's
+ * tensors after training (or validating) on it, so `train` must make new tensors each
+ * time it yields.
+ */
 export interface FitData<Batch> {
   /**
    * The epoch's training batches, shuffled with `rng` (a fresh stream per epoch). It must
@@ -20,7 +26,12 @@ export interface FitData<Batch> {
   validation?(): Iterable<Batch> | AsyncIterable<Batch>;
 }
 
-export interface FitOptions {
+/**
+ * How `fit` trains: epochs and stopping rules, the optimizer and its schedule, clipping,
+ * truncated BPTT, randomness, callbacks and checkpoints, and, for in-memory data, batching.
+ * Every option is checked before training starts; an unknown name is an error.
+ */
+export interface FitOptions extends BatchingOptions {
   readonly epochs?: number;
   /** Stop after this many optimizer steps in all (across epochs and resumes), exactly, TBPTT chunks included. */
   readonly maxSteps?: number;
@@ -63,6 +74,7 @@ export interface FitPosition {
   readonly chunk: number;
 }
 
+/** What `fit` did: steps and epochs, the loss curve, validation per epoch, and why it stopped. */
 export interface FitResult {
   /** Optimizer steps taken in all, those before a resume included. */
   readonly steps: number;
@@ -88,6 +100,7 @@ export interface FitResult {
 }
 
 const OPTION_NAMES: readonly (keyof FitOptions)[] = [
+  ...BATCHING_OPTION_NAMES,
   'epochs',
   'maxSteps',
   'timeBudgetSeconds',
@@ -138,21 +151,31 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
   const variables = Object.entries(model.variables);
   if (variables.length === 0) throw badArgument('BAD_CONFIG', 'model.variables', 'at least one variable', {});
   for (const [name, v] of variables) {
-    if (!(v instanceof tf.Variable)) throw badArgument('BAD_CONFIG', `model.variables.${name}`, 'a tf.Variable', v);
+    if (!(v instanceof tf.Variable)) {
+      const hint =
+        v instanceof tf.Tensor
+          ? ' (a plain tensor cannot be trained: make the model with trainable() or toVariables() from @recur/layers, or tf.variable)'
+          : '';
+      throw badArgument('BAD_CONFIG', `model.variables.${name}`, `a tf.Variable${hint}`, v);
+    }
     if (v.isDisposed)
       throw badArgument('BAD_CONFIG', `model.variables.${name}`, 'a live variable', 'a disposed variable');
   }
-  if (!isObject(data) || typeof data.train !== 'function') {
-    throw badArgument(
-      'BAD_CONFIG',
-      'data.train',
-      'a function (rng, epoch) => batches',
-      isObject(data) ? data.train : data,
-    );
+  const inMemory = isInMemoryData(data);
+  if (!inMemory) {
+    if (!isObject(data) || typeof data.train !== 'function') {
+      throw badArgument(
+        'BAD_CONFIG',
+        'data.train',
+        'a function (rng, epoch) => batches, or in-memory data { inputs, targets, mask? }',
+        isObject(data) ? data.train : data,
+      );
+    }
+    functionOrAbsent(data.validation, 'data.validation');
   }
-  functionOrAbsent(data.validation, 'data.validation');
   if (!isObject(options)) throw badArgument('BAD_CONFIG', 'options', 'an object', options);
   onlyFields(options, OPTION_NAMES, 'options');
+  checkBatchingOptions(options, inMemory);
   if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs');
   if (options.maxSteps !== undefined) assertPositiveInteger(options.maxSteps, 'maxSteps');
   const budget = options.timeBudgetSeconds;

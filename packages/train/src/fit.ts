@@ -9,6 +9,7 @@ import {
   type FitResult,
   type StopReason,
 } from './fit-options.js';
+import { type InMemoryData, inMemoryFitData, isInMemoryData } from './in-memory-data.js';
 import { LossHistory } from './loss-history.js';
 import type { SequenceBatch, TrainableModel } from './model.js';
 import { makeOptimizer, setLearningRate } from './optimizers.js';
@@ -22,7 +23,13 @@ import { validate } from './validate.js';
 export type { FitData, FitOptions, FitPosition, FitResult, StopReason } from './fit-options.js';
 
 /**
- * Trains `model` on `data`. Deterministic: the same seed, data and backend give a
+ * Trains `model` on `data`: in-memory examples `{ inputs, targets, mask? }` (tensors or
+ * arrays), which `fit` batches with `batchSize`, `shuffle` and `validationSplit` as
+ * tfjs-layers' `model.fit(x, y)` does and never disposes; or a `FitData` whose
+ * `train(rng, epoch)` yields batches, each of which `fit` **disposes** once it has
+ * trained on it (yield fresh tensors every epoch, never the same ones twice).
+ *
+ * Deterministic: the same seed, data and backend give a
  * bit-identical loss curve. Whatever stops it (`maxSteps`, the time budget, `signal`,
  * `shouldStop`, or a crash after a checkpoint), resuming from the checkpoint continues
  * from the exact step (the epoch, batch and TBPTT chunk, with the carried state, the
@@ -30,12 +37,36 @@ export type { FitData, FitOptions, FitPosition, FitResult, StopReason } from './
  * bit for bit as in a run that never stopped. The optimizer is made here and disposed
  * before returning.
  */
+export async function fit<State>(
+  model: TrainableModel<SequenceBatch, State>,
+  data: InMemoryData,
+  options: FitOptions,
+): Promise<FitResult>;
 export async function fit<Batch, State>(
   model: TrainableModel<Batch, State>,
   data: FitData<Batch>,
   options: FitOptions,
+): Promise<FitResult>;
+export async function fit<Batch, State>(
+  model: TrainableModel<Batch, State>,
+  data: FitData<Batch> | InMemoryData,
+  options: FitOptions,
 ): Promise<FitResult> {
   checkFitArguments(model, data, options);
+  if (!isInMemoryData(data)) return fitBatches(model, data, options);
+  const memory = inMemoryFitData(data, options);
+  try {
+    return await fitBatches(model as TrainableModel<SequenceBatch, State>, memory.data, options);
+  } finally {
+    memory.dispose();
+  }
+}
+
+async function fitBatches<Batch, State>(
+  model: TrainableModel<Batch, State>,
+  data: FitData<Batch>,
+  options: FitOptions,
+): Promise<FitResult> {
   const epochs = options.epochs ?? 1;
   const lr = options.schedule !== undefined ? makeSchedule(options.schedule) : undefined;
   const master = new Rng(options.seed ?? 0).state();

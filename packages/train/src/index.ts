@@ -8,7 +8,9 @@ export {
 } from './checkpoint/format.js';
 export { type ClipConfig, clipGradients, type Gradients, globalNorm } from './clipping.js';
 export { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
+export { type EvaluateOptions, evaluate } from './evaluate.js';
 export { type FitData, type FitOptions, type FitPosition, type FitResult, fit, type StopReason } from './fit.js';
+export type { BatchingOptions, InMemoryData, NumberArray } from './in-memory-data.js';
 export { type LossSummary, RECENT_LOSSES_KEPT } from './loss-history.js';
 export {
   binaryCrossEntropy,
@@ -33,6 +35,7 @@ export {
   tokenErrorRate,
   wordErrorRate,
 } from './metrics/sequence.js';
+export type { MetricOptions } from './metrics/tensor-metric.js';
 export type { LossResult, SequenceBatch, StepContext, TrainableModel } from './model.js';
 export {
   getLearningRate,

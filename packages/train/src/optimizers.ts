@@ -21,6 +21,7 @@ export type OptimizerConfig =
     }
   | { readonly kind: 'adagrad'; readonly learningRate: number; readonly initialAccumulatorValue?: number };
 
+/** The optimizers `makeOptimizer` (and so `fit`) knows. */
 export const OPTIMIZER_KINDS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
 
 const FIELDS: Readonly<Record<OptimizerConfig['kind'], readonly string[]>> = {
@@ -98,6 +99,7 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   else o.learningRate = learningRate;
 }
 
+/** The learning rate `optimizer` applies now (as `setLearningRate` or a schedule left it). */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
 }

@@ -3,6 +3,7 @@ import { badArgument, checkPositiveInteger, checkPositiveNumber } from '@recur/c
 /** Learning rate as a function of the optimizer step (0-based). Pure: the same step gives the same rate. */
 export type Schedule = (step: number) => number;
 
+/** A learning-rate schedule over optimizer steps, by kind; `schedule(config)` makes it. */
 export type ScheduleConfig =
   | { readonly kind: 'constant'; readonly rate: number }
   | { readonly kind: 'step'; readonly rate: number; readonly every: number; readonly factor: number }

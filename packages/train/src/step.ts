@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ClipConfig, clipGradients } from './clipping.js';
 import type { StepContext, TrainableModel } from './model.js';
 
+/** On a non-finite loss or gradient: stop with `NAN_LOSS` (weights untouched), or skip the step. */
 export type NonFinitePolicy = 'stop' | 'skip';
 
 export interface StepOutcome<State> {

@@ -19,7 +19,7 @@ describe('metrics', () => {
   describe('classification', () => {
     it('should count accuracy over unmasked positions only', () => {
       expect(accuracy([1, 2, 3, 4], [1, 0, 3, 0])).toBe(0.5);
-      expect(accuracy([1, 2, 3, 4], [1, 0, 3, 0], [1, 0, 1, 0])).toBe(1);
+      expect(accuracy([1, 2, 3, 4], [1, 0, 3, 0], { mask: [1, 0, 1, 0] })).toBe(1);
     });
 
     it('should compute precision, recall and F1 from the confusion counts', () => {

@@ -1,9 +1,7 @@
-import type { ParamTree } from '@recur/layers';
+import { disposeParams, toVariables as layersToVariables, type ParamTree, type VariableTree } from '@recur/layers';
 import type { StoredTensor } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { CliError } from '../errors.js';
-
-let models = 0;
 
 /** Every tensor of a param tree with its path (`rnn.0.kernel`): the checkpoint keys. */
 export function leaves(tree: ParamTree, path = ''): [string, tf.Tensor][] {
@@ -24,20 +22,13 @@ export function mapLeaves<T extends ParamTree>(tree: T, f: (path: string, t: tf.
 }
 
 /**
- * Turns freshly initialised weights into trainable variables (disposing the originals).
- * `variables` is keyed by path, the names checkpoints store; the engine-wide variable
- * names get a per-model prefix so that several models can live in one process.
+ * Turns freshly initialised weights into trainable variables (disposing the originals),
+ * keyed by their dotted path: the names checkpoints store.
  */
-export function toVariables<T extends ParamTree>(tree: T): { params: T; variables: Record<string, tf.Variable> } {
-  const prefix = `recur-cli-${models++}`;
-  const variables: Record<string, tf.Variable> = {};
-  const params = mapLeaves(tree, (path, t) => {
-    const v = tf.variable(t, true, `${prefix}/${path}`);
-    t.dispose();
-    variables[path] = v;
-    return v;
-  });
-  return { params, variables };
+export function toVariables<T extends ParamTree>(tree: T): VariableTree<T> {
+  const made = layersToVariables(tree, { separator: '.' });
+  disposeParams(tree);
+  return made;
 }
 
 /**

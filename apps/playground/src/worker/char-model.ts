@@ -2,7 +2,7 @@ import { lstm } from '@recur/cells';
 import { RecurError, Rng } from '@recur/core';
 import { Tokenizer, type TokenizerJSON } from '@recur/datasets';
 import { beamSearch, type DecodeStrategy, generate, recurrentStepModel } from '@recur/decode';
-import { dense, embedding, recurrent, stacked } from '@recur/layers';
+import { dense, disposeParams, embedding, recurrent, stacked, toVariables } from '@recur/layers';
 import {
   type Callbacks,
   fit as fitModel,
@@ -12,7 +12,7 @@ import {
 } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Decoding, TextTask } from '../protocol.js';
-import { disposeTree, namedVariables, toVariables } from './params.js';
+import { disposeTree } from './params.js';
 
 /** What a saved character model holds besides its weights. */
 export interface CharModelConfig {
@@ -53,12 +53,13 @@ export class CharModel {
     const { cell, net } = layersFor(this.tokenizer.vocabulary.size, config);
     this.cell = cell;
     this.net = net;
-    this.params = toVariables(net.init(new Rng(seed)));
+    const init = net.init(new Rng(seed));
+    ({ params: this.params, variables: this.variables } = toVariables(init));
+    disposeParams(init);
   }
 
-  get variables(): Record<string, tf.Variable> {
-    return namedVariables(this.params);
-  }
+  /** The weights by path (`1/kernel`): the names in a saved model. */
+  readonly variables: Readonly<Record<string, tf.Variable>>;
 
   dispose(): void {
     disposeTree(this.params);

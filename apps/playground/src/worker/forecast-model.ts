@@ -1,6 +1,6 @@
 import { lstm } from '@recur/cells';
 import { RecurError, Rng } from '@recur/core';
-import { dense, recurrent, stacked } from '@recur/layers';
+import { dense, disposeParams, recurrent, stacked, toVariables } from '@recur/layers';
 import {
   type Callbacks,
   fit as fitModel,
@@ -10,7 +10,7 @@ import {
 } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForecastTask } from '../protocol.js';
-import { disposeTree, namedVariables, toVariables } from './params.js';
+import { disposeTree } from './params.js';
 
 /** What a saved forecaster holds besides its weights: its window and the scale it learned with. */
 export interface ForecastModelConfig {
@@ -46,12 +46,13 @@ export class ForecastModel {
     seed = 1,
   ) {
     this.net = layersFor(config);
-    this.params = toVariables(this.net.init(new Rng(seed)));
+    const init = this.net.init(new Rng(seed));
+    ({ params: this.params, variables: this.variables } = toVariables(init));
+    disposeParams(init);
   }
 
-  get variables(): Record<string, tf.Variable> {
-    return namedVariables(this.params);
-  }
+  /** The weights by path (`1/kernel`): the names in a saved model. */
+  readonly variables: Readonly<Record<string, tf.Variable>>;
 
   dispose(): void {
     disposeTree(this.params);

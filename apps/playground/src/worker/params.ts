@@ -1,24 +1,4 @@
-import { isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-
-/** A layer's parameter tree (records and arrays of tensors), as `@recur/layers` makes them. */
-export type Tree = tf.Tensor | readonly Tree[] | { readonly [key: string]: Tree } | undefined;
-
-/** The same tree with every tensor turned into a trainable variable; the tensors are disposed. */
-export function toVariables<T>(tree: T): T {
-  const walk = (node: unknown): unknown => {
-    if (isTensor(node)) {
-      const v = tf.variable(node, true);
-      node.dispose();
-      return v;
-    }
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === 'object')
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
-    return node;
-  };
-  return walk(tree) as T;
-}
 
 /** Every variable of a tree by its path (`1/kernel`): the names in a saved model. */
 export function namedVariables(tree: unknown): Record<string, tf.Variable> {

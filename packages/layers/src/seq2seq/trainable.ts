@@ -6,6 +6,7 @@
 import { badArgument, checkKnownKeys, isTensor, type Rng, type TrainableModel } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamTree } from '../layer.js';
+import { toVariables } from '../variables.js';
 import { checkIdTensor, checkProbability, checkTargetMask } from './checks.js';
 import type { Seq2SeqParams } from './network.js';
 import { checkSeq2SeqParams, networkOf, type Seq2SeqInput, type Seq2SeqModel } from './seq2seq.js';
@@ -64,8 +65,9 @@ export function seq2seqTrainable(
   checkKnownKeys(options, ['samplingProbability'], 'options');
   const schedule = options.samplingProbability;
   if (typeof schedule !== 'function') checkProbability(schedule, 'options.samplingProbability');
-  const variables: Record<string, tf.Variable> = {};
-  const tree = toVariables(params as unknown as ParamTree, [], variables) as unknown as Seq2SeqParams;
+  const made = toVariables(params as unknown as ParamTree);
+  const variables = made.variables;
+  const tree = made.params as unknown as Seq2SeqParams;
   const targetVocab = net.full.targetVocabSize;
 
   return Object.freeze({
@@ -101,18 +103,4 @@ export function seq2seqTrainable(
     },
     dispose: () => tf.dispose(Object.values(variables)),
   });
-}
-
-/** The tree with every tensor replaced by a trainable variable named by its path. */
-function toVariables(node: ParamTree, path: string[], out: Record<string, tf.Variable>): ParamTree {
-  if (isTensor(node)) {
-    // Unnamed: tfjs names variables globally, and two models' paths would collide.
-    const v = tf.variable(node, true);
-    out[path.join('/')] = v;
-    return v;
-  }
-  if (Array.isArray(node)) return node.map((child, i) => toVariables(child as ParamTree, [...path, String(i)], out));
-  return Object.fromEntries(
-    Object.entries(node).map(([k, child]) => [k, toVariables(child as ParamTree, [...path, k], out)]),
-  );
 }

@@ -17,12 +17,14 @@ export const CHECKPOINT_FORMAT_VERSION = 2;
 const READABLE_VERSIONS = [1, 2];
 const MAGIC = 'RECURCKP';
 
+/** One tensor as a checkpoint holds it: dtype, shape and values. */
 export interface StoredTensor {
   readonly shape: readonly number[];
   readonly dtype: 'float32' | 'int32';
   readonly values: Float32Array | Int32Array;
 }
 
+/** A snapshot of training that `fit` resumes from exactly: weights, optimizer state, position and progress. */
 export interface Checkpoint {
   /** Optimizer steps taken so far. */
   readonly step: number;
@@ -48,6 +50,10 @@ async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
+/**
+ * The checkpoint as bytes (format `CHECKPOINT_FORMAT_VERSION`): a JSON header with a
+ * SHA-256 of the data, then the tensors' raw values; `decodeCheckpoint` reads it back.
+ */
 export async function encodeCheckpoint(checkpoint: Checkpoint): Promise<Uint8Array> {
   for (const field of ['step', 'epoch'] as const) {
     const value = checkpoint?.[field];

@@ -1,9 +1,28 @@
 import { badArgument } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type MetricOptions, maskedMeanMetric, sameShape } from './tensor-metric.js';
 
 type Labels = ArrayLike<number>;
 
-/** Fraction of positions where prediction equals label; positions with mask 0 are left out. */
-export function accuracy(predictions: Labels, labels: Labels, mask?: ArrayLike<number>): number {
+/**
+ * Fraction of positions where the prediction equals the label, leaving out those the
+ * mask sets to 0. One signature for training and evaluation, that of the losses:
+ * - tensors in, `tf.Scalar` out (a training metric: `trainable(net, { metrics: { accuracy } })`).
+ *   `predictions` are class scores `[..., classes]` (logits or probabilities; the argmax
+ *   is taken) with labels `[...]`, or class ids shaped as the labels;
+ * - arrays of class ids in, a number out (evaluation).
+ */
+export function accuracy(predictions: tf.Tensor, labels: tf.Tensor, options?: MetricOptions<tf.Tensor>): tf.Scalar;
+export function accuracy(predictions: Labels, labels: Labels, options?: MetricOptions<Labels>): number;
+export function accuracy(
+  predictions: tf.Tensor | Labels,
+  labels: tf.Tensor | Labels,
+  options: MetricOptions<tf.Tensor> | MetricOptions<Labels> = {},
+): tf.Scalar | number {
+  if (predictions instanceof tf.Tensor || labels instanceof tf.Tensor) {
+    return tensorAccuracy(predictions, labels, options.mask);
+  }
+  const mask = options.mask as Labels | undefined;
   if (predictions.length !== labels.length) {
     throw badArgument(
       'SHAPE_MISMATCH',
@@ -11,6 +30,9 @@ export function accuracy(predictions: Labels, labels: Labels, mask?: ArrayLike<n
       `${predictions.length} values (as predictions)`,
       labels.length,
     );
+  }
+  if (mask !== undefined && mask.length !== labels.length) {
+    throw badArgument('SHAPE_MISMATCH', 'accuracy: options.mask', `${labels.length} values (as labels)`, mask.length);
   }
   let right = 0;
   let n = 0;
@@ -22,6 +44,29 @@ export function accuracy(predictions: Labels, labels: Labels, mask?: ArrayLike<n
   return n === 0 ? 0 : right / n;
 }
 
+function tensorAccuracy(predictions: unknown, labels: unknown, mask: unknown): tf.Scalar {
+  if (!(predictions instanceof tf.Tensor))
+    throw badArgument('BAD_DATA', 'accuracy: predictions', 'a tensor (as labels)', predictions);
+  if (!(labels instanceof tf.Tensor))
+    throw badArgument('BAD_DATA', 'accuracy: labels', 'a tensor (as predictions)', labels);
+  const scores = predictions.rank === labels.rank + 1;
+  const lead = scores ? predictions.shape.slice(0, -1) : predictions.shape;
+  if (!sameShape(labels.shape, lead)) {
+    throw badArgument(
+      'SHAPE_MISMATCH',
+      'accuracy: labels',
+      `shape [${lead.join(', ')}] (predictions${scores ? ' without the class axis' : ''})`,
+      labels,
+    );
+  }
+  return tf.tidy(() => {
+    const predicted = scores ? tf.argMax(predictions, -1) : tf.cast(predictions, 'int32');
+    const hits = tf.cast(tf.equal(predicted, tf.cast(labels, 'int32')), 'float32');
+    return maskedMeanMetric('accuracy', hits, mask);
+  });
+}
+
+/** Precision, recall and F1 of one class, with the confusion counts they come from. */
 export interface BinaryScores {
   readonly precision: number;
   readonly recall: number;

@@ -1,4 +1,6 @@
 import { assertPositiveInteger, badArgument } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type MetricOptions, maskedMeanMetric, sameShape } from './tensor-metric.js';
 
 type Values = ArrayLike<number>;
 
@@ -14,14 +16,60 @@ function paired(predictions: Values, targets: Values, name: string): void {
   if (predictions.length === 0) throw badArgument('BAD_DATA', `${name}: predictions`, 'at least one value', 0);
 }
 
-export function mae(predictions: Values, targets: Values): number {
+/** Tensor form of a regression metric: predictions and targets of one shape, the masked mean of `f(difference)`. */
+function tensorMetric(
+  name: string,
+  predictions: unknown,
+  targets: unknown,
+  mask: unknown,
+  f: (d: tf.Tensor) => tf.Tensor,
+) {
+  if (!(predictions instanceof tf.Tensor))
+    throw badArgument('BAD_DATA', `${name}: predictions`, 'a tensor (as targets)', predictions);
+  if (!(targets instanceof tf.Tensor))
+    throw badArgument('BAD_DATA', `${name}: targets`, 'a tensor (as predictions)', targets);
+  if (!sameShape(predictions.shape, targets.shape)) {
+    throw badArgument(
+      'SHAPE_MISMATCH',
+      `${name}: targets`,
+      `shape [${predictions.shape.join(', ')}] (as predictions)`,
+      targets,
+    );
+  }
+  return tf.tidy(() => maskedMeanMetric(name, f(tf.sub(predictions, targets)), mask));
+}
+
+/**
+ * Mean absolute error. Tensors in, `tf.Scalar` out (a training metric, with the losses'
+ * `{ mask }`), or arrays in, a number out (evaluation).
+ */
+export function mae(predictions: tf.Tensor, targets: tf.Tensor, options?: MetricOptions<tf.Tensor>): tf.Scalar;
+export function mae(predictions: Values, targets: Values): number;
+export function mae(
+  predictions: tf.Tensor | Values,
+  targets: tf.Tensor | Values,
+  options: MetricOptions<tf.Tensor> = {},
+): tf.Scalar | number {
+  if (predictions instanceof tf.Tensor || targets instanceof tf.Tensor) {
+    return tensorMetric('mae', predictions, targets, options.mask, tf.abs);
+  }
   paired(predictions, targets, 'mae');
   let s = 0;
   for (let i = 0; i < targets.length; i++) s += Math.abs((predictions[i] as number) - (targets[i] as number));
   return s / targets.length;
 }
 
-export function rmse(predictions: Values, targets: Values): number {
+/** Root mean squared error, in the same two forms as {@link mae}. */
+export function rmse(predictions: tf.Tensor, targets: tf.Tensor, options?: MetricOptions<tf.Tensor>): tf.Scalar;
+export function rmse(predictions: Values, targets: Values): number;
+export function rmse(
+  predictions: tf.Tensor | Values,
+  targets: tf.Tensor | Values,
+  options: MetricOptions<tf.Tensor> = {},
+): tf.Scalar | number {
+  if (predictions instanceof tf.Tensor || targets instanceof tf.Tensor) {
+    return tf.tidy(() => tf.sqrt(tensorMetric('rmse', predictions, targets, options.mask, tf.square)) as tf.Scalar);
+  }
   paired(predictions, targets, 'rmse');
   let s = 0;
   for (let i = 0; i < targets.length; i++) s += ((predictions[i] as number) - (targets[i] as number)) ** 2;
@@ -64,5 +112,5 @@ export function mase(predictions: Values, targets: Values, training: Values, sea
       'a series that is not constant across seasons',
       'a constant series',
     );
-  return mae(predictions, targets) / scale;
+  return (mae(predictions, targets) as number) / scale;
 }
