@@ -4,9 +4,8 @@
  * layers). The loss and metrics are plain functions `(predictions, targets, { mask })
  * → scalar`, the signature of `@recur/train`'s losses and tensor metrics.
  */
-import { badArgument, Rng } from '@recur/core';
+import { badArgument, isTensor, Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor } from './internal/checks.js';
 import type { Layer, ParamTree } from './layer.js';
 import { disposeParams, toVariables } from './variables.js';
 

@@ -1,6 +1,5 @@
-import { badArgument } from '@recur/core';
+import { badArgument, isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor } from './internal/checks.js';
 import type { ParamTree } from './layer.js';
 
 /** What `toVariables` returns: the same tree made of variables, and each variable by its path. */
