@@ -6,6 +6,7 @@
 import { badArgument, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKnownKeys, isTensor } from '../internal/checks.js';
+import { toVariables } from '../internal/variables.js';
 import type { ParamTree } from '../layer.js';
 import { checkIdTensor, checkProbability, checkTargetMask } from './checks.js';
 import type { Seq2SeqParams } from './network.js';
@@ -102,18 +103,4 @@ export function seq2seqTrainable(
     },
     dispose: () => tf.dispose(Object.values(variables)),
   });
-}
-
-/** The tree with every tensor replaced by a trainable variable named by its path. */
-function toVariables(node: ParamTree, path: string[], out: Record<string, tf.Variable>): ParamTree {
-  if (isTensor(node)) {
-    // Unnamed: tfjs names variables globally, and two models' paths would collide.
-    const v = tf.variable(node, true);
-    out[path.join('/')] = v;
-    return v;
-  }
-  if (Array.isArray(node)) return node.map((child, i) => toVariables(child as ParamTree, [...path, String(i)], out));
-  return Object.fromEntries(
-    Object.entries(node).map(([k, child]) => [k, toVariables(child as ParamTree, [...path, k], out)]),
-  );
 }
