@@ -3,6 +3,7 @@
  * file-backed datasets. Kept apart so the main entry never imports a `node:` module and
  * stays usable in browsers.
  */
+export { type BrownOptions, brown, readBrownDocuments } from './node/brown.js';
 export { type CsvReadOptions, type CsvSeriesOptions, readCsv, readCsvBatches, readCsvSeries } from './node/csv.js';
 export { readLines, readText, readTextChunks } from './node/text.js';
 export { loadTokenizer, saveTokenizer } from './node/tokenizer-file.js';
