@@ -14,7 +14,8 @@ function randomProbs(seed: number, time: number, classes: number, peak = 0): num
     const raw = Array.from({ length: classes }, () => rng.next() + 1e-3);
     const sum = raw.reduce((a, v) => a + v, 0);
     const p = raw.map((v) => (v / sum) * (1 - peak));
-    p[rng.int(classes)] += peak;
+    const k = rng.int(classes);
+    p[k] = (p[k] as number) + peak;
     return p;
   });
 }
