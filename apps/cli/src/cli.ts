@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { BROWN_TAGSETS } from '@recur/datasets';
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.js';
 import { benchCommand } from './commands/bench.js';
@@ -42,7 +43,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
   );
   root
     .command('train')
-    .summary('train a model for <task> (char-lm, classify, forecast, anomaly, g2p) and report held-out metrics')
+    .summary('train a model for <task> (char-lm, classify, forecast, anomaly, g2p, tag) and report held-out metrics')
     .description(`train a model for <task>, save it, and report held-out metrics\n\ntasks:\n${tasks.join('\n')}`)
     .argument('<task>', TASK_NAMES.join(' | '))
     .option('--dataset <name>', `a packaged dataset: ${DATASET_NAMES.join(', ')} (default: the task's first)`)
@@ -88,6 +89,8 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInteger, 100)
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
+    .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
+    .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
     .option('--verbose', 'stack traces on errors')
     .action(async (task: string, flags: TrainFlags) => {
       if (!isTask(task)) throw usageError(`unknown task '${task}': choose one of ${TASK_NAMES.join(', ')}`);

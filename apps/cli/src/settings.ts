@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from 'commander';
 import type { CellChoice } from './model/sequence-net.js';
+import type { TagOptions } from './tasks/tag.js';
 
-export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p'] as const;
+export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p', 'tag'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
-export const DATASET_NAMES = ['moby-dick', 'sotu', 'spam', 'cmudict', 'births', 'co2', 'sensors'] as const;
+export const DATASET_NAMES = ['moby-dick', 'sotu', 'spam', 'cmudict', 'births', 'co2', 'sensors', 'brown'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /**
@@ -49,6 +50,8 @@ export interface TrainSettings {
   readonly epochs: number | undefined;
   readonly seed: number;
   readonly checkpointEvery: number;
+  /** `tag` only: the tagset and the output layer. */
+  readonly tag?: TagOptions;
 }
 
 /** Options that shape the model or the data: the ones a resumed run must repeat. */

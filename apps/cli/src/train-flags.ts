@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { BrownTagset } from '@recur/datasets';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
 import type { CellChoice } from './model/sequence-net.js';
@@ -10,6 +11,7 @@ import {
   type TaskName,
   type TrainSettings,
 } from './settings.js';
+import { DEFAULT_TAG_OPTIONS } from './tasks/tag.js';
 import { TASKS } from './tasks/tasks.js';
 
 /** What commander parsed for `recur train`. */
@@ -38,6 +40,8 @@ export interface TrainFlags {
   checkpointEvery: number;
   resume?: boolean;
   evalLimit: number;
+  tagset?: BrownTagset;
+  crf?: boolean;
 }
 
 export function isTask(name: string): name is TaskName {
@@ -75,6 +79,9 @@ function dataSource(task: TaskName, flags: TrainFlags, cwd: string): DataSource 
 
 export function trainSettings(task: TaskName, flags: TrainFlags, cwd: string): TrainSettings {
   const d = TASKS[task].defaults;
+  if (task !== 'tag' && (flags.tagset !== undefined || flags.crf !== undefined)) {
+    throw usageError('--tagset and --crf are options of the tag task');
+  }
   return {
     task,
     source: dataSource(task, flags, cwd),
@@ -93,5 +100,8 @@ export function trainSettings(task: TaskName, flags: TrainFlags, cwd: string): T
     epochs: flags.epochs,
     seed: flags.seed,
     checkpointEvery: flags.checkpointEvery,
+    ...(task === 'tag'
+      ? { tag: { tagset: flags.tagset ?? DEFAULT_TAG_OPTIONS.tagset, crf: flags.crf ?? DEFAULT_TAG_OPTIONS.crf } }
+      : {}),
   };
 }

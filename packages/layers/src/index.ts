@@ -70,5 +70,5 @@ export {
   type TaggerParams,
   tagger,
 } from './tagger.js';
-export { type TaggerBatch, type TaggerTrainable, taggerTrainable } from './tagger-trainable.js';
+export { type TaggerBatch, type TaggerTrainable, taggerLoss, taggerTrainable } from './tagger-trainable.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';

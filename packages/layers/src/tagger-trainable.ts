@@ -56,41 +56,52 @@ export function taggerTrainable(model: TaggerModel, params: TaggerParams): Tagge
   }
   const variables: Record<string, tf.Variable> = {};
   const tree = toVariables(params as unknown as ParamTree, [], variables) as unknown as TaggerParams;
-  const { numTags } = model.config;
-  const chain = model.config.output === 'crf' ? crf({ numTags }) : undefined;
-
   return Object.freeze({
     variables,
     params: tree,
-    loss(batch: TaggerBatch, context: { readonly training: boolean; readonly rng: Rng }) {
-      if (batch === null || typeof batch !== 'object' || isTensor(batch)) {
-        throw badArgument('SHAPE_MISMATCH', 'batch', '{ words, chars, tags }', batch);
-      }
-      const { tags, ...input } = batch;
-      const shape = isTensor(input.words) ? input.words.shape : [undefined, undefined];
-      checkIdTensor(tags, shape, numTags, 'batch.tags');
-      const training = context?.training === true;
-      return tf.tidy(() => {
-        const { logits, mask } = model.apply(tree, input, {
-          training,
-          ...(context?.rng === undefined ? {} : { rng: context.rng }),
-        });
-        // max(count, 1): a batch of padding only gives 0, not NaN.
-        const count = tf.maximum(tf.sum(mask), 1);
-        let total: tf.Tensor;
-        if (chain === undefined) {
-          const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tags, numTags)), -1);
-          total = tf.neg(tf.sum(tf.mul(picked, mask)));
-        } else {
-          total = tf.sum(chain.nll(tree.crf as CrfParams, logits, tags, { mask }));
-        }
-        const hits = tf.cast(tf.equal(tf.argMax(logits, -1), tags), 'float32');
-        return {
-          loss: tf.div(total, count) as tf.Scalar,
-          metrics: { accuracy: tf.div(tf.sum(tf.mul(hits, mask)), count) as tf.Scalar },
-        };
-      });
-    },
+    loss: (batch: TaggerBatch, context: { readonly training: boolean; readonly rng: Rng }) =>
+      taggerLoss(model, tree, batch, context),
     dispose: () => tf.dispose(Object.values(variables)),
+  });
+}
+
+/**
+ * The loss `taggerTrainable` minimises, over any params (variables or plain tensors): the
+ * per-word loss of the model's output layer and the argmax accuracy (see `TaggerTrainable.loss`).
+ * The caller owns the result.
+ */
+export function taggerLoss(
+  model: TaggerModel,
+  params: TaggerParams,
+  batch: TaggerBatch,
+  context: { readonly training: boolean; readonly rng?: Rng },
+): { loss: tf.Scalar; metrics: { accuracy: tf.Scalar } } {
+  if (batch === null || typeof batch !== 'object' || isTensor(batch)) {
+    throw badArgument('SHAPE_MISMATCH', 'batch', '{ words, chars, tags }', batch);
+  }
+  const { numTags } = model.config;
+  const { tags, ...input } = batch;
+  const shape = isTensor(input.words) ? input.words.shape : [undefined, undefined];
+  checkIdTensor(tags, shape, numTags, 'batch.tags');
+  const training = context?.training === true;
+  return tf.tidy(() => {
+    const { logits, mask } = model.apply(params, input, {
+      training,
+      ...(context?.rng === undefined ? {} : { rng: context.rng }),
+    });
+    // max(count, 1): a batch of padding only gives 0, not NaN.
+    const count = tf.maximum(tf.sum(mask), 1);
+    let total: tf.Tensor;
+    if (model.config.output === 'crf') {
+      total = tf.sum(crf({ numTags }).nll(params.crf as CrfParams, logits, tags, { mask }));
+    } else {
+      const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tags, numTags)), -1);
+      total = tf.neg(tf.sum(tf.mul(picked, mask)));
+    }
+    const hits = tf.cast(tf.equal(tf.argMax(logits, -1), tags), 'float32');
+    return {
+      loss: tf.div(total, count) as tf.Scalar,
+      metrics: { accuracy: tf.div(tf.sum(tf.mul(hits, mask)), count) as tf.Scalar },
+    };
   });
 }

@@ -4,6 +4,7 @@ import { charLm } from './char-lm.js';
 import { classify } from './classify.js';
 import { forecast } from './forecast.js';
 import { g2p } from './g2p.js';
+import { tag } from './tag.js';
 import type { Task } from './task.js';
 
 export const TASKS: Readonly<Record<TaskName, Task>> = {
@@ -12,4 +13,5 @@ export const TASKS: Readonly<Record<TaskName, Task>> = {
   forecast,
   anomaly,
   g2p,
+  tag,
 };
