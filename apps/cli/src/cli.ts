@@ -20,6 +20,7 @@ import {
   probability,
   TASK_NAMES,
 } from './settings.js';
+import { G2P_MODELS } from './tasks/g2p-ctc.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
 
@@ -91,6 +92,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
     .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
+    .addOption(new Option('--model <kind>', 'g2p: attention encoder–decoder or CTC').choices(G2P_MODELS))
     .option('--verbose', 'stack traces on errors')
     .action(async (task: string, flags: TrainFlags) => {
       if (!isTask(task)) throw usageError(`unknown task '${task}': choose one of ${TASK_NAMES.join(', ')}`);

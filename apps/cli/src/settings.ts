@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { CellChoice } from './model/sequence-net.js';
+import type { G2pOptions } from './tasks/g2p-ctc.js';
 import type { TagOptions } from './tasks/tag.js';
 
 export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p', 'tag'] as const;
@@ -52,6 +53,8 @@ export interface TrainSettings {
   readonly checkpointEvery: number;
   /** `tag` only: the tagset and the output layer. */
   readonly tag?: TagOptions;
+  /** `g2p` only: the model (absent in files from before `--model`: attention). */
+  readonly g2p?: G2pOptions;
 }
 
 /** Options that shape the model or the data: the ones a resumed run must repeat. */

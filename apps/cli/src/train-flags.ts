@@ -11,6 +11,7 @@ import {
   type TaskName,
   type TrainSettings,
 } from './settings.js';
+import type { G2pOptions } from './tasks/g2p-ctc.js';
 import { DEFAULT_TAG_OPTIONS } from './tasks/tag.js';
 import { TASKS } from './tasks/tasks.js';
 
@@ -42,6 +43,7 @@ export interface TrainFlags {
   evalLimit: number;
   tagset?: BrownTagset;
   crf?: boolean;
+  model?: G2pOptions['model'];
 }
 
 export function isTask(name: string): name is TaskName {
@@ -82,6 +84,7 @@ export function trainSettings(task: TaskName, flags: TrainFlags, cwd: string): T
   if (task !== 'tag' && (flags.tagset !== undefined || flags.crf !== undefined)) {
     throw usageError('--tagset and --crf are options of the tag task');
   }
+  if (task !== 'g2p' && flags.model !== undefined) throw usageError('--model is an option of the g2p task');
   return {
     task,
     source: dataSource(task, flags, cwd),
@@ -103,5 +106,6 @@ export function trainSettings(task: TaskName, flags: TrainFlags, cwd: string): T
     ...(task === 'tag'
       ? { tag: { tagset: flags.tagset ?? DEFAULT_TAG_OPTIONS.tagset, crf: flags.crf ?? DEFAULT_TAG_OPTIONS.crf } }
       : {}),
+    ...(task === 'g2p' ? { g2p: { model: flags.model ?? 'attention' } } : {}),
   };
 }

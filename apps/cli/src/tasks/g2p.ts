@@ -9,6 +9,7 @@ import { loadPronunciations, type Pair } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
 import type { CellChoice } from '../model/sequence-net.js';
 import { count, percent } from './format.js';
+import { openCtc } from './g2p-ctc.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
 /** Target ids: padding (0), begin and end, then the phonemes. Source ids: padding (0), unknown, then the letters. */
@@ -207,7 +208,8 @@ async function open(context: TaskContext): Promise<TaskSession<Seq2SeqParams>> {
 
 export const g2p: Task = {
   name: 'g2p',
-  description: 'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder)',
+  description:
+    'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder, or CTC: --model ctc)',
   datasets: ['cmudict'],
   defaults: {
     cell: 'lstm',
@@ -222,5 +224,5 @@ export const g2p: Task = {
     learningRate: 0.003,
     minutes: 1.5,
   },
-  open,
+  open: (context) => (context.settings.g2p?.model === 'ctc' ? openCtc(context) : open(context)),
 };
