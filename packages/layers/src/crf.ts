@@ -14,11 +14,12 @@
  *
  * Masked steps are skipped wherever they fall (α and the previous gold tag carry over),
  * so a row's real steps need not be contiguous; a row with no real step has NLL 0.
- * Gradients come from tfjs autodiff of these ops. Viterbi decoding (`viterbi`) runs the
- * same recursion with max in place of logsumexp.
+ * The sums, their analytic gradient (the path marginals) and Viterbi decoding (the same
+ * recursion with max in place of logsumexp) are in `crf-lattice.ts`.
  */
 import { getInitializer, type InitializerName, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type CrfValues, crfSums, viterbiPaths } from './crf-lattice.js';
 import { checkInitializer, checkMask, checkParams, checkRng, mismatch, tensorShape } from './internal/checks.js';
 import { checkConfig, positiveInteger } from './internal/config.js';
 import type { WeightSpec } from './layer.js';
@@ -121,142 +122,73 @@ export function crf(config: CrfConfig): Crf {
     nll(params, emissions, tags, options) {
       const [batch, time] = check(params, emissions, options);
       checkIdTensor(tags, [batch, time], k, 'tags');
-      return tf.tidy(() => {
-        const mask = realSteps(options?.mask, batch, time);
-        return tf.sub(forward(params, emissions, mask), goldScore(params, emissions, tags, mask)) as tf.Tensor1D;
-      });
+      return pathSums(params, emissions, options?.mask?.dataSync(), tags.dataSync());
     },
     logPartition(params, emissions, options) {
-      const [batch, time] = check(params, emissions, options);
-      return tf.tidy(() => forward(params, emissions, realSteps(options?.mask, batch, time)));
+      check(params, emissions, options);
+      return pathSums(params, emissions, options?.mask?.dataSync(), undefined);
     },
     viterbi(params, emissions, options) {
       const [batch, time] = check(params, emissions, options);
-      const mask = options?.mask === undefined ? undefined : options.mask.dataSync();
       return viterbiPaths(
         {
           transitions: params.transitions.dataSync(),
           start: params.start.dataSync(),
           end: params.end.dataSync(),
           emissions: emissions.dataSync(),
-          mask,
+          batch,
+          time,
+          k,
         },
-        batch,
-        time,
-        k,
+        options?.mask?.dataSync(),
       );
     },
   };
   return Object.freeze(layer);
 }
 
-/** `[batch, time]` bool: where the mask keeps a step (everywhere without one). */
-function realSteps(mask: tf.Tensor2D | undefined, batch: number, time: number): tf.Tensor2D {
-  return mask === undefined ? (tf.ones([batch, time], 'bool') as tf.Tensor2D) : tf.notEqual(mask, 0);
-}
-
-/** Step t of `[batch, time, ...]` as `[batch, ...]`. */
-function at(x: tf.Tensor, t: number): tf.Tensor {
-  return tf.squeeze(tf.slice(x, [0, t], [-1, 1]), [1]);
-}
-
-/** log Z per row by the forward algorithm, skipping masked steps. */
-function forward(params: CrfParams, emissions: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor1D {
+/**
+ * log Z − s(tags) per row (log Z alone without `tags`) as one differentiable op: the sums
+ * run in `crfSums`, their analytic gradient reaches the graph through `tf.customGrad`.
+ */
+function pathSums(
+  params: CrfParams,
+  emissions: tf.Tensor3D,
+  mask: ArrayLike<number> | undefined,
+  tags: ArrayLike<number> | undefined,
+): tf.Tensor1D {
   const [batch, time, k] = emissions.shape;
-  const start = tf.broadcastTo(params.start, [batch, k]);
-  let alpha: tf.Tensor = tf.zeros([batch, k]);
-  let started: tf.Tensor = tf.zeros([batch, 1], 'bool');
-  for (let t = 0; t < time; t++) {
-    const e = at(emissions, t);
-    const real = tf.expandDims(at(mask, t), 1);
-    // α_{t−1}[i] + A[i, j] as [batch, i, j], reduced over i.
-    const moved = tf.logSumExp(tf.add(tf.expandDims(alpha, 2), params.transitions), 1);
-    const next = tf.add(tf.where(tf.broadcastTo(started, [batch, k]), moved, start), e);
-    alpha = tf.where(tf.broadcastTo(real, [batch, k]), next, alpha);
-    started = tf.logicalOr(started, real);
-  }
-  const logZ = tf.logSumExp(tf.add(alpha, params.end), 1);
-  return tf.where(tf.squeeze(started, [1]), logZ, tf.zerosLike(logZ)) as tf.Tensor1D;
-}
-
-/** s(tags) per row: start, emission, transition and end scores along the gold path. */
-function goldScore(params: CrfParams, emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
-  const [batch, time, k] = emissions.shape;
-  const real = tf.cast(mask, 'float32');
-  // Compared with a range rather than tf.oneHot, which refuses a depth of 1.
-  const onehot = tf.cast(tf.equal(tf.expandDims(tags, 2), tf.range(0, k, 1, 'int32')), 'float32') as tf.Tensor3D;
-  const emitted = tf.sum(tf.mul(tf.sum(tf.mul(emissions, onehot), 2), real), 1);
-  // The previous real step's one-hot tag; zeros before a row's first real step.
-  let previous: tf.Tensor = tf.zeros([batch, k]);
-  let started: tf.Tensor = tf.zeros([batch, 1]);
-  let moves: tf.Tensor = tf.zeros([batch]);
-  for (let t = 0; t < time; t++) {
-    const y = at(onehot, t);
-    const r = tf.expandDims(at(real, t), 1);
-    // previous · A · y_t is the transition into step t; start · y_t when nothing came before.
-    const transition = tf.sum(tf.mul(tf.matMul(previous, params.transitions), y), 1, true);
-    const first = tf.sum(tf.mul(params.start, y), 1, true);
-    const score = tf.add(tf.mul(started, transition), tf.mul(tf.sub(1, started), first));
-    moves = tf.add(moves, tf.squeeze(tf.mul(score, r), [1]));
-    previous = tf.add(tf.mul(y, r), tf.mul(previous, tf.sub(1, r)));
-    started = tf.maximum(started, r);
-  }
-  const last = tf.sum(tf.mul(previous, params.end), 1);
-  return tf.add(tf.add(emitted, moves), last) as tf.Tensor1D;
-}
-
-interface Values {
-  readonly transitions: ArrayLike<number>;
-  readonly start: ArrayLike<number>;
-  readonly end: ArrayLike<number>;
-  readonly emissions: ArrayLike<number>;
-  readonly mask: ArrayLike<number> | undefined;
-}
-
-function viterbiPaths(v: Values, batch: number, time: number, k: number): CrfPath[] {
-  const paths: CrfPath[] = [];
-  for (let b = 0; b < batch; b++) {
-    const steps: number[] = [];
-    for (let t = 0; t < time; t++) if (v.mask === undefined || v.mask[b * time + t] !== 0) steps.push(t);
-    if (steps.length === 0) {
-      paths.push({ tags: [], score: 0 });
-      continue;
-    }
-    const emit = (t: number, j: number) => v.emissions[(b * time + t) * k + j] as number;
-    let delta = Array.from({ length: k }, (_, j) => (v.start[j] as number) + emit(steps[0] as number, j));
-    const back: Int32Array[] = [];
-    for (const t of steps.slice(1)) {
-      const pointers = new Int32Array(k);
-      const next = new Array<number>(k);
-      for (let j = 0; j < k; j++) {
-        let best = -Infinity;
-        for (let i = 0; i < k; i++) {
-          const s = (delta[i] as number) + (v.transitions[i * k + j] as number);
-          if (s > best) {
-            best = s;
-            pointers[j] = i;
-          }
-        }
-        next[j] = best + emit(t, j);
-      }
-      back.push(pointers);
-      delta = next;
-    }
-    let tag = 0;
-    let score = -Infinity;
-    for (let j = 0; j < k; j++) {
-      const s = (delta[j] as number) + (v.end[j] as number);
-      if (s > score) {
-        score = s;
-        tag = j;
-      }
-    }
-    const tags = [tag];
-    for (let s = back.length - 1; s >= 0; s--) {
-      tag = (back[s] as Int32Array)[tag] as number;
-      tags.push(tag);
-    }
-    paths.push({ tags: tags.reverse(), score });
-  }
-  return paths;
+  const read = (e: tf.Tensor, a: tf.Tensor, s: tf.Tensor, z: tf.Tensor): CrfValues => ({
+    emissions: e.dataSync(),
+    transitions: a.dataSync(),
+    start: s.dataSync(),
+    end: z.dataSync(),
+    batch,
+    time,
+    k,
+  });
+  const op = tf.customGrad((e, a, s, z, save) => {
+    const inputs = [e, a, s, z] as tf.Tensor[];
+    (save as tf.GradSaveFunc)(inputs);
+    const { values } = crfSums(
+      read(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])),
+      mask,
+      tags,
+      undefined,
+    );
+    return {
+      value: tf.tensor1d(Float32Array.from(values)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [se, sa, ss, sz] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const { grad } = crfSums(read(se, sa, ss, sz), mask, tags, dy.dataSync());
+        return [
+          tf.tensor3d(Float32Array.from(grad.emissions), [batch, time, k]),
+          tf.tensor2d(Float32Array.from(grad.transitions), [k, k]),
+          tf.tensor1d(Float32Array.from(grad.start)),
+          tf.tensor1d(Float32Array.from(grad.end)),
+        ];
+      },
+    };
+  });
+  return op(emissions, params.transitions, params.start, params.end) as tf.Tensor1D;
 }
