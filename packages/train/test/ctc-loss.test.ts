@@ -117,6 +117,37 @@ describeBackends('ctcLoss', () => {
     });
   });
 
+  describe('PyTorch parity', () => {
+    // torch.nn.functional.ctc_loss (PyTorch 1.13, float64) on log_softmax(x) with
+    // x[b, t, c] = 2 sin(1 + 7b + 3t + 1.3c); the gradient is in x, through log_softmax
+    // (PyTorch's own gradient in the log-probabilities differs from the true one, see
+    // ctc-lattice.ts, but agrees after log_softmax).
+    const x = () =>
+      tf.tensor3d(
+        Array.from({ length: 4 }, (_, b) =>
+          Array.from({ length: 12 }, (_, t) =>
+            Array.from({ length: 6 }, (_, c) => 2 * Math.sin(1 + 7 * b + 3 * t + 1.3 * c)),
+          ),
+        ),
+      );
+    const options = { labels: [[1, 2, 2, 3], [5], [], [4, 4, 4, 1, 2]], inputLengths: [12, 7, 5, 12] };
+
+    it("should equal nn.CTCLoss per row and for 'mean', and its gradient through log_softmax", () => {
+      const logits = x();
+      const perRow = readAndDispose(tf.tidy(() => ctcLoss(tf.logSoftmax(logits), { ...options, reduction: 'none' })));
+      expectClose(perRow, [19.381038, 13.828186, 11.684829, 17.740766], { rtol: 1e-5 });
+      const [mean] = readAndDispose(tf.tidy(() => ctcLoss(tf.logSoftmax(logits), options)));
+      expect(mean).toBeCloseTo(8.476607, 4);
+      const g = readAndDispose(tf.grad((z: tf.Tensor) => ctcLoss(tf.logSoftmax(z) as tf.Tensor3D, options))(logits));
+      expectClose(g.slice(0, 6), [-0.0100673, -0.0178422, 0.001453, 0.0004935, 0.0029817, 0.0229812], { atol: 1e-6 });
+      const last = (3 * 12 + 11) * 6;
+      expectClose(g.slice(last, last + 6), [-0.0106569, 0.0027574, -0.0131296, 0.0186828, 0.0017, 0.0006462], {
+        atol: 1e-6,
+      });
+      logits.dispose();
+    });
+  });
+
   describe('reductions', () => {
     const labels = [[1, 2], [], [2, 2, 1]];
     const lengths = [6, 4, 5];
