@@ -6,7 +6,7 @@
  * spelling ("x" → EH K S), so every letter's frame is repeated FRAME_REPEAT times.
  * Decoded greedily and by CTC prefix beam search; reported as phoneme and word error rates.
  */
-import { cellFromConfig } from '@recur/cells';
+import { type CellKind, cellFromConfig } from '@recur/cells';
 import type { Cell, Rng } from '@recur/core';
 import { bucketByLength, padSequences } from '@recur/datasets';
 import { ctcGreedy, ctcPrefixBeamSearch } from '@recur/decode';
@@ -23,7 +23,6 @@ import { ctcLoss, phonemeErrorRate, sequenceErrorRate } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadPronunciations, type Pair } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
-import type { CellChoice } from '../model/sequence-net.js';
 import { count, percent } from './format.js';
 import type { TaskContext, TaskSession } from './task.js';
 
@@ -47,7 +46,8 @@ export interface G2pCtcNetConfig {
   readonly letters: number;
   /** Output classes: the blank and the phonemes. */
   readonly classes: number;
-  readonly cell: CellChoice;
+  /** The `--cell` choices (the cells with a `units`-sized output). */
+  readonly cell: Exclude<CellKind, 'jordan'>;
   readonly layers: number;
   /** Units of the two directions together (each has half). */
   readonly units: number;
