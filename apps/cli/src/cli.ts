@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { BROWN_TAGSETS } from '@recur/datasets';
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.js';
 import { benchCommand } from './commands/bench.js';
@@ -19,7 +20,7 @@ import {
 import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
 import { CELL_CHOICES } from './model/network.js';
-import { DATASET_NAMES, TASK_NAMES } from './settings.js';
+import { DATASET_NAMES, G2P_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
@@ -44,7 +45,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
   );
   root
     .command('train')
-    .summary('train a model for <task> (char-lm, classify, forecast, anomaly, g2p) and report held-out metrics')
+    .summary('train a model for <task> (char-lm, classify, forecast, anomaly, g2p, tag) and report held-out metrics')
     .description(`train a model for <task>, save it, and report held-out metrics\n\ntasks:\n${tasks.join('\n')}`)
     .argument('<task>', TASK_NAMES.join(' | '))
     .option('--dataset <name>', `a packaged dataset: ${DATASET_NAMES.join(', ')} (default: the task's first)`)
@@ -91,6 +92,9 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
     .option('--overwrite', 'replace a model already in --checkpoint-dir')
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
+    .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
+    .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
+    .addOption(new Option('--model <kind>', 'g2p: attention encoder–decoder or CTC').choices(G2P_MODELS))
     .option('--verbose', 'stack traces on errors')
     .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {

@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
+import { BROWN_TAGSETS } from '@recur/datasets';
 import { z } from 'zod';
 import { CELL_CHOICES } from './model/network.js';
 
-export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p'] as const;
+export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p', 'tag'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
-export const DATASET_NAMES = ['moby-dick', 'sotu', 'spam', 'cmudict', 'births', 'co2', 'sensors'] as const;
+export const DATASET_NAMES = ['moby-dick', 'sotu', 'spam', 'cmudict', 'births', 'co2', 'sensors', 'brown'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export const CHECKPOINT_FILE = 'model.ckpt';
@@ -73,6 +74,10 @@ const stack = {
 };
 const embeddingDim = positive.max(LIMITS.embeddingDim);
 
+/** The g2p models: an attention encoder–decoder, or a BiLSTM trained by CTC. */
+export const G2P_MODELS = ['attention', 'ctc'] as const;
+export type G2pModel = (typeof G2P_MODELS)[number];
+
 /**
  * Each task's settings, as JSON in the model file. `--seq-length` fills a different
  * field per task, named for what it means there.
@@ -115,6 +120,24 @@ export const settingsSchemas = {
     embeddingDim,
     /** Training words longer than this are left out. */
     maxWordLength: positive,
+    /** `--model`: attention encoder–decoder or CTC. */
+    model: z.enum(G2P_MODELS),
+  }),
+  tag: z.strictObject({
+    task: z.literal('tag'),
+    ...run,
+    // The tagger is one BiLSTM layer over words: `--cell` and `--layers` other than these are refused.
+    cell: z.literal('lstm'),
+    layers: z.literal(1),
+    units: stack.units,
+    /** Size of the word embedding. */
+    embeddingDim,
+    /** Training sentences longer than this are left out. */
+    maxSentenceLength: positive,
+    /** `--tagset`: the 12 universal tags or the full Brown tagset. */
+    tagset: z.enum(BROWN_TAGSETS),
+    /** `--crf`: a CRF output layer instead of per-word softmax. */
+    crf: z.boolean(),
   }),
 } as const;
 
@@ -124,6 +147,7 @@ export const storedSettingsSchema = z.discriminatedUnion('task', [
   settingsSchemas.forecast,
   settingsSchemas.anomaly,
   settingsSchemas.g2p,
+  settingsSchemas.tag,
 ]);
 export type StoredSettings = z.infer<typeof storedSettingsSchema>;
 
@@ -142,6 +166,10 @@ export const SETTING_FLAGS: Readonly<Record<string, string>> = {
   maxTokens: '--seq-length',
   lookBack: '--seq-length',
   maxWordLength: '--seq-length',
+  maxSentenceLength: '--seq-length',
+  model: '--model',
+  tagset: '--tagset',
+  crf: '--crf',
   horizon: '--horizon',
   season: '--season',
   lag: '--lag',

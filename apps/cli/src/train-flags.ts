@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { BrownTagset } from '@recur/datasets';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
 import type { CellChoice } from './model/network.js';
@@ -6,6 +7,7 @@ import {
   DATASET_NAMES,
   type DataSource,
   type DatasetName,
+  type G2pModel,
   SETTING_FLAGS,
   type SettingsOf,
   settingsSchemas,
@@ -43,10 +45,13 @@ export interface TrainFlags {
   resume?: boolean;
   overwrite?: boolean;
   evalLimit: number;
+  tagset?: BrownTagset;
+  crf?: boolean;
+  model?: G2pModel;
 }
 
 /** Flags that shape one task's model or data only; each task lists the ones it takes. */
-const TASK_FLAGS = ['embeddingDim', 'seqLength', 'horizon', 'season', 'lag'] as const;
+const TASK_FLAGS = ['embeddingDim', 'seqLength', 'horizon', 'season', 'lag', 'tagset', 'crf', 'model'] as const;
 
 export function isTask(name: string): name is TaskName {
   return (TASK_NAMES as readonly string[]).includes(name);

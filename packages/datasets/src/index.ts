@@ -3,6 +3,16 @@ export { type BatchOptions, batchIndices, batchItems } from './batches.js';
 export { type BucketOptions, bucketByLength, paddingWaste } from './bucket.js';
 export { type BlankCells, type CsvOptions, type CsvRecord, type CsvTable, parseCsv, tableToSeries } from './csv.js';
 export {
+  BROWN_TAGSETS,
+  type Brown,
+  type BrownDocument,
+  type BrownSplitOptions,
+  type BrownTagset,
+  brownFrom,
+  parseBrownDocument,
+  type TaggedSentence,
+} from './datasets/brown.js';
+export {
   type AlternatesMode,
   type Cmudict,
   type CmudictOptions,
@@ -25,6 +35,7 @@ export {
   type SpamAssassinOptions,
   spamAssassin,
 } from './datasets/spam-assassin.js';
+export { UNIVERSAL_TAGS, type UniversalTag, universalTag } from './datasets/universal-tags.js';
 export { type UsBirths, type UsBirthsOptions, usBirths } from './datasets/us-births.js';
 export {
   type Co2,

@@ -3,6 +3,7 @@
  * file-backed datasets. Kept apart so the main entry never imports a `node:` module and
  * stays usable in browsers.
  */
+export { type BrownOptions, brown, readBrownDocuments } from './node/brown.js';
 export {
   type CsvFileOptions,
   type CsvReadOptions,

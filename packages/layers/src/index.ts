@@ -7,6 +7,7 @@ export {
   type MergedOutput,
   type MergeMode,
 } from './bidirectional.js';
+export { type Crf, type CrfConfig, type CrfOptions, type CrfParams, type CrfPath, crf } from './crf.js';
 export { type DenseConfig, type DenseLayer, type DenseParams, dense } from './dense.js';
 export { type DropoutLayer, type DropoutParams, dropout } from './dropout.js';
 export { type EmbeddingConfig, type EmbeddingLayer, type EmbeddingParams, embedding } from './embedding.js';
@@ -57,6 +58,19 @@ export {
   seq2seqTrainable,
 } from './seq2seq/trainable.js';
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
+export {
+  type ResolvedTaggerConfig,
+  TAGGER_OUTPUTS,
+  type TaggerApplyOptions,
+  type TaggerConfig,
+  type TaggerInput,
+  type TaggerModel,
+  type TaggerOutput,
+  type TaggerOutputTensors,
+  type TaggerParams,
+  tagger,
+} from './tagger.js';
+export { type TaggerBatch, type TaggerTrainable, taggerLoss, taggerTrainable } from './tagger-trainable.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
 export {
   type ScalarFunction,

@@ -7,6 +7,7 @@ export {
   type StoredTensor,
 } from './checkpoint/format.js';
 export { type ClipConfig, clipGradients, type Gradients, globalNorm } from './clipping.js';
+export { CTC_REDUCTIONS, type CtcLossOptions, type CtcLossResult, type CtcReduction, ctcLoss } from './ctc-loss.js';
 export { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
 export { type EvaluateOptions, evaluate } from './evaluate.js';
 export { type FitData, type FitOptions, type FitPosition, type FitResult, fit, type StopReason } from './fit.js';

@@ -11,6 +11,7 @@ import { CliError } from '../errors.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
 import { count, percent } from './format.js';
+import { openCtc } from './g2p-ctc.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
 /** Target ids: padding (0), begin and end, then the phonemes. Source ids: padding (0), unknown, then the letters. */
@@ -241,20 +242,22 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
 
 export const g2p: Task<'g2p'> = {
   name: 'g2p',
-  description: 'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder)',
+  description:
+    'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder, or CTC: --model ctc)',
   datasets: ['cmudict'],
-  flags: ['embeddingDim', 'seqLength'],
+  flags: ['embeddingDim', 'seqLength', 'model'],
   settings: (flags) => ({
     cell: flags.cell ?? 'lstm',
     layers: flags.layers ?? 1,
     units: flags.units ?? 64,
     embeddingDim: flags.embeddingDim ?? 32,
     maxWordLength: flags.seqLength ?? 24,
+    model: flags.model ?? 'attention',
     batch: flags.batch ?? 64,
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1.5,
   }),
-  shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxWordLength'],
+  shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxWordLength', 'model'],
   preprocessing,
-  open,
+  open: (context) => (context.settings.model === 'ctc' ? openCtc(context) : open(context)),
 };

@@ -4,6 +4,7 @@ import { charLm } from './char-lm.js';
 import { classify } from './classify.js';
 import { forecast } from './forecast.js';
 import { g2p } from './g2p.js';
+import { tag } from './tag.js';
 import type { Task } from './task.js';
 
 export const TASKS: { readonly [T in TaskName]: Task<T> } = {
@@ -12,4 +13,5 @@ export const TASKS: { readonly [T in TaskName]: Task<T> } = {
   forecast,
   anomaly,
   g2p,
+  tag,
 };
