@@ -1,28 +1,48 @@
 import { describe, expect, it } from 'vitest';
+import { settingsSchemas, TASK_NAMES } from '../src/settings.js';
 import { TASKS } from '../src/tasks/tasks.js';
+import type { TrainFlags } from '../src/train-flags.js';
 import { recur } from './helpers/cli.js';
 import { tempDir } from './helpers/fixtures.js';
 
+/** Settings every task takes from flags without a per-task default: not in the defaults table. */
+const COMMON = ['task', 'source', 'maxSteps', 'epochs', 'seed', 'checkpointEvery'];
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('recur train --help', () => {
-  it("should list every task's own defaults, whichever task is named", async () => {
+  it("should list, whichever task is named, every task's own settings with the defaults its settings() fills in", async () => {
     const result = await recur(['train', 'classify', '--help'], await tempDir());
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^ {2}task +--cell +--layers +--units/m);
-    for (const [name, task] of Object.entries(TASKS)) {
-      const d = task.defaults;
-      const row = [
-        name,
-        d.cell,
-        d.layers,
-        d.units,
-        d.embeddingDim,
-        d.seqLength,
-        d.horizon,
-        d.batch,
-        d.learningRate,
-        d.minutes,
-      ];
-      expect(result.out).toMatch(new RegExp(`^ {2}${row.map((v) => String(v).replace('.', '\\.')).join(' +')}$`, 'm'));
+    expect(result.out).toMatch(/^Defaults by task \(a flag overrides its default\):$/m);
+    for (const name of TASK_NAMES) {
+      const defaults = TASKS[name].settings({} as TrainFlags) as Record<string, unknown>;
+      // Every setting of the task's schema that is not common has a default, and the row shows it.
+      const own = Object.keys(settingsSchemas[name].shape).filter((key) => !COMMON.includes(key));
+      expect(Object.keys(defaults).sort()).toEqual(own.sort());
+      const row = Object.entries(defaults)
+        .map(([key, value]) => `${key} ${String(value)}`)
+        .join(', ');
+      expect(result.out).toMatch(new RegExp(`^ {2}${literal(name)} +${literal(row)}$`, 'm'));
     }
+    // Spot checks against the values the tasks document, so a row cannot match by being empty.
+    expect(result.out).toMatch(/^ {2}char-lm +.*\bchunkLength 64\b/m);
+    expect(result.out).toMatch(/^ {2}forecast +.*\bhorizon 7\b/m);
+    expect(result.out).toMatch(/^ {2}g2p +.*\bmodel attention\b/m);
+    expect(result.out).toMatch(/^ {2}tag +.*\btagset universal, crf false\b/m);
+  });
+
+  it('should show the same table when another task is named', async () => {
+    const dir = await tempDir();
+    const table = (out: string) => out.slice(out.indexOf('Defaults by task'));
+    const forTag = await recur(['train', 'tag', '--help'], dir);
+    const forClassify = await recur(['train', 'classify', '--help'], dir);
+    expect(forTag.code).toBe(0);
+    expect(table(forTag.out)).toBe(table(forClassify.out));
+    expect(
+      table(forTag.out)
+        .split('\n')
+        .filter((l) => /^ {2}\S/.test(l)),
+    ).toHaveLength(TASK_NAMES.length);
   });
 });
