@@ -15,6 +15,7 @@ export interface StepContext<State> {
   readonly state: State | undefined;
 }
 
+/** What a `TrainableModel`'s `loss` returns for one batch: the scalar to minimise, optional metrics, and the state for the next truncated-BPTT chunk. */
 export interface LossResult<State> {
   /** Scalar loss to minimise. */
   readonly loss: tf.Scalar;

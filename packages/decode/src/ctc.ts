@@ -10,6 +10,7 @@ import { assertPositiveInteger, badArgument } from '@recur/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { assertOptionsObject } from './validate.js';
 
+/** Options shared by `ctcGreedy` and `ctcPrefixBeamSearch`: the blank class and each row's length. */
 export interface CtcDecodeOptions {
   /** The blank class. Default 0 (as PyTorch's CTC loss). */
   readonly blank?: number;
@@ -17,6 +18,7 @@ export interface CtcDecodeOptions {
   readonly inputLengths?: readonly number[];
 }
 
+/** Options of `ctcPrefixBeamSearch`: the beam width, pruning and an optional language-model scorer. */
 export interface CtcPrefixBeamOptions extends CtcDecodeOptions {
   /** Prefixes kept after each step. Integer ≥ 1. */
   readonly beamWidth: number;
@@ -33,6 +35,7 @@ export interface CtcPrefixBeamOptions extends CtcDecodeOptions {
   readonly scorer?: (prefix: readonly number[], token: number) => number;
 }
 
+/** One decoded CTC label sequence and its log-score. */
 export interface CtcHypothesis {
   /** The emitted labels: repeats merged, blanks dropped. */
   readonly tokens: number[];

@@ -9,6 +9,7 @@ import { badArgument, getActivation, isTensor, type Rng } from '@recur/core';
 import type { ApplyOptions, Layer, LayerOutput } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** A weightless layer applying one activation (or softmax over the last axis): Keras' `Activation`. */
 export type ActivationLayer = Layer<Record<string, never>, undefined, tf.Tensor, tf.Tensor> & {
   readonly kind: 'activation';
   /** `'softmax'` or one of core's activation names, as given. */

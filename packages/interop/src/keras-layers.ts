@@ -25,6 +25,7 @@ export interface KerasLayerJson {
   readonly config: Record<string, unknown>;
 }
 
+/** What reading one Keras layer needs from the layers before it: its input size and how masked Bidirectional steps are filled. */
 export interface FromKerasContext {
   /** Features of the layer's input (the vocabulary size is read from the config). */
   readonly inputSize: number;

@@ -7,6 +7,7 @@ import { badArgument, isTensor, type Rng } from '@recur/core';
 import type { ApplyOptions, Layer, LayerOutput } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Config of a `masking` layer: the features per step and the value that marks padding. */
 export interface MaskingConfig {
   /** Features of each step. Required. */
   readonly inputSize: number;
@@ -14,6 +15,7 @@ export interface MaskingConfig {
   readonly maskValue?: number;
 }
 
+/** A weightless layer that zeroes and masks the steps whose features all equal `maskValue` (Keras' `Masking`). */
 export type MaskingLayer = Layer<Record<string, never>, undefined, tf.Tensor3D, tf.Tensor3D> & {
   readonly kind: 'masking';
   readonly config: Readonly<Required<MaskingConfig>>;

@@ -19,6 +19,7 @@ import { checkModelParams, type ModelPart, modelParts, partName, partParams } fr
 import { type Dim, OnnxGraph } from './onnx-graph.js';
 import { emitRnn } from './onnx-rnn.js';
 
+/** Options of the ONNX export: the opset declared. */
 export interface OnnxOptions {
   /** The opset to declare, 14 or later (the operators used are unchanged since 14). Default 14. */
   readonly opset?: number;

@@ -14,6 +14,7 @@ import { concatBytes, float32Bytes } from './bytes.js';
 
 /** Element types read (each becomes float32) and their sizes in bytes. */
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8 } as const;
+/** Element types a safetensors file may hold here (each read as float32). */
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
 
 /** The upstream reader's limit: a header past it is an attack or a mistake. */

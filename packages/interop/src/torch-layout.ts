@@ -9,6 +9,7 @@ import { badArgument, RecurError } from '@recur/core';
 import type { AnyLayer } from '@recur/layers';
 import { type ModelPart, modelParts, partName } from './model-parts.js';
 
+/** How a Recur model's layers map to PyTorch module names in `state_dict` keys. */
 export interface TorchOptions {
   /**
    * The torch module name of each layer of a stacked model, as its `state_dict()` keys

@@ -11,6 +11,7 @@ import { type AnyLayer, bidirectional, dense, embedding, recurrent, stacked } fr
 import type { LoadedStack } from './model-parts.js';
 import type { TorchModuleInfo } from './torch-layout.js';
 
+/** Options of building a Recur model from PyTorch module descriptions: returned states and padding masks. */
 export interface TorchModelOptions {
   /** Recurrent layers return their final state (compare it with torch's `h_n`, `c_n`). Default `false`. */
   readonly returnState?: boolean;

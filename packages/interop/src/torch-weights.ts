@@ -172,6 +172,7 @@ export function toTorch<P extends ParamTree>(
   });
 }
 
+/** Options of reading a PyTorch `state_dict` into params: the module names, and whether unknown keys are refused. */
 export interface FromTorchOptions extends TorchOptions {
   /** Refuse keys the model has no place for (as `load_state_dict(strict=True)`). Default `true`. */
   readonly strict?: boolean;

@@ -35,6 +35,7 @@ import type { WeightSpec } from './layer.js';
 import { checkParams } from './param-tree.js';
 import { checkIdTensor } from './seq2seq/checks.js';
 
+/** Config of a `crf`: the number of tags and the initializer of its scores. */
 export interface CrfConfig {
   /** Number of tags. Required. */
   readonly numTags: number;
@@ -64,6 +65,7 @@ export interface CrfPath {
   readonly score: number;
 }
 
+/** A linear-chain CRF (from `crf(config)`): its weights, the sequence NLL, log Z and Viterbi decoding. */
 export interface Crf {
   readonly kind: 'crf';
   readonly config: Readonly<Required<CrfConfig>>;
@@ -89,6 +91,7 @@ export interface Crf {
 
 const FIELDS = ['numTags', 'initializer'] as const;
 
+/** A linear-chain CRF over per-step emission scores, as the output layer of a tagger. */
 export function crf(config: CrfConfig): Crf {
   checkConfig(config, FIELDS, 'crf config');
   const full = Object.freeze({

@@ -16,6 +16,7 @@ export interface TaggerBatch extends TaggerInput {
   readonly tags: tf.Tensor2D;
 }
 
+/** A tagger's weights as variables with the loss `fit` minimises: what `taggerTrainable` returns. */
 export interface TaggerTrainable extends TrainableModel<TaggerBatch> {
   /** Every weight as a `tf.Variable`, keyed by its path (`'lstm/forward/kernel'`): the checkpoint keys. */
   readonly variables: Readonly<Record<string, tf.Variable>>;

@@ -33,10 +33,12 @@ import { checkParams } from './param-tree.js';
 import { recurrent } from './recurrent.js';
 import { checkIdTensor } from './seq2seq/checks.js';
 
+/** The output layers a tagger can have (see `TaggerOutput`). */
 export const TAGGER_OUTPUTS = ['softmax', 'crf'] as const;
 /** The output layer: independent per-step softmax decisions, or a CRF over the tag sequence. */
 export type TaggerOutput = (typeof TAGGER_OUTPUTS)[number];
 
+/** Sizes and options of a `tagger`: vocabularies, tag count, embedding and BiLSTM sizes, output layer and dropout. */
 export interface TaggerConfig {
   /** Word ids are in [0, wordVocabSize); id 0 is padding. Required. */
   readonly wordVocabSize: number;
@@ -58,6 +60,7 @@ export interface TaggerConfig {
   readonly dropout?: number;
 }
 
+/** A `TaggerConfig` with every default filled in, as `model.config` holds it. */
 export type ResolvedTaggerConfig = Readonly<Required<TaggerConfig>>;
 
 /** A batch of sentences: word ids and each word's character ids. */
@@ -78,6 +81,7 @@ export interface TaggerParams {
   readonly crf?: CrfParams;
 }
 
+/** Options of a tagger's `apply`: training mode (dropout) and its random source. */
 export interface TaggerApplyOptions {
   /** Dropout on; requires `rng` when the config's dropout is non-zero. Default `false`. */
   readonly training?: boolean;
@@ -92,6 +96,7 @@ export interface TaggerOutputTensors {
   readonly mask: tf.Tensor2D;
 }
 
+/** A BiLSTM sequence tagger (from `tagger(config)`): weights, per-step tag scores and predicted tag sequences. */
 export interface TaggerModel {
   readonly kind: 'tagger';
   readonly config: ResolvedTaggerConfig;
@@ -120,6 +125,7 @@ const FIELDS = [
   'dropout',
 ] as const;
 
+/** A BiLSTM tagger over word embeddings and character-BiLSTM word features, with a softmax or CRF output (Lample et al. 2016). */
 export function tagger(config: TaggerConfig): TaggerModel {
   checkConfig(config, FIELDS, 'tagger config');
   const arg = (name: string) => `tagger config.${name}`;

@@ -9,6 +9,7 @@ import { badArgument, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CtcRow, ctcGradient, ctcNegLogLikelihood, minimumCtcSteps } from './ctc-lattice.js';
 
+/** How `ctcLoss` reduces the rows' losses (see `CtcReduction`). */
 export const CTC_REDUCTIONS = ['mean', 'sum', 'none'] as const;
 /**
  * `'mean'`: each row's loss divided by its label length (at least 1), then averaged
@@ -16,6 +17,7 @@ export const CTC_REDUCTIONS = ['mean', 'sum', 'none'] as const;
  */
 export type CtcReduction = (typeof CTC_REDUCTIONS)[number];
 
+/** Options of `ctcLoss`: the labels of each row (required), input lengths, the blank class, the reduction and `zeroInfinity`. */
 export interface CtcLossOptions<R extends CtcReduction = CtcReduction> {
   /** Steps of each row that count, each in [0, time]. Default: every step of every row. */
   readonly inputLengths?: readonly number[];

@@ -9,6 +9,7 @@ import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
 
+/** The fused CPU (plain JavaScript) implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
 export const CPU_KERNELS: readonly BackendKernel[] = [
   lstmSequenceCpu,
   gruSequenceCpu,

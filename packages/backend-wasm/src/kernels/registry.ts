@@ -9,6 +9,7 @@ import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
 
+/** The fused WASM implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
 export const WASM_KERNELS: readonly BackendKernel[] = [
   lstmSequenceWasm,
   gruSequenceWasm,

@@ -6,6 +6,7 @@
 import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 
+/** Recur's kernels as this package registers them on the webgpu backend: core's reference implementation of each, until a fused one replaces it. */
 export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(lstmSequence),
   referenceKernel(gruSequence),

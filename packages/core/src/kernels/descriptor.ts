@@ -74,6 +74,7 @@ export interface KernelExample<S extends KernelSignature> {
   readonly attrs: S['attrs'];
 }
 
+/** One custom kernel described once: its forward and backward tfjs names, inputs and outputs in order, argument checks and reference implementation, shared by every backend. */
 export interface KernelDescriptor<S extends KernelSignature> {
   /** The forward kernel's tfjs name (`RecurLstmSequence`). */
   readonly name: string;

@@ -34,16 +34,21 @@ import {
   withFinalGradient,
 } from './prefix-scan.js';
 
+/** tfjs kernel name of the linear scan h_t = a_t ⊙ h_{t−1} + b_t over a whole sequence (for `runKernel`). */
 export const RecurLinearScan = 'RecurLinearScan';
+/** tfjs kernel name of the linear scan's backward pass. */
 export const RecurLinearScanGrad = 'RecurLinearScanGrad';
 
+/** Inputs of `RecurLinearScan`: coefficients `a` and offsets `b` `[B, T, ...rest]`, optional initial state `h0` and `[B, T]` mask. */
 export type RecurLinearScanInputs = {
   readonly a: tf.Tensor;
   readonly b: tf.Tensor;
   readonly h0?: tf.Tensor;
   readonly mask?: tf.Tensor2D;
 };
+/** Attributes of `RecurLinearScan`: `reverse` runs the recurrence from the last step to the first. */
 export type RecurLinearScanAttrs = ScanAttrs;
+/** Outputs of `RecurLinearScan`: the state after every step `hs` and the final state `hT`. */
 export type RecurLinearScanOutputs = { readonly hs: tf.Tensor; readonly hT: tf.Tensor };
 type LinearScanGradInputs = RecurLinearScanInputs & {
   readonly hs: tf.Tensor;

@@ -35,16 +35,21 @@ import {
   withFinalGradient,
 } from './prefix-scan.js';
 
+/** tfjs kernel name of the linear scan of positive values in log space (minGRU/minLSTM training), for `runKernel`. */
 export const RecurLogLinearScan = 'RecurLogLinearScan';
+/** tfjs kernel name of the log-space linear scan's backward pass. */
 export const RecurLogLinearScanGrad = 'RecurLogLinearScanGrad';
 
+/** Inputs of `RecurLogLinearScan`: `logA`, `logB` `[B, T, ...rest]`, optional log initial state `logH0` and `[B, T]` mask. */
 export type RecurLogLinearScanInputs = {
   readonly logA: tf.Tensor;
   readonly logB: tf.Tensor;
   readonly logH0?: tf.Tensor;
   readonly mask?: tf.Tensor2D;
 };
+/** Attributes of `RecurLogLinearScan`: `reverse` runs the recurrence from the last step to the first. */
 export type RecurLogLinearScanAttrs = ScanAttrs;
+/** Outputs of `RecurLogLinearScan`: log of the state after every step `logHs` and of the final state `logHT`. */
 export type RecurLogLinearScanOutputs = { readonly logHs: tf.Tensor; readonly logHT: tf.Tensor };
 type LogLinearScanGradInputs = RecurLogLinearScanInputs & {
   readonly logHs: tf.Tensor;

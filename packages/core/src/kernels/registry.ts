@@ -9,6 +9,7 @@ import { linearScan } from './linear-scan.js';
 import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
 
+/** Every Recur kernel's descriptor (names, inputs, outputs, validation, reference math): what backends implement and the parity tests iterate over. */
 export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   lstmSequence,
   gruSequence,

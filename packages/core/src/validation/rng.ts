@@ -19,6 +19,7 @@ export function checkRng(value: unknown, argument: string): Rng {
   return value;
 }
 
+/** Narrows `value` to an `Rng` (as `checkRng`), else throws `BAD_CONFIG`. */
 export function assertRng(value: unknown, argument: string): asserts value is Rng {
   checkRng(value, argument);
 }

@@ -7,6 +7,7 @@
  */
 import { badArgument } from '../errors.js';
 
+/** A positive integer (a size, a count), returned; throws `BAD_CONFIG` naming `argument` otherwise. */
 export function checkPositiveInteger(value: unknown, argument: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw badArgument('BAD_CONFIG', argument, 'a positive integer', value);
@@ -18,6 +19,7 @@ export function assertPositiveInteger(value: unknown, argument: string): asserts
   checkPositiveInteger(value, argument);
 }
 
+/** Narrows `value` to an integer ≥ 0 (an index, a seed, a count that may be zero), else throws `BAD_CONFIG`. */
 export function assertNonNegativeInteger(value: unknown, argument: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw badArgument('BAD_CONFIG', argument, 'a non-negative integer', value);
@@ -52,6 +54,7 @@ export function checkFraction(value: unknown, argument: string, fallback?: numbe
   return value;
 }
 
+/** Narrows `value` to a number in [0, 1) (as `checkFraction`, with no default), else throws `BAD_CONFIG`. */
 export function assertFraction(value: unknown, argument: string): asserts value is number {
   checkFraction(value, argument);
 }
@@ -63,6 +66,7 @@ export function checkBoolean(value: unknown, argument: string, fallback?: boolea
   return value;
 }
 
+/** Narrows `value` to a boolean (as `checkBoolean`, with no default), else throws `BAD_CONFIG`. */
 export function assertBoolean(value: unknown, argument: string): asserts value is boolean {
   checkBoolean(value, argument);
 }

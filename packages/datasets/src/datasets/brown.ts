@@ -9,10 +9,12 @@ import { assertFraction, assertOneOf, badArgument, Rng } from '@recur/core';
 import { dataError, optionsRecord } from '../internal/check.js';
 import { type UniversalTag, universalTag } from './universal-tags.js';
 
+/** The tagsets `brown` can tag with: the universal tags or the corpus' own. */
 export const BROWN_TAGSETS = ['universal', 'brown'] as const;
 /** `'universal'`: the 12 tags of Petrov et al. 2012; `'brown'`: the corpus' own 472 (upper-cased, as NLTK). */
 export type BrownTagset = (typeof BROWN_TAGSETS)[number];
 
+/** One sentence of a tagged corpus: its words, the tag of each, and the document it comes from. */
 export interface TaggedSentence {
   readonly words: readonly string[];
   readonly tags: readonly string[];
@@ -29,6 +31,7 @@ export interface BrownDocument {
   readonly text: string;
 }
 
+/** How `brown` splits the corpus: the tagset, the held-out fractions of documents and the shuffle's seed. */
 export interface BrownSplitOptions {
   /** Default `'universal'`. */
   readonly tagset?: BrownTagset;
@@ -38,6 +41,7 @@ export interface BrownSplitOptions {
   readonly seed?: number;
 }
 
+/** The Brown corpus split by document (no document's sentences in two splits), with the tags that occur. */
 export interface Brown {
   readonly train: readonly TaggedSentence[];
   readonly validation: readonly TaggedSentence[];

@@ -10,6 +10,7 @@
  */
 import { badArgument } from '@recur/core';
 
+/** The 12 universal part-of-speech tags of Petrov, Das & McDonald (2012). */
 export const UNIVERSAL_TAGS = [
   'VERB',
   'NOUN',
@@ -24,6 +25,7 @@ export const UNIVERSAL_TAGS = [
   'X',
   '.',
 ] as const;
+/** One of the 12 universal part-of-speech tags. */
 export type UniversalTag = (typeof UNIVERSAL_TAGS)[number];
 
 /** Brown base tags by universal tag, as in `en-brown.map`. */
