@@ -12,7 +12,8 @@ const PLUGINS: Record<Exclude<BackendChoice, 'auto'>, BackendPlugin> = { wasm, c
 /**
  * Activates the backend asked for. `auto` means wasm (XNNPACK, SIMD, and Recur's fused
  * kernels: several times faster than cpu here) when it starts, else cpu. Which one runs is
- * always printed, and a fallback says why: never a silent switch (DESIGN.md).
+ * always printed, and a fallback says why: never a silent switch, since every timing the
+ * user reads depends on it.
  */
 export async function startBackend(choice: BackendChoice, io: Io): Promise<string> {
   if (choice !== 'auto') {

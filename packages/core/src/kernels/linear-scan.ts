@@ -13,7 +13,8 @@
  * Gradient: the same recurrence run backwards, g_t = dh_t + a_{t+1} g_{t+1} (dhT joins
  * at the last step), then db_t = g_t, da_t = g_t h_{t−1}, dh0 = a_1 g_1; zero at padded steps.
  * Fused backends run it sequentially in time, vectorised over batch × features: a few
- * flops per element per step, which on CPUs beats the log-depth form (DESIGN.md).
+ * flops per element per step, which on CPUs beats the log-depth form (Hillis–Steele does
+ * ⌈log₂ T⌉ passes over the sequence, for a parallelism a CPU cannot use).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { defineKernel } from './descriptor.js';

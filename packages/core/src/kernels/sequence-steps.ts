@@ -97,8 +97,7 @@ export function stackSteps(steps: readonly tf.Tensor2D[]): tf.Tensor2D {
 
 /**
  * `[T,B,n]` → `[n, T·B]`: the left factor of a weight gradient Σ_t aₜᵀ·dZₜ, transposed
- * by a copy because a transposed product runs several times slower on wasm (DESIGN.md,
- * "Performance plan").
+ * by a copy because a transposed product runs several times slower on wasm.
  */
 export function stepsTransposed(x: tf.Tensor3D): tf.Tensor2D {
   const [time, batch, width] = x.shape;
