@@ -10,3 +10,5 @@ export { type ElmanCarry, type ElmanCell, type ElmanConfig, type ElmanParams, el
 export { type GruCarry, type GruCell, type GruConfig, type GruParams, gru } from './gru.js';
 export { type JordanCarry, type JordanCell, type JordanConfig, type JordanParams, jordan } from './jordan.js';
 export { type LstmCarry, type LstmCell, type LstmConfig, type LstmParams, lstm } from './lstm.js';
+export { type MinGruCarry, type MinGruCell, type MinGruConfig, type MinGruParams, minGru } from './min-gru.js';
+export { type MinLstmCarry, type MinLstmCell, type MinLstmConfig, type MinLstmParams, minLstm } from './min-lstm.js';
