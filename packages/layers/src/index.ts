@@ -22,6 +22,14 @@ export type {
   StackedState,
   WeightSpec,
 } from './layer.js';
+export {
+  type LayerNormParams,
+  type MinRnnBlockConfig,
+  type MinRnnBlockLayer,
+  type MinRnnBlockParams,
+  minRnnBlock,
+  minRnnStack,
+} from './min-rnn-block.js';
 export { type RecurrentLayer, type RecurrentOptions, recurrent, type SequenceOutput } from './recurrent.js';
 export { type CellRegularization, type RegularizedCell, regularizedCell } from './regularized-cell.js';
 export {
