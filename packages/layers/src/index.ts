@@ -65,4 +65,5 @@ export {
   seq2seqTrainable,
 } from './seq2seq/trainable.js';
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
+export { type TdnnConfig, type TdnnContext, type TdnnLayer, type TdnnParams, tdnn } from './tdnn.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
