@@ -224,6 +224,70 @@ describeBackends('tdnn', () => {
       expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
       expect(mse).toBeLessThan(0.01);
     });
+
+    it('should learn to classify sequences by a local three-frame pattern to ≥ 95% accuracy', async () => {
+      const before = tf.memory().numTensors;
+      // Label 1 when the three-frame pattern (+1, +1, −1) occurs anywhere in a ±1 sequence
+      // (drawn so that the classes are balanced): a context of three frames sees it whole.
+      const TIME = 12;
+      const pattern = [1, 1, -1];
+      const draw = (count: number, rng: Rng) => {
+        const x = new Float32Array(count * TIME);
+        const y = new Float32Array(count);
+        for (let b = 0; b < count; b++) {
+          const want = b % 2;
+          for (;;) {
+            for (let t = 0; t < TIME; t++) x[b * TIME + t] = rng.uniform() < 0.5 ? 1 : -1;
+            let found = 0;
+            for (let t = 2; t < TIME; t++) {
+              if (pattern.every((v, k) => x[b * TIME + t - 2 + k] === v)) found = 1;
+            }
+            if (found === want) break;
+          }
+          y[b] = want;
+        }
+        return { inputs: tf.tensor3d(x, [count, TIME, 1]), targets: tf.tensor2d(y, [count, 1]) };
+      };
+      const front = tdnn({ inputSize: 1, units: 8, context: { kind: 'range', from: -2, to: 0 }, padding: 'valid' });
+      const head = dense({ inputSize: 8, units: 1 });
+      const variables: Record<string, tf.Variable> = {};
+      const initial = { front: front.init(new Rng(6)), head: head.init(new Rng(7)) };
+      for (const [layer, ps] of Object.entries(initial)) {
+        for (const [k, t] of Object.entries(ps))
+          variables[`${layer}/${k}`] = tf.variable(t as tf.Tensor, true, `tdnnClass${layer}${k}${Math.random()}`);
+      }
+      const params = {
+        front: { kernel: variables['front/kernel'] as tf.Tensor2D, bias: variables['front/bias'] as tf.Tensor1D },
+        head: { kernel: variables['head/kernel'] as tf.Tensor2D, bias: variables['head/bias'] as tf.Tensor1D },
+      };
+      // Max over time: "does the pattern occur anywhere".
+      const logits = (x: tf.Tensor3D) => head.apply(params.head, tf.max(front.apply(params.front, x).output, 1)).output;
+      const trainable: TrainableModel<SequenceBatch> = {
+        variables,
+        loss: (batch) => ({ loss: tf.losses.sigmoidCrossEntropy(batch.targets, logits(batch.inputs as tf.Tensor3D)) }),
+      };
+      await fit(
+        trainable,
+        {
+          *train(rng: Rng) {
+            for (let i = 0; i < 20; i++) yield draw(32, rng);
+          },
+        },
+        {
+          epochs: 8,
+          optimizer: { kind: 'adam', learningRate: 0.05 },
+          seed: 3,
+        },
+      );
+      const test = draw(400, new Rng(11));
+      const accuracy = tf.tidy(() => {
+        const predicted = tf.cast(tf.greater(logits(test.inputs), 0), 'float32');
+        return tf.mean(tf.cast(tf.equal(predicted, test.targets), 'float32')).dataSync()[0]!;
+      });
+      tf.dispose([initial, test, Object.values(variables)] as unknown as tf.TensorContainer[]);
+      expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
+      expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    });
   });
 
   describe('errors', () => {
