@@ -21,9 +21,20 @@
  * inside each head in order i, f, z, o; W = `kernel [inputSize, 4·units]`, b =
  * `bias [4·units]`, each in blocks i, f, z, o of `units` columns.
  *
- * Sequence form: none yet, so `scan` steps the cell (the fused kernel comes separately).
+ * Sequence form: core's `RecurSlstmSequence` kernel, the same equations fused over time
+ * with their analytic backward pass (sLSTM has a true recurrence: no parallel form).
  */
-import { badArgument, type Cell, getInitializer, type InitializerName, type Rng } from '@recur/core';
+import {
+  badArgument,
+  type Cell,
+  getInitializer,
+  type InitializerName,
+  type Rng,
+  runKernel,
+  type SequenceOptions,
+  type SequenceResult,
+  slstmSequence,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFields, checkRng, initializer, positiveInteger, type Resolved } from './internal/config.js';
 import { initParams } from './internal/ops.js';
@@ -103,6 +114,19 @@ export function slstm(config: SlstmConfig): SlstmCell {
       checkBatch(kind, batch);
       const zeros = () => tf.zeros([batch, units], 'float32') as tf.Tensor2D;
       return { h: zeros(), c: zeros(), n: zeros(), m: zeros() };
+    },
+    sequence(p: SlstmParams, xs: tf.Tensor3D, carry: SlstmCarry, o: SequenceOptions): SequenceResult<SlstmCarry> {
+      const inputs = { x: xs, ...p, h0: carry.h, c0: carry.c, n0: carry.n, m0: carry.m };
+      const { ys, hT, cT, nT, mT } = runKernel(
+        slstmSequence,
+        o.mask === undefined ? inputs : { ...inputs, mask: o.mask },
+        {
+          forgetGate,
+          reverse: o.reverse,
+          maskedOutput: o.maskedOutput,
+        },
+      );
+      return { ys, carry: { h: hT, c: cT, n: nT, m: mT } };
     },
     step(p: SlstmParams, carry: SlstmCarry, x: tf.Tensor2D) {
       const batch = checkInput(kind, x, inputSize);

@@ -3,7 +3,7 @@ import { RecurError, Rng, scan } from '@recur/core';
 import { checkLeaks, describeBackends } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { type AnyXlstm, checkStepAgainstReference, uniform } from './support/xlstm-check.js';
+import { type AnyXlstm, checkSequenceAgainstSteps, checkStepAgainstReference, uniform } from './support/xlstm-check.js';
 import { slstmRefStep } from './support/xlstm-reference.js';
 
 const BASE = { inputSize: 3, units: 4, heads: 2 } as const;
@@ -92,6 +92,68 @@ describeBackends('slstm', () => {
     });
   });
 
+  describe('sequence (the RecurSlstmSequence kernel)', () => {
+    const cases = [
+      ['T = 7, masked, forward, previous, sigmoid forget', 7, true, false, 'previous', 'sigmoid', false],
+      ['T = 7, masked, reverse, zeros, exponential forget', 7, true, true, 'zeros', 'exponential', false],
+      ['T = 7, masked, reverse, previous, from the empty state', 7, true, true, 'previous', 'sigmoid', true],
+      ['T = 5, unmasked, exponential forget, from the empty state', 5, false, false, 'previous', 'exponential', true],
+      ['T = 1, masked', 1, true, false, 'zeros', 'sigmoid', false],
+    ] as const;
+    it.each(cases)(
+      'should equal stepping the cell (values 1e-5, gradients 1e-4): %s',
+      (_name, time, masked, reverse, maskedOutput, forgetGate, empty) => {
+        const cell = slstm({ ...BASE, forgetGate }) as unknown as AnyXlstm;
+        const named = inputs(new Rng(41 + time), 3, time, empty);
+        const params = {
+          kernel: named['params.kernel'],
+          recurrentKernel: named['params.recurrentKernel'],
+          bias: named['params.bias'],
+        };
+        const state = { h: named['carry.h'], c: named['carry.c'], n: named['carry.n'], m: named['carry.m'] };
+        const rows = [
+          [0, 1, 1, 0, 1, 1, 0],
+          [1, 1, 0, 0, 0, 0, 0],
+          [0, 0, 0, 0, 0, 0, 0],
+        ].map((r) => r.slice(0, time));
+        if (time === 1) rows[0] = [1];
+        const mask = masked ? tf.tensor2d(rows) : undefined;
+        // The empty state's n = 0 is where the gate switches branch: no derivative there.
+        const constants = empty ? ['h', 'c', 'n', 'm'] : [];
+        checkSequenceAgainstSteps(
+          cell,
+          params,
+          named.xs as tf.Tensor3D,
+          state,
+          { reverse, keepOrder: true, maskedOutput, ...(mask === undefined ? {} : { mask }) },
+          time,
+          constants,
+        );
+        tf.dispose([named, mask] as tf.TensorContainer[]);
+      },
+    );
+
+    it('should agree with stepping at gate pre-activations of ±60', () => {
+      const named = inputs(new Rng(3), 2, 5, true, 0.1);
+      const bias = Float32Array.from(named['params.bias'].dataSync());
+      bias.fill(60, 0, 2);
+      bias.fill(-60, 2, 4);
+      bias.fill(-60, 4, 6);
+      bias.fill(60, 6, 8);
+      const params = {
+        kernel: named['params.kernel'],
+        recurrentKernel: named['params.recurrentKernel'],
+        bias: tf.tensor1d(bias),
+      };
+      const state = { h: named['carry.h'], c: named['carry.c'], n: named['carry.n'], m: named['carry.m'] };
+      for (const forgetGate of ['sigmoid', 'exponential'] as const) {
+        const cell = slstm({ ...BASE, forgetGate }) as unknown as AnyXlstm;
+        checkSequenceAgainstSteps(cell, params, named.xs as tf.Tensor3D, state, {}, 4, ['h', 'c', 'n', 'm']);
+      }
+      tf.dispose([named, params] as tf.TensorContainer[]);
+    });
+  });
+
   describe('scan', () => {
     it('should run over a masked batch in reverse from an initial state, padded steps keeping the state', () => {
       const cell = slstm(BASE);
@@ -125,6 +187,10 @@ describeBackends('slstm', () => {
     ])('should reject %o with a RecurError naming the field', (config, message) => {
       expect(() => slstm(config as never)).toThrow(RecurError);
       expect(() => slstm(config as never)).toThrow(message);
+    });
+
+    it('should have a sequence form (the fused kernel) that scan runs', () => {
+      expect(typeof slstm(BASE).sequence).toBe('function');
     });
 
     it('should init forget biases from 3 to 6 and every other bias at 0', () => {

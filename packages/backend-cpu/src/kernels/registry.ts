@@ -2,7 +2,8 @@
  * Every kernel descriptor of core, as the cpu backend implements it: one entry each, in
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
-import type { BackendKernel } from '@recur/core/kernel-api';
+import { slstmSequence } from '@recur/core';
+import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 import { elmanSequenceCpu } from './elman-sequence.js';
 import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
@@ -15,4 +16,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   elmanSequenceCpu,
   linearScanCpu,
   logLinearScanCpu,
+  referenceKernel(slstmSequence),
 ];
