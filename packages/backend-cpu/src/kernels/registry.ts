@@ -2,13 +2,13 @@
  * Every kernel descriptor of core, as the cpu backend implements it: one entry each, in
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
-import { slstmSequence } from '@recur/core';
-import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
+import type { BackendKernel } from '@recur/core/kernel-api';
 import { elmanSequenceCpu } from './elman-sequence.js';
 import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
+import { slstmSequenceCpu } from './slstm-sequence.js';
 
 export const CPU_KERNELS: readonly BackendKernel[] = [
   lstmSequenceCpu,
@@ -16,5 +16,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   elmanSequenceCpu,
   linearScanCpu,
   logLinearScanCpu,
-  referenceKernel(slstmSequence),
+  slstmSequenceCpu,
 ];
