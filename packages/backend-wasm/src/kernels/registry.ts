@@ -2,13 +2,13 @@
  * Every kernel descriptor of core, as the wasm backend implements it: one entry each, in
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
-import { slstmSequence } from '@recur/core';
-import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
+import type { BackendKernel } from '@recur/core/kernel-api';
 import { elmanSequenceWasm } from './elman-sequence.js';
 import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
+import { slstmSequenceWasm } from './slstm-sequence.js';
 
 export const WASM_KERNELS: readonly BackendKernel[] = [
   lstmSequenceWasm,
@@ -16,6 +16,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
-  // Not fused on wasm yet: core's reference runs.
-  referenceKernel(slstmSequence),
+  slstmSequenceWasm,
 ];
