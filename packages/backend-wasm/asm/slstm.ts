@@ -43,7 +43,7 @@ function logSigmoid(v: f32): f32 {
 
 /** log f + m_{t−1}, or −∞ for the empty state (n_{t−1} = 0: nothing to keep). */
 function keptOf(fTilde: f32, nPrev: f32, mPrev: f32, exponential: bool): f32 {
-  if (nPrev == 0) return -Infinity;
+  if (nPrev === 0) return -Infinity;
   return (exponential ? fTilde : logSigmoid(fTilde)) + mPrev;
 }
 
@@ -139,7 +139,7 @@ export function slstmForward(
           const kept = keptOf(f(z, units + j), f(nT, at), f(mT, at), exponential);
           const m = max(kept, iT);
           const ig = exp(iT - m);
-          const fg: f32 = kept == -Infinity ? 0 : exp(kept - m);
+          const fg: f32 = kept === -Infinity ? 0 : exp(kept - m);
           const c = fg * f(cT, at) + ig * tanh(f(z, 2 * units + j));
           const n = fg * f(nT, at) + ig;
           put(cT, at, c);
@@ -238,7 +238,7 @@ export function slstmBackward(
       const t = timeAt(s, time, reverse);
       const real = isReal(mask, b, t, time);
       const so = (t * batch + b) * units;
-      const prevRow = s == 0 ? -1 : (timeAt(s - 1, time, reverse) * batch + b) * units;
+      const prevRow = s === 0 ? -1 : (timeAt(s - 1, time, reverse) * batch + b) * units;
       const emitted = zeros ? real : s >= first;
       for (let j = 0; j < units; j++) {
         const add = emitted ? f(dys, (b * time + t) * units + j) : 0;
@@ -257,7 +257,7 @@ export function slstmBackward(
         const kept = keptOf(fT, nPrev, mPrev, exponential);
         const m = max(kept, iT);
         const ig = exp(iT - m);
-        const fg: f32 = kept == -Infinity ? 0 : exp(kept - m);
+        const fg: f32 = kept === -Infinity ? 0 : exp(kept - m);
         const g = tanh(f(z, 2 * units + j));
         const o = sigmoid(f(z, 3 * units + j));
         const c = f(cs, so + j);
