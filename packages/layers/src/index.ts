@@ -58,3 +58,12 @@ export {
 } from './seq2seq/trainable.js';
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
+export {
+  XLSTM_BLOCK_KINDS,
+  type XlstmBlockKind,
+  type XlstmBlockLayer,
+  type XlstmBlockOptions,
+  type XlstmBlockParams,
+  xlstmBlock,
+  xlstmStack,
+} from './xlstm-block.js';
