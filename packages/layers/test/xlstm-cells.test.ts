@@ -52,7 +52,9 @@ describeBackends('sLSTM and mLSTM in the layers', () => {
       tf.tidy(() => {
         const { output } = model.apply(params, x);
         const hidden = scan(cell, params[0] as never, x).outputs;
-        const last = scan(mlstm({ inputSize: 4, units: 2 }), params[1] as never, hidden as tf.Tensor3D, { returnSequences: false });
+        const last = scan(mlstm({ inputSize: 4, units: 2 }), params[1] as never, hidden as tf.Tensor3D, {
+          returnSequences: false,
+        });
         expectClose(output as tf.Tensor, last.outputs, { rtol: 1e-6, atol: 1e-6 });
       });
       tf.dispose([params, x] as tf.TensorContainer[]);
