@@ -160,6 +160,8 @@ export function mlstm(config: MlstmConfig): MlstmCell {
         // Reverse runs forward over the flipped sequence.
         const order = (t: tf.Tensor) => (o.reverse ? tf.reverse(t, 2) : t);
         [q, k, v, logF, iTilde] = [q, k, v, logF, iTilde].map((t) => order(t!));
+        // Each chunk costs O(L²) memory and restarts the cumulative log forget F, so F's
+        // float32 rounding grows with the chunk length, not with T.
         let memory: Memory = { C: carry0.C, n: carry0.n, m: carry0.m };
         const parts: tf.Tensor[] = [];
         for (let start = 0; start < time; start += chunk) {
