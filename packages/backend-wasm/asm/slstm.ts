@@ -47,8 +47,9 @@ function keptOf(fTilde: f32, nPrev: f32, mPrev: f32, exponential: bool): f32 {
   return (exponential ? fTilde : logSigmoid(fTilde)) + mPrev;
 }
 
-export function slstmForwardScratch(units: i32): i32 {
-  return gemmWorkBytes(4 * units);
+/** Scratch of the forward pass: the products' packing space, then one head's `[B, 4·headSize]` product. */
+export function slstmForwardScratch(batch: i32, units: i32): i32 {
+  return gemmWorkBytes(4 * units) + batch * 4 * units * 4;
 }
 
 /** pre[t] = x_t·W + b + h_{t−1}·R (per head), time-major. */
@@ -74,15 +75,19 @@ function preActivations(
   for (let b = 0; b < batch; b++) {
     const zb = z + <usize>(b * g4) * 4;
     for (let c = 0; c < g4; c++) put(zb, c, f(zb, c) + f(bias, c));
-    for (let k = 0; k < heads; k++) {
-      for (let q = 0; q < dh; q++) {
-        const hv = f(h, b * units + k * dh + q);
-        const row = recurrent + <usize>((k * dh + q) * 4 * dh) * 4;
-        for (let g = 0; g < 4; g++) {
-          for (let j = 0; j < dh; j++) {
-            const at = g * units + k * dh + j;
-            put(zb, at, f(zb, at) + hv * f(row, g * dh + j));
-          }
+  }
+  // Head k: h[:, k] · R_k as one product [B, dh] × [dh, 4·dh], then added to the columns
+  // (gate g, head k) of z.
+  const product = work + <usize>gemmWorkBytes(g4);
+  for (let k = 0; k < heads; k++) {
+    const rk = recurrent + <usize>(k * dh * 4 * dh) * 4;
+    gemm(false, false, batch, 4 * dh, dh, h + <usize>(k * dh) * 4, units, rk, 4 * dh, product, 4 * dh, false, work);
+    for (let b = 0; b < batch; b++) {
+      const zb = z + <usize>(b * g4) * 4;
+      for (let g = 0; g < 4; g++) {
+        for (let j = 0; j < dh; j++) {
+          const at = g * units + k * dh + j;
+          put(zb, at, f(zb, at) + f(product, (b * 4 + g) * dh + j));
         }
       }
     }

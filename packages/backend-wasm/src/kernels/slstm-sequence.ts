@@ -68,7 +68,7 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
     return runInHeap(
       backend,
       shapes,
-      (k) => k.slstmForwardScratch(U),
+      (k) => k.slstmForwardScratch(B, U),
       ({ kernels, at, outputs: o, scratch }) => {
         kernels.slstmForward(
           ...[B, T, I, U, heads],
