@@ -177,8 +177,10 @@ export function slstmForward(
   }
 }
 
+/** Scratch of the backward pass: dZ `[T,B,4U]`, the products' packing space, one head's dz and dh, each row's first real step. */
 export function slstmBackwardScratch(batch: i32, time: i32, input: i32, units: i32): i32 {
-  return max(gemmWorkBytes(4 * units), gemmWorkBytes(input)) + time * batch * 4 * units * 4;
+  const work = max(gemmWorkBytes(4 * units), gemmWorkBytes(input));
+  return time * batch * 4 * units * 4 + work + batch * 4 * units * 4 + batch * units * 4 + batch * 4;
 }
 
 export function slstmBackward(
@@ -227,11 +229,14 @@ export function slstmBackward(
   memory.copy(dn0, dnT, state);
   memory.copy(dm0, dmT, state);
   const dZ = scratch;
-  const work = scratch + <usize>(time * batch * g4) * 4;
+  const work = dZ + <usize>(time * batch * g4) * 4;
+  const headDz = work + <usize>max(gemmWorkBytes(g4), gemmWorkBytes(input));
+  const dhNew = headDz + <usize>(batch * g4) * 4;
+  const firstReal = dhNew + <usize>(batch * units) * 4;
   memory.fill(dZ, 0, <usize>(time * batch * g4) * 4);
   memory.fill(dRecurrent, 0, <usize>(heads * dh * 4 * dh) * 4);
+  // Which steps emit their state: the real ones, or (previous) every one from a row's first real step.
   for (let b = 0; b < batch; b++) {
-    // Which steps emit their state: the real ones, or (previous) every one from the first real.
     let first = time;
     for (let s = 0; s < time; s++) {
       if (isReal(mask, b, timeAt(s, time, reverse), time)) {
@@ -239,16 +244,22 @@ export function slstmBackward(
         break;
       }
     }
-    for (let s = time - 1; s >= 0; s--) {
-      const t = timeAt(s, time, reverse);
+    store<i32>(firstReal + <usize>b * 4, first);
+  }
+  // Steps outer, rows inner: the recurrent products of a step run over every row at once.
+  for (let s = time - 1; s >= 0; s--) {
+    const t = timeAt(s, time, reverse);
+    const prevT = s === 0 ? -1 : timeAt(s - 1, time, reverse);
+    for (let b = 0; b < batch; b++) {
       const real = isReal(mask, b, t, time);
       const so = (t * batch + b) * units;
-      const prevRow = s === 0 ? -1 : (timeAt(s - 1, time, reverse) * batch + b) * units;
-      const emitted = zeros ? real : s >= first;
+      const prevRow = prevT < 0 ? -1 : (prevT * batch + b) * units;
+      const emitted = zeros ? real : s >= load<i32>(firstReal + <usize>b * 4);
       for (let j = 0; j < units; j++) {
         const add = emitted ? f(dys, (b * time + t) * units + j) : 0;
         put(dh0, b * units + j, f(dh0, b * units + j) + add);
       }
+      // A padded step kept every state: its gradients pass through (its dz stays 0).
       if (!real) continue;
       const z = pre + <usize>(so * 4) * 4;
       const dz = dZ + <usize>(so * 4) * 4;
@@ -284,21 +295,29 @@ export function slstmBackward(
         put(dn0, at, dn * fg);
         put(dm0, at, dKept);
       }
-      // dh_{t−1} = dz·Rᵀ per head; dR += h_{t−1}ᵀ dz.
-      for (let k = 0; k < heads; k++) {
-        for (let q = 0; q < dh; q++) {
-          const r = (k * dh + q) * 4 * dh;
-          const hv = prevRow < 0 ? f(h0, b * units + k * dh + q) : f(hs, prevRow + k * dh + q);
-          let acc: f32 = 0;
-          for (let gi = 0; gi < 4; gi++) {
-            for (let j = 0; j < dh; j++) {
-              const dzv = f(dz, gi * units + k * dh + j);
-              acc += dzv * f(recurrent, r + gi * dh + j);
-              put(dRecurrent, r + gi * dh + j, f(dRecurrent, r + gi * dh + j) + hv * dzv);
-            }
-          }
-          put(dh0, b * units + k * dh + q, acc);
+    }
+    // Per head k: dh_{t−1}[:, k] = dz_k·R_kᵀ and dR_k += h_{t−1}[:, k]ᵀ·dz_k, dz_k being the
+    // columns (gate g, head k) of the step's dz gathered into [B, 4·dh].
+    const dzStep = dZ + <usize>(t * batch * g4) * 4;
+    const hPrev = prevT < 0 ? h0 : hs + <usize>(prevT * batch * units) * 4;
+    for (let k = 0; k < heads; k++) {
+      for (let b = 0; b < batch; b++) {
+        for (let g = 0; g < 4; g++) {
+          memory.copy(
+            headDz + <usize>((b * 4 + g) * dh) * 4,
+            dzStep + <usize>(b * g4 + g * units + k * dh) * 4,
+            <usize>dh * 4,
+          );
         }
+      }
+      const rk = recurrent + <usize>(k * dh * 4 * dh) * 4;
+      gemm(false, true, batch, dh, 4 * dh, headDz, 4 * dh, rk, 4 * dh, dhNew + <usize>(k * dh) * 4, units, false, work);
+      const dRk = dRecurrent + <usize>(k * dh * 4 * dh) * 4;
+      gemm(true, false, dh, 4 * dh, batch, hPrev + <usize>(k * dh) * 4, units, headDz, 4 * dh, dRk, 4 * dh, true, work);
+    }
+    for (let b = 0; b < batch; b++) {
+      if (isReal(mask, b, t, time)) {
+        memory.copy(dh0 + <usize>(b * units) * 4, dhNew + <usize>(b * units) * 4, <usize>units * 4);
       }
     }
   }
