@@ -90,6 +90,15 @@ export {
   type SequenceKernelActivation,
   type SequenceKernelCommonAttrs,
 } from './kernels/sequence-attrs.js';
+export {
+  RecurSlstmSequence,
+  type RecurSlstmSequenceAttrs,
+  RecurSlstmSequenceGrad,
+  type RecurSlstmSequenceInputs,
+  type RecurSlstmSequenceOutputs,
+  type RecurSlstmSequenceWorkspace,
+  slstmSequence,
+} from './kernels/slstm-sequence.js';
 export { Rng, type RngState } from './random.js';
 export { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS } from './scan/options.js';
 export { stepSequence } from './scan/steps.js';

@@ -67,3 +67,12 @@ export {
 export { type StackedLayer, type StackedParams, type StackedStates, stacked } from './stacked.js';
 export { type TdnnConfig, type TdnnContext, type TdnnLayer, type TdnnParams, tdnn } from './tdnn.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
+export {
+  XLSTM_BLOCK_KINDS,
+  type XlstmBlockKind,
+  type XlstmBlockLayer,
+  type XlstmBlockOptions,
+  type XlstmBlockParams,
+  xlstmBlock,
+  xlstmStack,
+} from './xlstm-block.js';
