@@ -8,6 +8,7 @@ import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
+import { wkvSequenceCpu } from './wkv-sequence.js';
 
 export const CPU_KERNELS: readonly BackendKernel[] = [
   lstmSequenceCpu,
@@ -15,4 +16,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   elmanSequenceCpu,
   linearScanCpu,
   logLinearScanCpu,
+  wkvSequenceCpu,
 ];

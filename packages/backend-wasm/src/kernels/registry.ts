@@ -8,6 +8,7 @@ import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
+import { wkvSequenceWasm } from './wkv-sequence.js';
 
 export const WASM_KERNELS: readonly BackendKernel[] = [
   lstmSequenceWasm,
@@ -15,4 +16,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
+  wkvSequenceWasm,
 ];

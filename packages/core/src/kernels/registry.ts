@@ -8,6 +8,7 @@ import { gruSequence } from './gru-sequence.js';
 import { linearScan } from './linear-scan.js';
 import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
+import { wkvSequence } from './wkv-sequence.js';
 
 export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   lstmSequence,
@@ -15,4 +16,5 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   elmanSequence,
   linearScan,
   logLinearScan,
+  wkvSequence,
 ];
