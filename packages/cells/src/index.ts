@@ -10,3 +10,4 @@ export { type ElmanCarry, type ElmanCell, type ElmanConfig, type ElmanParams, el
 export { type GruCarry, type GruCell, type GruConfig, type GruParams, gru } from './gru.js';
 export { type JordanCarry, type JordanCell, type JordanConfig, type JordanParams, jordan } from './jordan.js';
 export { type LstmCarry, type LstmCell, type LstmConfig, type LstmParams, lstm } from './lstm.js';
+export { type RwkvCarry, type RwkvCell, type RwkvConfig, type RwkvParams, rwkv } from './rwkv.js';
