@@ -10,3 +10,4 @@ export { gruBackward, gruBackwardScratch } from './gru-grad';
 export { linearScanBackward, linearScanForward } from './linear-scan';
 export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';
+export { wkvBackward, wkvForward } from './wkv';

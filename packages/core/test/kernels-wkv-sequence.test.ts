@@ -153,7 +153,7 @@ describeBackends('wkv-sequence kernel', (backend) => {
     if (path === 'reference') useReferenceKernels();
 
     it('should run the path under test', () => {
-      expect(hasFusedKernel(wkvSequence)).toBe(path === 'fused' && backend.name === 'cpu');
+      expect(hasFusedKernel(wkvSequence)).toBe(path === 'fused' && ['cpu', 'wasm'].includes(backend.name));
     });
 
     it.each(SCENARIOS)('should equal the paper’s recurrence in float64 and its finite differences: %s', (_n, s) => {
