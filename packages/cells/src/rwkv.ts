@@ -17,8 +17,8 @@
  *     y_t = x₁_t + σ(r′_t) ⊙ (max(k′_t, 0)²·W′_v)           (18)
  *
  * Step form (generation): the carry holds a_{t−1} (`att`), b_{t−1} (`ffn`) and the WKV
- * state as (num, den, max), the paper's stable recurrence (§4.2 / Appendix: the running
- * max keeps e^{k} from overflowing). Sequence form (training): the projections run on
+ * state as (num, den, max), the paper's numerically stable recurrence (a running max
+ * keeps e^{k} from overflowing). Sequence form (training): the projections run on
  * the whole sequence at once, the token shift through `linearScan` (padding skipped), and
  * eq. 16 through core's `wkvSequence` kernel, fused on cpu with its analytic gradient.
  */

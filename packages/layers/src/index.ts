@@ -24,6 +24,7 @@ export type {
 } from './layer.js';
 export { type RecurrentLayer, type RecurrentOptions, recurrent, type SequenceOutput } from './recurrent.js';
 export { type CellRegularization, type RegularizedCell, regularizedCell } from './regularized-cell.js';
+export { type RwkvBlock, type RwkvStackConfig, rwkvStack } from './rwkv-stack.js';
 export {
   ATTENTION_KINDS,
   type AttendOptions,

@@ -34,7 +34,7 @@ export function lastReal(xs: tf.Tensor3D, initial: tf.Tensor2D, mask: tf.Tensor2
 }
 
 /**
- * Token shift (Peng et al. 2023, §4.1): at each step the input of the previous real step
+ * Token shift (Peng et al. 2023, eqs. 11–15): at each step the input of the previous real step
  * processed, `previous` at the first. Returns the shifted sequence by input time and the
  * last real input, the carry of the next call.
  */

@@ -1,7 +1,7 @@
 /**
  * `RecurWkvSequence`: RWKV-4's WKV recurrence over a whole sequence (Peng et al. 2023,
- * "RWKV: Reinventing RNNs for the Transformer Era", arXiv 2305.13048, eqs. 14–16 and the
- * recurrent form of §4.1 / Appendix D):
+ * "RWKV: Reinventing RNNs for the Transformer Era", arXiv 2305.13048v2, eq. 16 and its
+ * recurrent form for inference):
  *
  *     wkv_t = (N_{t−1} + e^{u+k_t} v_t) / (D_{t−1} + e^{u+k_t})
  *     N_t   = e^{−w} N_{t−1} + e^{k_t} v_t          D_t = e^{−w} D_{t−1} + e^{k_t}
