@@ -11,3 +11,4 @@ export { linearScanBackward, linearScanForward } from './linear-scan';
 export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';
 export { slstmBackward, slstmBackwardScratch, slstmForward, slstmForwardScratch } from './slstm';
+export { wkvBackward, wkvForward } from './wkv';

@@ -99,6 +99,14 @@ export {
   type RecurSlstmSequenceWorkspace,
   slstmSequence,
 } from './kernels/slstm-sequence.js';
+  RecurWkvSequence,
+  type RecurWkvSequenceAttrs,
+  RecurWkvSequenceGrad,
+  type RecurWkvSequenceInputs,
+  type RecurWkvSequenceOutputs,
+  wkvSequence,
+} from './kernels/wkv-sequence.js';
+export { WKV_EMPTY_MAX, type WkvState, wkvStep } from './kernels/wkv-step.js';
 export { Rng, type RngState } from './random.js';
 export { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS } from './scan/options.js';
 export { stepSequence } from './scan/steps.js';

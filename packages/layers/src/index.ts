@@ -32,6 +32,7 @@ export {
 } from './min-rnn-block.js';
 export { type RecurrentLayer, type RecurrentOptions, recurrent, type SequenceOutput } from './recurrent.js';
 export { type CellRegularization, type RegularizedCell, regularizedCell } from './regularized-cell.js';
+export { type RwkvBlock, type RwkvStackConfig, rwkvStack } from './rwkv-stack.js';
 export {
   ATTENTION_KINDS,
   type AttendOptions,

@@ -9,6 +9,7 @@ import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
 import { slstmSequenceCpu } from './slstm-sequence.js';
+import { wkvSequenceCpu } from './wkv-sequence.js';
 
 export const CPU_KERNELS: readonly BackendKernel[] = [
   lstmSequenceCpu,
@@ -17,4 +18,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   linearScanCpu,
   logLinearScanCpu,
   slstmSequenceCpu,
+  wkvSequenceCpu,
 ];

@@ -9,6 +9,7 @@ import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
 import { slstmSequenceWasm } from './slstm-sequence.js';
+import { wkvSequenceWasm } from './wkv-sequence.js';
 
 export const WASM_KERNELS: readonly BackendKernel[] = [
   lstmSequenceWasm,
@@ -17,4 +18,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   linearScanWasm,
   logLinearScanWasm,
   slstmSequenceWasm,
+  wkvSequenceWasm,
 ];

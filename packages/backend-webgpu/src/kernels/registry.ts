@@ -4,6 +4,7 @@
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
 import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence, slstmSequence } from '@recur/core';
+import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence, wkvSequence } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 
 export const WEBGPU_KERNELS: readonly BackendKernel[] = [
@@ -13,4 +14,5 @@ export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(linearScan),
   referenceKernel(logLinearScan),
   referenceKernel(slstmSequence),
+  referenceKernel(wkvSequence),
 ];

@@ -9,6 +9,7 @@ import { linearScan } from './linear-scan.js';
 import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
 import { slstmSequence } from './slstm-sequence.js';
+import { wkvSequence } from './wkv-sequence.js';
 
 export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   lstmSequence,
@@ -17,4 +18,5 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   linearScan,
   logLinearScan,
   slstmSequence,
+  wkvSequence,
 ];
