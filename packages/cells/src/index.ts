@@ -21,5 +21,5 @@ export {
   type MlstmParams,
   mlstm,
 } from './mlstm.js';
-export { type SlstmCarry, type SlstmCell, type SlstmConfig, type SlstmParams, slstm } from './slstm.js';
 export { type RwkvCarry, type RwkvCell, type RwkvConfig, type RwkvParams, rwkv } from './rwkv.js';
+export { type SlstmCarry, type SlstmCell, type SlstmConfig, type SlstmParams, slstm } from './slstm.js';

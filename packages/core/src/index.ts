@@ -99,6 +99,7 @@ export {
   type RecurSlstmSequenceWorkspace,
   slstmSequence,
 } from './kernels/slstm-sequence.js';
+export {
   RecurWkvSequence,
   type RecurWkvSequenceAttrs,
   RecurWkvSequenceGrad,

@@ -3,8 +3,15 @@
  * reference (plain tfjs ops) runs each. Listed one by one, so a test can check the list
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
-import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence, slstmSequence } from '@recur/core';
-import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence, wkvSequence } from '@recur/core';
+import {
+  elmanSequence,
+  gruSequence,
+  linearScan,
+  logLinearScan,
+  lstmSequence,
+  slstmSequence,
+  wkvSequence,
+} from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 
 export const WEBGL_KERNELS: readonly BackendKernel[] = [
