@@ -6,22 +6,30 @@ import type { Workload } from './workloads.js';
 
 let id = 0;
 
+/** What a benchmark measures of one model: a training step and a forward pass. */
+export interface BenchModel {
+  readonly train: () => unknown;
+  readonly forward: () => unknown;
+  readonly dispose: () => void;
+}
+
 /** Recur's model for a workload: cell → last output → dense logits; a training step and a forward pass. */
-export function recurModel(
-  w: Workload,
-  x: tf.Tensor3D,
-  y: tf.Tensor1D,
-): { train: () => unknown; forward: () => unknown; dispose: () => void } {
+export function recurModel(w: Workload, x: tf.Tensor3D, y: tf.Tensor1D): BenchModel {
   const cell = (
     w.cell === 'lstm' ? lstm({ inputSize: w.input, units: w.hidden }) : gru({ inputSize: w.input, units: w.hidden })
   ) as Cell;
+  return cellModel(cell, w.classes, x, y);
+}
+
+/** Any cell → last output → dense logits over `classes`, trained with Adam on softmax cross-entropy. */
+export function cellModel(cell: Cell, classes: number, x: tf.Tensor3D, y: tf.Tensor1D): BenchModel {
   const rng = new Rng(1);
   const prefix = `bench${id++}`;
   const params = cell.init(rng);
   const variables: Record<string, tf.Variable> = {};
   for (const [k, t] of Object.entries(params)) variables[k] = tf.variable(t, true, `${prefix}/${k}`);
   tf.dispose(Object.values(params));
-  const dense = tf.tidy(() => tf.mul(tf.randomNormal([w.hidden, w.classes], 0, 1, 'float32', 1), 0.05));
+  const dense = tf.tidy(() => tf.mul(tf.randomNormal([cell.outputSize, classes], 0, 1, 'float32', 1), 0.05));
   variables.headKernel = tf.variable(dense, true, `${prefix}/headKernel`);
   dense.dispose();
   const cellParams = Object.fromEntries(Object.keys(params).map((k) => [k, variables[k] as tf.Variable]));

@@ -10,3 +10,5 @@ export { gruBackward, gruBackwardScratch } from './gru-grad';
 export { linearScanBackward, linearScanForward } from './linear-scan';
 export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';
+export { slstmBackward, slstmBackwardScratch, slstmForward, slstmForwardScratch } from './slstm';
+export { wkvBackward, wkvForward } from './wkv';

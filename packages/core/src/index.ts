@@ -97,6 +97,24 @@ export {
   type SequenceKernelActivation,
   type SequenceKernelCommonAttrs,
 } from './kernels/sequence-attrs.js';
+export {
+  RecurSlstmSequence,
+  type RecurSlstmSequenceAttrs,
+  RecurSlstmSequenceGrad,
+  type RecurSlstmSequenceInputs,
+  type RecurSlstmSequenceOutputs,
+  type RecurSlstmSequenceWorkspace,
+  slstmSequence,
+} from './kernels/slstm-sequence.js';
+export {
+  RecurWkvSequence,
+  type RecurWkvSequenceAttrs,
+  RecurWkvSequenceGrad,
+  type RecurWkvSequenceInputs,
+  type RecurWkvSequenceOutputs,
+  wkvSequence,
+} from './kernels/wkv-sequence.js';
+export { WKV_EMPTY_MAX, type WkvState, wkvStep } from './kernels/wkv-step.js';
 export { Rng, type RngState } from './random.js';
 export { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS } from './scan/options.js';
 export { stepSequence } from './scan/steps.js';

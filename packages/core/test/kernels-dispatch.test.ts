@@ -60,6 +60,7 @@ describe('KERNEL_DESCRIPTORS', () => {
       RecurElmanSequence,
       'RecurLinearScan',
       'RecurLogLinearScan',
+      'RecurWkvSequence',
     ]) {
       expect(names).toContain(name);
       expect(names).toContain(`${name}Grad`);

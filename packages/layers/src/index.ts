@@ -23,8 +23,17 @@ export type {
   StackedState,
   WeightSpec,
 } from './layer.js';
+export {
+  type LayerNormParams,
+  type MinRnnBlockConfig,
+  type MinRnnBlockLayer,
+  type MinRnnBlockParams,
+  minRnnBlock,
+  minRnnStack,
+} from './min-rnn-block.js';
 export { type RecurrentLayer, type RecurrentOptions, recurrent, type SequenceOutput } from './recurrent.js';
 export { type CellRegularization, type RegularizedCell, regularizedCell } from './regularized-cell.js';
+export { type RwkvBlock, type RwkvStackConfig, rwkvStack } from './rwkv-stack.js';
 export {
   ATTENTION_KINDS,
   type AttendOptions,
@@ -71,6 +80,7 @@ export {
   tagger,
 } from './tagger.js';
 export { type TaggerBatch, type TaggerTrainable, taggerLoss, taggerTrainable } from './tagger-trainable.js';
+export { type TdnnConfig, type TdnnContext, type TdnnLayer, type TdnnParams, tdnn } from './tdnn.js';
 export { type TimeDistributedLayer, timeDistributed } from './time-distributed.js';
 export {
   type ScalarFunction,
@@ -80,3 +90,12 @@ export {
   trainable,
 } from './trainable.js';
 export { disposeParams, type ToVariablesOptions, toVariables, type VariableTree } from './variables.js';
+export {
+  XLSTM_BLOCK_KINDS,
+  type XlstmBlockKind,
+  type XlstmBlockLayer,
+  type XlstmBlockOptions,
+  type XlstmBlockParams,
+  xlstmBlock,
+  xlstmStack,
+} from './xlstm-block.js';

@@ -8,6 +8,8 @@ import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
+import { slstmSequenceCpu } from './slstm-sequence.js';
+import { wkvSequenceCpu } from './wkv-sequence.js';
 
 /** The fused CPU (plain JavaScript) implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
 export const CPU_KERNELS: readonly BackendKernel[] = [
@@ -16,4 +18,6 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   elmanSequenceCpu,
   linearScanCpu,
   logLinearScanCpu,
+  slstmSequenceCpu,
+  wkvSequenceCpu,
 ];

@@ -8,6 +8,8 @@ import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
+import { slstmSequenceWasm } from './slstm-sequence.js';
+import { wkvSequenceWasm } from './wkv-sequence.js';
 
 /** The fused WASM implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
 export const WASM_KERNELS: readonly BackendKernel[] = [
@@ -16,4 +18,6 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
+  slstmSequenceWasm,
+  wkvSequenceWasm,
 ];

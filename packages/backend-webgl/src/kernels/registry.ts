@@ -3,7 +3,15 @@
  * reference (plain tfjs ops) runs each. Listed one by one, so a test can check the list
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
-import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence } from '@recur/core';
+import {
+  elmanSequence,
+  gruSequence,
+  linearScan,
+  logLinearScan,
+  lstmSequence,
+  slstmSequence,
+  wkvSequence,
+} from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 
 /** Recur's kernels as this package registers them on the webgl backend: core's reference implementation of each, until a fused one replaces it. */
@@ -13,4 +21,6 @@ export const WEBGL_KERNELS: readonly BackendKernel[] = [
   referenceKernel(elmanSequence),
   referenceKernel(linearScan),
   referenceKernel(logLinearScan),
+  referenceKernel(slstmSequence),
+  referenceKernel(wkvSequence),
 ];

@@ -8,6 +8,8 @@ import { gruSequence } from './gru-sequence.js';
 import { linearScan } from './linear-scan.js';
 import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
+import { slstmSequence } from './slstm-sequence.js';
+import { wkvSequence } from './wkv-sequence.js';
 
 /** Every Recur kernel's descriptor (names, inputs, outputs, validation, reference math): what backends implement and the parity tests iterate over. */
 export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
@@ -16,4 +18,6 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   elmanSequence,
   linearScan,
   logLinearScan,
+  slstmSequence,
+  wkvSequence,
 ];
