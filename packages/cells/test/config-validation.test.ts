@@ -1,5 +1,5 @@
 import { cellFromConfig, elman, gru, jordan, lstm } from '@recur/cells';
-import type { Rng } from '@recur/core';
+import { checkWeightSize, Rng } from '@recur/core';
 import { checkLeaks, describeBackends } from '@recur/test-utils';
 import { describe, expect, it } from 'vitest';
 import { expectRecurError } from './support/errors.js';
@@ -17,6 +17,24 @@ describeBackends('cell config validation', () => {
         /lstm initCarry batch: expected a positive integer, received 0/,
       );
       expectRecurError(() => gru({ inputSize: 1, units: 1 }).initCarry(1.5), 'BAD_CONFIG', /received 1\.5/);
+    });
+  });
+
+  describe('sizes', () => {
+    it('should refuse weights past 2^28 values before allocating any, naming the parameter and the cost', () => {
+      const rng = new Rng(1);
+      expectRecurError(() => lstm({ inputSize: 4, units: 1e9 }).init(rng), 'BAD_CONFIG', /params\.kernel: .*GiB/);
+      expectRecurError(() => gru({ inputSize: 1e5, units: 1e5 }).init(rng), 'BAD_CONFIG', /params\.kernel/);
+      expectRecurError(() => elman({ inputSize: 2, units: 65_536 }).init(rng), 'BAD_CONFIG', /params\.recurrentKernel/);
+    });
+
+    it('should refuse a state past 2^28 values', () => {
+      expectRecurError(() => lstm({ inputSize: 4, units: 2 ** 20 }).initCarry(2 ** 9), 'BAD_CONFIG', /initCarry/);
+    });
+
+    it('should allow exactly 2^28 values and no more (checked without allocating)', () => {
+      expect(() => checkWeightSize([2 ** 14, 2 ** 14], 'w', 'a weight')).not.toThrow();
+      expectRecurError(() => checkWeightSize([2 ** 14, 2 ** 14 + 1], 'w', 'a weight'), 'BAD_CONFIG', /1\.0 GiB/);
     });
   });
 

@@ -4,6 +4,7 @@
  * serves a `[batch, features]` head and a `[batch, time, features]` sequence alike.
  */
 import {
+  checkWeightSize,
   type ActivationName,
   checkBoolean,
   checkConfig,
@@ -21,7 +22,7 @@ import {
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkApplyOptions } from './apply-options.js';
-import { checkWeightSize } from './internal/size.js';
+
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
 import { checkParams } from './param-tree.js';

@@ -5,6 +5,7 @@
  * padded steps, as Keras' `mask_zero` does with `paddingId: 0`.
  */
 import {
+  checkWeightSize,
   badArgument,
   checkConfig,
   checkMask,
@@ -20,7 +21,7 @@ import {
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkApplyOptions } from './apply-options.js';
-import { checkWeightSize } from './internal/size.js';
+
 import { paramsFromSpecs } from './keras-weights.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
 import { checkParams } from './param-tree.js';

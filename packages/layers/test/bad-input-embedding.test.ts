@@ -1,9 +1,8 @@
-import { Rng } from '@recur/core';
+import { MAX_WEIGHT_VALUES, Rng } from '@recur/core';
 import { checkLeaks, describeBackends } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { dense, embedding } from '../src/index.js';
-import { MAX_WEIGHT_VALUES } from '../src/internal/size.js';
 import { expectRecurError } from './helpers/errors.js';
 
 describeBackends('embedding given ids outside its vocabulary', () => {

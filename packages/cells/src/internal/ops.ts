@@ -1,4 +1,4 @@
-import { badArgument, getInitializer, type InitializerName, type Rng } from '@recur/core';
+import { badArgument, checkWeightSize, getInitializer, type InitializerName, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamShapes } from './shapes.js';
 
@@ -12,6 +12,8 @@ export type ParamInit = InitializerName | (string & {}) | ((shape: readonly numb
 export function initParams<P>(shapes: ParamShapes, inits: Readonly<Record<string, ParamInit>>, rng: Rng): P {
   const out: Record<string, tf.Tensor> = {};
   try {
+    // Sizes first, so an oversized config fails before any weight is allocated.
+    for (const [name, shape] of Object.entries(shapes)) checkWeightSize(shape, `params.${name}`, 'a weight');
     for (const [name, shape] of Object.entries(shapes)) {
       const how = inits[name];
       if (how === undefined) {
@@ -62,5 +64,6 @@ export function layerNorm(z: tf.Tensor, gain: tf.Tensor, shift: tf.Tensor, epsil
 }
 
 export function zerosCarry(batch: number, units: number): tf.Tensor2D {
+  checkWeightSize([batch, units], 'initCarry(batch)', 'a state');
   return tf.zeros([batch, units], 'float32');
 }

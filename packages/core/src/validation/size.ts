@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument } from '../errors.js';
 
 /**
  * The largest weight tensor a layer makes: 2^28 float32 values, 1 GiB. Past it an
