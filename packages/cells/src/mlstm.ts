@@ -31,13 +31,17 @@
 import {
   badArgument,
   type Cell,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
   type InitializerName,
   type Rng,
+  resolveInitializerName,
   type SequenceOptions,
   type SequenceResult,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFields, checkRng, initializer, positiveInteger, type Resolved } from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { maskedSteps } from './internal/masked-steps.js';
 import { checkMlstmCarry, mlstmBias, mlstmSplit } from './internal/mlstm-layout.js';
 import { initParams } from './internal/ops.js';
@@ -94,7 +98,7 @@ type Memory = { readonly C: tf.Tensor4D; readonly n: tf.Tensor3D; readonly m: tf
 /** An mLSTM cell (see the file comment). */
 export function mlstm(config: MlstmConfig): MlstmCell {
   const kind = 'mlstm';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full = resolve(config);
   const { inputSize, units, heads, keySize: dk, forgetGate } = full;
   const dv = units / heads;
@@ -111,7 +115,7 @@ export function mlstm(config: MlstmConfig): MlstmCell {
     outputSize: units,
     checkParams: params.check,
     init(rng: Rng): MlstmParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<MlstmParams>(shapes, inits, rng);
     },
     initCarry(batch: number): MlstmCarry {
@@ -230,8 +234,8 @@ function parallelChunk(
 
 function resolve(config: MlstmConfig): Resolved<MlstmConfig> {
   const kind = 'mlstm';
-  const units = positiveInteger(kind, 'units', config.units);
-  const heads = positiveInteger(kind, 'heads', config.heads ?? 1);
+  const units = checkPositiveInteger(config.units, `${kind} config.units`);
+  const heads = checkPositiveInteger(config.heads ?? 1, `${kind} config.heads`);
   if (units % heads !== 0) {
     throw badArgument('BAD_CONFIG', `${kind} config.heads`, `a divisor of units (${units})`, heads);
   }
@@ -240,13 +244,16 @@ function resolve(config: MlstmConfig): Resolved<MlstmConfig> {
     throw badArgument('BAD_CONFIG', `${kind} config.parallel`, "'chunkwise' or 'quadratic'", parallel);
   }
   return Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
     units,
     heads,
-    keySize: positiveInteger(kind, 'keySize', config.keySize ?? units / heads),
+    keySize: checkPositiveInteger(config.keySize ?? units / heads, `${kind} config.keySize`),
     forgetGate: forgetGateOption(kind, config.forgetGate),
     parallel,
-    chunkSize: positiveInteger(kind, 'chunkSize', config.chunkSize ?? 64),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
+    chunkSize: checkPositiveInteger(config.chunkSize ?? 64, `${kind} config.chunkSize`),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
   });
 }

@@ -24,8 +24,13 @@
  */
 import {
   type Cell,
+  checkConfig,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  checkRng,
   type InitializerName,
   type Rng,
+  resolveInitializerName,
   runKernel,
   type SequenceOptions,
   type SequenceResult,
@@ -34,14 +39,7 @@ import {
   wkvStep,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  checkFields,
-  checkRng,
-  initializer,
-  positiveInteger,
-  positiveNumber,
-  type Resolved,
-} from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { applyMaskedOutput, tokenShift } from './internal/last-real.js';
 import { initParams, layerNorm, type ParamInit } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
@@ -118,13 +116,16 @@ function project(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
 /** An RWKV-4 layer: time mixing and channel mixing with residuals and pre-norm (see the file comment). */
 export function rwkv(config: RwkvConfig): RwkvCell {
   const kind = 'rwkv';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full: Resolved<RwkvConfig> = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
-    units: positiveInteger(kind, 'units', config.units),
-    ffnMultiplier: positiveNumber(kind, 'ffnMultiplier', config.ffnMultiplier, 4),
-    layerNormEpsilon: positiveNumber(kind, 'layerNormEpsilon', config.layerNormEpsilon, 1e-5),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
+    units: checkPositiveInteger(config.units, `${kind} config.units`),
+    ffnMultiplier: checkPositiveNumber(config.ffnMultiplier, `${kind} config.ffnMultiplier`, 4),
+    layerNormEpsilon: checkPositiveNumber(config.layerNormEpsilon, `${kind} config.layerNormEpsilon`, 1e-5),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
   });
   const { inputSize, units: C, layerNormEpsilon: eps } = full;
   const hidden = Math.max(1, Math.round(full.ffnMultiplier * C));
@@ -194,7 +195,7 @@ export function rwkv(config: RwkvConfig): RwkvCell {
     checkParams: params.check,
     sequence,
     init(rng: Rng): RwkvParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<RwkvParams>(shapes, inits, rng);
     },
     initCarry(batch: number): RwkvCarry {

@@ -27,16 +27,20 @@
 import {
   badArgument,
   type Cell,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
   getInitializer,
   type InitializerName,
   type Rng,
+  resolveInitializerName,
   runKernel,
   type SequenceOptions,
   type SequenceResult,
   slstmSequence,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFields, checkRng, initializer, positiveInteger, type Resolved } from './internal/config.js';
+import type { Resolved } from './internal/config.js';
 import { initParams } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 import { type ForgetGate, forgetGateOption, logForget, stackedHeads, xlstmForgetBias } from './internal/xlstm.js';
@@ -77,7 +81,7 @@ const FIELDS = ['inputSize', 'units', 'heads', 'forgetGate', 'kernelInitializer'
 /** An sLSTM cell (see the file comment). */
 export function slstm(config: SlstmConfig): SlstmCell {
   const kind = 'slstm';
-  checkFields(kind, config, FIELDS);
+  checkConfig(config, FIELDS, `${kind} config`);
   const full = resolve(config);
   const { inputSize, units, heads, forgetGate } = full;
   const headSize = units / heads;
@@ -107,7 +111,7 @@ export function slstm(config: SlstmConfig): SlstmCell {
     outputSize: units,
     checkParams: params.check,
     init(rng: Rng): SlstmParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<SlstmParams>(shapes, inits, rng);
     },
     initCarry(batch: number): SlstmCarry {
@@ -160,17 +164,23 @@ export function slstm(config: SlstmConfig): SlstmCell {
 
 function resolve(config: SlstmConfig): Resolved<SlstmConfig> {
   const kind = 'slstm';
-  const units = positiveInteger(kind, 'units', config.units);
-  const heads = positiveInteger(kind, 'heads', config.heads ?? 1);
+  const units = checkPositiveInteger(config.units, `${kind} config.units`);
+  const heads = checkPositiveInteger(config.heads ?? 1, `${kind} config.heads`);
   if (units % heads !== 0) {
     throw badArgument('BAD_CONFIG', `${kind} config.heads`, `a divisor of units (${units})`, heads);
   }
   return Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
     units,
     heads,
     forgetGate: forgetGateOption(kind, config.forgetGate),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    recurrentInitializer: initializer(kind, 'recurrentInitializer', config.recurrentInitializer, 'orthogonal'),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    recurrentInitializer: resolveInitializerName(
+      config.recurrentInitializer ?? 'orthogonal',
+      `${kind} config.recurrentInitializer`,
+    ),
   });
 }

@@ -123,9 +123,9 @@ export { type ScanOptions, type ScanResult, scan } from './scan.js';
 export type { StepModel, StepOutput } from './step-model.js';
 export type { LossResult, StepContext, TrainableModel } from './trainable-model.js';
 export { snakeToCamel } from './validation/names.js';
-export { checkWeightSize, MAX_WEIGHT_VALUES } from './validation/size.js';
 export { checkConfig, checkKnownKeys } from './validation/options.js';
 export { assertRng, checkRng, isRng } from './validation/rng.js';
+export { checkWeightSize, MAX_WEIGHT_VALUES } from './validation/size.js';
 export { checkMask, checkParamShapes, checkTensor, isTensor, sameShape, shapeMismatch } from './validation/tensor.js';
 export {
   assertBoolean,

@@ -4,7 +4,6 @@
  * serves a `[batch, features]` head and a `[batch, time, features]` sequence alike.
  */
 import {
-  checkWeightSize,
   type ActivationName,
   checkBoolean,
   checkConfig,
@@ -12,6 +11,7 @@ import {
   checkPositiveInteger,
   checkRng,
   checkTensor,
+  checkWeightSize,
   getActivation,
   getInitializer,
   type InitializerName,

@@ -5,13 +5,13 @@
  * padded steps, as Keras' `mask_zero` does with `paddingId: 0`.
  */
 import {
-  checkWeightSize,
   badArgument,
   checkConfig,
   checkMask,
   checkPositiveInteger,
   checkRng,
   checkTensor,
+  checkWeightSize,
   getInitializer,
   type InitializerName,
   RecurError,

@@ -11,13 +11,23 @@
  * recurrent state is the cell's carry, so blocks stream one step at a time and carry
  * state across TBPTT chunks as any recurrent layer does. `minRnnStack` repeats the block.
  */
+
 import { type MinGruCarry, type MinGruConfig, type MinGruParams, minGru, minLstm } from '@recur/cells';
-import { badArgument, RecurError, type Rng } from '@recur/core';
+import {
+  badArgument,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
+  checkRng,
+  checkTensor,
+  RecurError,
+  type Rng,
+  shapeMismatch,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DenseParams, dense } from './dense.js';
-import { checkBoolean, checkParams, checkRng, mismatch, tensorShape } from './internal/checks.js';
-import { checkConfig, positiveInteger } from './internal/config.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 import { recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';
 
@@ -69,7 +79,7 @@ export function minRnnBlock(config: MinRnnBlockConfig): MinRnnBlockLayer {
   if (config.cell !== 'minGru' && config.cell !== 'minLstm') {
     throw badArgument('BAD_CONFIG', 'minRnnBlock config.cell', "'minGru' or 'minLstm'", config.cell);
   }
-  const size = positiveInteger(config.size, 'minRnnBlock config.size');
+  const size = checkPositiveInteger(config.size, 'minRnnBlock config.size');
   const epsilon = config.epsilon ?? 1e-5;
   if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) {
     throw badArgument('BAD_CONFIG', 'minRnnBlock config.epsilon', 'a positive finite number', epsilon);
@@ -135,8 +145,8 @@ export function minRnnBlock(config: MinRnnBlockConfig): MinRnnBlockLayer {
       input: tf.Tensor3D,
       opts: ApplyOptions<MinGruCarry> = {},
     ): LayerOutput<tf.Tensor3D, MinGruCarry> {
-      checkInput(tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${size}]`), opts);
-      if (input.dtype !== 'float32') throw mismatch('input', 'a float32 tensor', input);
+      checkInput(checkTensor(input, 'input', `a float32 tensor of shape [batch, time, ${size}]`).shape, opts);
+      if (input.dtype !== 'float32') throw shapeMismatch('input', 'a float32 tensor', input);
       checkParams(params, specs);
       return tf.tidy(() => {
         const { mask, initialState } = opts;
@@ -173,7 +183,7 @@ export function minRnnStack(
   config: MinRnnBlockConfig & { readonly depth: number },
 ): StackedLayer<readonly MinRnnBlockLayer[]> {
   const { depth, ...block } = config ?? {};
-  const n = positiveInteger(depth, 'minRnnStack config.depth');
+  const n = checkPositiveInteger(depth, 'minRnnStack config.depth');
   const layer = minRnnBlock(block as MinRnnBlockConfig);
   return stacked(Array.from({ length: n }, () => layer));
 }

@@ -15,9 +15,10 @@
  * ]);
  * ```
  */
+
 import { type RwkvCell, type RwkvConfig, rwkv } from '@recur/cells';
 import type { MaskedOutput } from '@recur/core';
-import { checkConfig, positiveInteger } from './internal/config.js';
+import { checkConfig, checkPositiveInteger } from '@recur/core';
 import { type RecurrentLayer, recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';
 
@@ -47,7 +48,7 @@ const FIELDS = [
 /** `depth` RWKV-4 blocks over `[batch, time, inputSize]`, returning every step `[batch, time, units]`. */
 export function rwkvStack(config: RwkvStackConfig): StackedLayer<readonly RwkvBlock[]> {
   checkConfig(config, FIELDS, 'rwkvStack config');
-  const depth = positiveInteger(config.depth, 'rwkvStack config.depth');
+  const depth = checkPositiveInteger(config.depth, 'rwkvStack config.depth');
   const { depth: _depth, maskedOutput, ...cellConfig } = config;
   const blocks = Array.from({ length: depth }, (_, i) =>
     recurrent(rwkv({ ...cellConfig, inputSize: i === 0 ? config.inputSize : config.units }), {

@@ -20,27 +20,25 @@
 import {
   type ActivationName,
   badArgument,
+  checkBoolean,
+  checkConfig,
+  checkMask,
+  checkPositiveInteger,
+  checkRng,
+  checkTensor,
   getActivation,
   getInitializer,
   type InitializerName,
   RecurError,
   type Rng,
+  resolveActivationName,
+  resolveInitializerName,
+  shapeMismatch,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  checkActivation,
-  checkApplyOptions,
-  checkBoolean,
-  checkInitializer,
-  checkMask,
-  checkParams,
-  checkRng,
-  mismatch,
-  shapeMismatch,
-  tensorShape,
-} from './internal/checks.js';
-import { checkConfig, positiveInteger } from './internal/config.js';
+import { checkApplyOptions } from './apply-options.js';
 import type { ApplyOptions, Layer, LayerOutput, WeightSpec } from './layer.js';
+import { checkParams } from './param-tree.js';
 
 /** The context offsets: a contiguous range or an explicit set. */
 export type TdnnContext =
@@ -122,16 +120,19 @@ export function tdnn(config: TdnnConfig): TdnnLayer {
     throw badArgument('BAD_CONFIG', 'tdnn config.padding', "'same' or 'valid'", padding);
   }
   const full = Object.freeze({
-    inputSize: positiveInteger(config.inputSize, 'tdnn config.inputSize'),
-    units: positiveInteger(config.units, 'tdnn config.units'),
+    inputSize: checkPositiveInteger(config.inputSize, 'tdnn config.inputSize'),
+    units: checkPositiveInteger(config.units, 'tdnn config.units'),
     context: config.context,
-    dilation: positiveInteger(config.dilation ?? 1, 'tdnn config.dilation'),
-    stride: positiveInteger(config.stride ?? 1, 'tdnn config.stride'),
+    dilation: checkPositiveInteger(config.dilation ?? 1, 'tdnn config.dilation'),
+    stride: checkPositiveInteger(config.stride ?? 1, 'tdnn config.stride'),
     padding,
-    activation: checkActivation(config.activation, 'tdnn config.activation', 'relu'),
+    activation: resolveActivationName(config.activation ?? 'relu', 'tdnn config.activation'),
     useBias: checkBoolean(config.useBias, 'tdnn config.useBias', true),
-    kernelInitializer: checkInitializer(config.kernelInitializer, 'tdnn config.kernelInitializer', 'glorotUniform'),
-    biasInitializer: checkInitializer(config.biasInitializer, 'tdnn config.biasInitializer', 'zeros'),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      'tdnn config.kernelInitializer',
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', 'tdnn config.biasInitializer'),
   });
   const { inputSize, units, stride, useBias } = full;
   const offsets = contextOffsets(config.context).map((o) => o * full.dilation);
@@ -153,17 +154,15 @@ export function tdnn(config: TdnnConfig): TdnnLayer {
   function checkInput(inputShape: readonly number[], opts: ApplyOptions<undefined> = {}, argument = 'input'): number[] {
     checkApplyOptions('tdnn', opts, false);
     if (inputShape.length !== 3 || inputShape[2] !== inputSize || inputShape[0] === 0 || inputShape[1] === 0) {
-      throw shapeMismatch(argument, `a shape [batch, time, ${inputSize}] (batch, time ≥ 1)`, inputShape);
+      throw shapeMismatch(argument, `a shape [batch, time, ${inputSize}] (batch, time ≥ 1)`, { shape: inputShape });
     }
     const [batch, time] = inputShape as [number, number];
     checkMask(opts.mask, batch, time);
     const { count } = frames(time);
     if (count === 0) {
-      throw shapeMismatch(
-        argument,
-        `at least ${last - first + 1} frames for the 'valid' context [${first}, ${last}]`,
-        inputShape,
-      );
+      throw shapeMismatch(argument, `at least ${last - first + 1} frames for the 'valid' context [${first}, ${last}]`, {
+        shape: inputShape,
+      });
     }
     return [batch, count, units];
   }
@@ -185,9 +184,9 @@ export function tdnn(config: TdnnConfig): TdnnLayer {
       input: tf.Tensor3D,
       opts: ApplyOptions<undefined> = {},
     ): LayerOutput<tf.Tensor3D, undefined> {
-      const shape = tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`);
+      const shape = checkTensor(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`).shape;
       const [batch, count] = checkInput(shape, opts) as [number, number, number];
-      if (input.dtype !== 'float32') throw mismatch('input', 'a float32 tensor', input);
+      if (input.dtype !== 'float32') throw shapeMismatch('input', 'a float32 tensor', input);
       checkParams(params, spec);
       const time = shape[1] as number;
       const { start } = frames(time);

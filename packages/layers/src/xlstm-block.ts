@@ -20,6 +20,9 @@ import {
   badArgument,
   type Carry,
   type Cell,
+  checkBoolean,
+  checkConfig,
+  checkRng,
   getActivation,
   getInitializer,
   type Params,
@@ -27,8 +30,6 @@ import {
   type Rng,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBoolean, checkRng } from './internal/checks.js';
-import { checkConfig } from './internal/config.js';
 import type { AnyLayer, ApplyOptions, Layer, LayerOutput } from './layer.js';
 import { recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';

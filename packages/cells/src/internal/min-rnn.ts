@@ -6,16 +6,21 @@
  */
 import {
   badArgument,
+  checkBoolean,
+  checkConfig,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  checkRng,
   type InitializerName,
   linearScan,
   logLinearScan,
   type Rng,
+  resolveInitializerName,
   runKernel,
   type SequenceOptions,
   type SequenceResult,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { boolean, checkFields, checkRng, initializer, positiveInteger, positiveNumber } from './config.js';
 import { initParams, zerosCarry } from './ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './shapes.js';
 
@@ -79,7 +84,7 @@ export function oneOf<T extends string>(
  * it must come out whole.
  */
 export function expandedWidth(kind: string, units: number, expansion: unknown): { expansion: number; hidden: number } {
-  const e = positiveNumber(kind, 'expansion', expansion, 1);
+  const e = checkPositiveNumber(expansion, `${kind} config.expansion`, 1);
   const hidden = units * e;
   if (!Number.isInteger(hidden)) {
     throw badArgument(
@@ -191,17 +196,20 @@ export function resolveMinConfig(
   kind: string,
   config: Partial<Record<(typeof MIN_FIELDS)[number], unknown>>,
 ): MinConfig {
-  checkFields(kind, config, MIN_FIELDS);
-  const units = positiveInteger(kind, 'units', config.units);
+  checkConfig(config, MIN_FIELDS, `${kind} config`);
+  const units = checkPositiveInteger(config.units, `${kind} config.units`);
   const full: MinConfig = Object.freeze({
-    inputSize: positiveInteger(kind, 'inputSize', config.inputSize),
+    inputSize: checkPositiveInteger(config.inputSize, `${kind} config.inputSize`),
     units,
     expansion: expandedWidth(kind, units, config.expansion).expansion,
     parallel: oneOf(kind, 'parallel', config.parallel, MIN_PARALLEL, 'linear'),
     candidate: oneOf(kind, 'candidate', config.candidate, MIN_CANDIDATES, 'g'),
-    useBias: boolean(kind, 'useBias', config.useBias, true),
-    kernelInitializer: initializer(kind, 'kernelInitializer', config.kernelInitializer, 'glorotUniform'),
-    biasInitializer: initializer(kind, 'biasInitializer', config.biasInitializer, 'zeros'),
+    useBias: checkBoolean(config.useBias, `${kind} config.useBias`, true),
+    kernelInitializer: resolveInitializerName(
+      config.kernelInitializer ?? 'glorotUniform',
+      `${kind} config.kernelInitializer`,
+    ),
+    biasInitializer: resolveInitializerName(config.biasInitializer ?? 'zeros', `${kind} config.biasInitializer`),
   });
   checkLogCandidate(kind, full);
   return full;
@@ -247,7 +255,7 @@ export function minCell(kind: string, full: MinConfig, equations: MinEquations) 
     outputSize: units,
     checkParams: params.check,
     init(rng: Rng): MinParams {
-      checkRng(kind, rng);
+      checkRng(rng, `${kind} init rng`);
       return initParams<MinParams>(shapes, inits, rng);
     },
     initCarry(batch: number): MinCarry {
