@@ -222,8 +222,8 @@ export function minRnnSuite(
       [{ expansion: -1 }, /config\.expansion: expected a positive finite number/],
       [{ parallel: 'fast' }, /config\.parallel: expected one of 'linear', 'log'/],
       [{ parallel: 'log', candidate: 'linear' }, /config\.candidate: expected 'g' with parallel: 'log'/],
-      [{ useBias: 1 }, /config\.useBias: expected true or false/],
-      [{ unit: 3 }, /config\.unit: expected no such field/],
+      [{ useBias: 1 }, /config\.useBias: expected a boolean/],
+      [{ unit: 3 }, /config\.unit: expected one of the known fields/],
     ])('should reject a bad config with RecurError BAD_CONFIG: %o', (config, message) => {
       let error: unknown;
       try {
