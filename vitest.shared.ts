@@ -13,8 +13,8 @@ export const shared = defineConfig({
     alias: [
       { find: /^@recur\/core$/, replacement: pkg('core') },
       {
-        find: /^@recur\/core\/internal$/,
-        replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
+        find: /^@recur\/core\/kernel-api$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/kernel-api.ts', import.meta.url)),
       },
       { find: /^@recur\/backend-cpu$/, replacement: pkg('backend-cpu') },
       { find: /^@recur\/backend-wasm$/, replacement: pkg('backend-wasm') },

@@ -27,7 +27,7 @@ export function recurModel(
   const cellParams = Object.fromEntries(Object.keys(params).map((k) => [k, variables[k] as tf.Variable]));
   const logits = (xs: tf.Tensor3D) =>
     tf.matMul(
-      scan(cell, cellParams, xs, { returnSequences: false, returnCarry: false }).outputs as tf.Tensor2D,
+      scan(cell, cellParams, xs, { returnSequences: false, returnState: false }).outputs as tf.Tensor2D,
       variables.headKernel as tf.Tensor2D,
     );
   const model = { variables, loss: () => ({ loss: softmaxCrossEntropy(logits(x), y) }) };

@@ -22,9 +22,11 @@ mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
  */
 export const NODE_WEBGPU_SUITE = [
   'packages/backend-webgpu/test/**/*.test.ts',
-  // core: scan against stepping the cell, kernel dispatch, initializers.
+  // core: scan against stepping the cell, kernel dispatch, the linear scans' reference
+  // against float64 loops (−∞ in log space included), initializers.
   'packages/core/test/scan.test.ts',
   'packages/core/test/kernels-dispatch.test.ts',
+  'packages/core/test/kernels-linear-scan.test.ts',
   'packages/core/test/initializers.test.ts',
   // cells: an LSTM step by hand and gradients against finite differences.
   'packages/cells/test/lstm.test.ts',

@@ -1,10 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
+import { kernelConfigs } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
-import { CPU_KERNEL_CONFIGS } from './kernels/configs.js';
+import { CPU_KERNELS } from './kernels/registry.js';
 
 export { type GemmArgs, gemm } from './gemm.js';
-export { CPU_KERNEL_CONFIGS } from './kernels/configs.js';
+export { CPU_KERNELS } from './kernels/registry.js';
+
+const CONFIGS = kernelConfigs(CPU_KERNELS);
 
 /**
  * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere.
@@ -20,7 +23,7 @@ export const cpu: BackendPlugin = {
   setup() {
     // Importing @tensorflow/tfjs-backend-cpu registered the backend and tfjs' kernels;
     // Recur's fused sequence kernels join them (once: setup may run many times).
-    for (const config of CPU_KERNEL_CONFIGS) {
+    for (const config of CONFIGS) {
       if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
     }
   },
@@ -31,7 +34,7 @@ export const cpu: BackendPlugin = {
   },
   capabilities(): BackendCapabilities {
     return {
-      fusedKernels: CPU_KERNEL_CONFIGS.map((c) => c.kernelName),
+      fusedKernels: CONFIGS.map((c) => c.kernelName),
       environments: ['node', 'browser', 'worker'],
       exactFloat32: true,
       details: { implementation: 'JavaScript (tfjs-backend-cpu)' },

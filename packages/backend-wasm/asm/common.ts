@@ -1,5 +1,5 @@
 /**
- * Bookkeeping shared by the sequence kernels. Layouts follow core's `kernels/names.ts`:
+ * Bookkeeping shared by the sequence kernels. Layouts follow core's `kernels/sequence-inputs.ts`:
  * x `[B,T,I]` batch-major, workspaces `[T,B,·]` time-major indexed by input time,
  * mask `[B,T]` (non-zero = real step). Pointers are byte addresses, sizes in floats.
  */

@@ -1,5 +1,5 @@
 /**
- * Fused `RecurElmanSequence` and its backward pass (core's `kernels/reference/elman.ts`
+ * Fused `RecurElmanSequence` and its backward pass (core's `kernels/elman-sequence.ts`
  * is the oracle). Elman (1990): h_t = act(x_t·W + h_{t−1}·U + b). The input projection
  * of all steps is written straight into the states workspace, which each step then
  * completes in place.

@@ -1,6 +1,6 @@
 /**
  * Fused `RecurGruSequence` and its backward pass, both variants (core's
- * `kernels/reference/gru.ts` is the oracle). Cho et al. (2014), gates z, r, h (Keras
+ * `kernels/gru-sequence.ts` is the oracle). Cho et al. (2014), gates z, r, h (Keras
  * order), h′ = z⊙h + (1−z)⊙h̃ with
  *   resetAfter false (tfjs-layers): h̃ = act(x·W_h + b_h + (r⊙h)·U_h)
  *   resetAfter true (Keras, cuDNN): h̃ = act(x·W_h + b_xh + r⊙(h·U_h + b_hh)).

@@ -7,4 +7,6 @@ export { elmanBackward, elmanBackwardScratch, elmanForward, elmanForwardScratch 
 export { gemm } from './gemm';
 export { gruForward, gruForwardScratch } from './gru';
 export { gruBackward, gruBackwardScratch } from './gru-grad';
+export { linearScanBackward, linearScanForward } from './linear-scan';
+export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';

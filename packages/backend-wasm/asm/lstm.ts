@@ -1,6 +1,6 @@
 /**
- * Fused `RecurLstmSequence` and its backward pass (core's `kernels/names.ts` has the
- * contract, `kernels/reference/lstm.ts` the oracle). Hochreiter & Schmidhuber (1997) with
+ * Fused `RecurLstmSequence` and its backward pass (core's `kernels/lstm-sequence.ts`
+ * has the contract and the oracle). Hochreiter & Schmidhuber (1997) with
  * the forget gate of Gers et al. (2000): z = x·W + h·U + b; i, f, o = σ(z_i, z_f, z_o);
  * g = act(z_c); c′ = f⊙c + i⊙g; h′ = o⊙act(c′).
  * The input projection of all steps is one product written straight into the gates

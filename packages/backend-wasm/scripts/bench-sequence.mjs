@@ -3,10 +3,10 @@
 // kernels in tfjs ops: forward, forward + backward, and a whole training step (Dense(10)
 // head, softmax cross-entropy, Adam). Prints medians; asserts nothing. Run after
 // `pnpm build` (it loads dist/): `node scripts/bench-sequence.mjs [repeats]`.
-import { Rng, useBackend } from '@recur/core';
-import { runSequenceKernel } from '@recur/core/internal';
+import { elmanSequence, gruSequence, lstmSequence, Rng, runKernel, useBackend } from '@recur/core';
+import { kernelConfigs } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
-import { WASM_KERNEL_CONFIGS, wasm } from '../dist/index.js';
+import { WASM_KERNELS, wasm } from '../dist/index.js';
 
 const repeats = Number(process.argv[2] ?? 5);
 const [B, T, I, H, CLASSES] = [32, 64, 64, 256, 10];
@@ -35,8 +35,10 @@ const h0 = tf.zeros([B, H]);
 const c0 = tf.zeros([B, H]);
 const optimizer = tf.train.adam(1e-3);
 
-const lstm = (kernel, recurrentKernel, bias) =>
-  runSequenceKernel('RecurLstmSequence', { x, kernel, recurrentKernel, bias, h0, c0 }, attrs);
+const lstm = (kernel, recurrentKernel, bias) => {
+  const { ys, hT, cT } = runKernel(lstmSequence, { x, kernel, recurrentKernel, bias, h0, c0 }, attrs);
+  return [ys, hT, cT];
+};
 
 const tasks = {
   forward: () => {
@@ -82,7 +84,7 @@ function median(run) {
 }
 
 function register(on) {
-  for (const config of WASM_KERNEL_CONFIGS) {
+  for (const config of kernelConfigs(WASM_KERNELS)) {
     const present = tf.getKernel(config.kernelName, 'wasm') != null;
     if (on && !present) tf.registerKernel(config);
     if (!on && present) tf.unregisterKernel(config.kernelName, 'wasm');
@@ -120,14 +122,16 @@ console.log(
 
 // The other cells on the same sizes, fused only (the reference takes seconds each).
 const others = [
-  ['GRU (resetAfter)', 'RecurGruSequence', 3, { resetAfter: true }],
-  ['GRU (tfjs-layers)', 'RecurGruSequence', 3, { resetAfter: false }],
-  ['Elman', 'RecurElmanSequence', 1, {}],
+  ['GRU (resetAfter)', gruSequence, 3, { resetAfter: true }],
+  ['GRU (tfjs-layers)', gruSequence, 3, { resetAfter: false }],
+  ['Elman', elmanSequence, 1, {}],
 ];
-for (const [label, name, gates, extra] of others) {
+for (const [label, descriptor, gates, extra] of others) {
   const weights = [uniform([I, gates * H], 0.1), uniform([H, gates * H], 0.06), tf.zeros([gates * H])];
-  const run = (kernel, recurrentKernel, bias) =>
-    runSequenceKernel(name, { x, kernel, recurrentKernel, bias, h0 }, { ...attrs, ...extra });
+  const run = (kernel, recurrentKernel, bias) => {
+    const { ys, hT } = runKernel(descriptor, { x, kernel, recurrentKernel, bias, h0 }, { ...attrs, ...extra });
+    return [ys, hT];
+  };
   const forwardOnly = median(() => {
     const outs = run(...weights);
     outs[0].dataSync();

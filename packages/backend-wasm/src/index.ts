@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
+import { kernelConfigs } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { WASM_KERNEL_CONFIGS } from './kernels/configs.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
+import { WASM_KERNELS } from './kernels/registry.js';
 
-export { WASM_KERNEL_CONFIGS } from './kernels/configs.js';
+export { WASM_KERNELS } from './kernels/registry.js';
+
+const CONFIGS = kernelConfigs(WASM_KERNELS);
 
 export interface WasmOptions {
   /**
@@ -34,7 +37,7 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       // kernels, once: setup may run many times. An engine without SIMD keeps the
       // reference kernels, as tfjs keeps its plain build there.
       if (!sequenceKernelsSupported()) return;
-      for (const config of WASM_KERNEL_CONFIGS) {
+      for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
       }
     },
@@ -44,9 +47,7 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
     },
     capabilities(): BackendCapabilities {
       return {
-        fusedKernels: WASM_KERNEL_CONFIGS.filter((c) => tf.getKernel(c.kernelName, 'wasm') != null).map(
-          (c) => c.kernelName,
-        ),
+        fusedKernels: CONFIGS.filter((c) => tf.getKernel(c.kernelName, 'wasm') != null).map((c) => c.kernelName),
         environments: ['node', 'browser', 'worker'],
         exactFloat32: true,
         details: {

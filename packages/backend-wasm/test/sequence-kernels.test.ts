@@ -1,21 +1,28 @@
-import { WASM_KERNEL_CONFIGS, wasm } from '@recur/backend-wasm';
-import { RecurError, Rng, SEQUENCE_KERNEL_ACTIVATIONS, SEQUENCE_KERNEL_NAMES, useBackend } from '@recur/core';
+import { WASM_KERNELS, wasm } from '@recur/backend-wasm';
+import {
+  elmanSequence,
+  KERNEL_DESCRIPTORS,
+  RecurError,
+  Rng,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  useBackend,
+} from '@recur/core';
 import {
   checkLeaks,
   expectClose,
+  expectCoversEveryDescriptor,
   expectFusedMatchesReference as expectMatch,
-  type SequenceKernelCase,
-  sequenceKernelCases,
+  type KernelCase,
+  kernelCases,
 } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelsFor } from '../src/kernels/module.js';
 
-const expectFusedMatchesReference = (c: SequenceKernelCase) => expectMatch(c, WASM_KERNEL_CONFIGS, 'wasm');
-const caseArb = sequenceKernelCases;
+const expectFusedMatchesReference = (c: KernelCase) => expectMatch(c, WASM_KERNELS, 'wasm');
 
-describe('wasm fused sequence kernels', () => {
+describe('wasm fused kernels', () => {
   checkLeaks();
 
   beforeAll(async () => {
@@ -24,13 +31,13 @@ describe('wasm fused sequence kernels', () => {
 
   describe('against the reference', () => {
     it('should match forward within 1e-5 and gradients within 1e-4 over random shapes, masks and directions', () => {
-      fc.assert(fc.property(caseArb, expectFusedMatchesReference), { numRuns: 60, seed: 42 });
+      fc.assert(fc.property(kernelCases(), expectFusedMatchesReference), { numRuns: 80, seed: 42 });
     });
 
     it('should match with every activation the kernels accept, as candidate and as gate', () => {
       fc.assert(
         fc.property(
-          caseArb,
+          kernelCases(),
           fc.constantFrom(...SEQUENCE_KERNEL_ACTIVATIONS),
           fc.constantFrom(...SEQUENCE_KERNEL_ACTIVATIONS),
           // Small weights, and one step where an activation is exponential: through the
@@ -38,8 +45,8 @@ describe('wasm fused sequence kernels', () => {
           // conditioning, not the kernels, would set the error.
           (c, activation, recurrentActivation) => {
             const explosive = activation === 'exponential' || recurrentActivation === 'exponential';
-            const time = explosive ? 1 : Math.min(c.time, 3);
-            expectFusedMatchesReference({ ...c, time, scale: 0.25, activation, recurrentActivation });
+            const time = explosive ? 1 : (c.seed % 3) + 1;
+            expectFusedMatchesReference({ ...c, pins: { time, scale: 0.25, activation, recurrentActivation } });
           },
         ),
         { numRuns: 40, seed: 7 },
@@ -47,40 +54,29 @@ describe('wasm fused sequence kernels', () => {
     });
 
     it('should match on shapes larger than the product blocking (64-row, 256-deep panels)', () => {
-      const cells = [
-        ['RecurLstmSequence', false],
-        ['RecurGruSequence', true],
-        ['RecurGruSequence', false],
-        ['RecurElmanSequence', false],
-      ] as const;
-      for (const [kind, resetAfter] of cells) {
-        expectFusedMatchesReference({
-          kind,
-          batch: 6,
-          time: 45,
-          input: 261,
-          units: 90,
-          reverse: kind !== 'RecurGruSequence',
-          masked: true,
-          maskedOutput: 'previous',
-          resetAfter,
-          recurrentBias: true,
-          activation: 'tanh',
-          recurrentActivation: 'sigmoid',
-          seed: 3,
-          // Glorot-like weights for 261 inputs: larger ones saturate the gates, and over 45
-          // steps the recurrence amplifies float rounding beyond 1e-5 in either implementation.
-          scale: 0.1,
-        });
+      const pins = {
+        ...{ batch: 6, time: 45, input: 261, units: 90, restRank: 2, rest0: 9, rest1: 11 },
+        ...{ masked: true, initial: true, maskedOutput: 'previous', recurrentBias: true },
+        ...{ activation: 'tanh', recurrentActivation: 'sigmoid' },
+        // Glorot-like weights for 261 inputs: larger ones saturate the gates, and over 45
+        // steps the recurrence amplifies float rounding beyond 1e-5 in either implementation.
+        scale: 0.1,
+      };
+      for (const descriptor of KERNEL_DESCRIPTORS) {
+        for (const [resetAfter, reverse] of [
+          [false, true],
+          [true, false],
+        ] as const) {
+          expectFusedMatchesReference({ descriptor, seed: 3, pins: { ...pins, resetAfter, reverse } });
+        }
       }
     });
   });
 
   describe('plug-in kernel list', () => {
-    it('should register each of core sequence kernels exactly once', () => {
-      const names = WASM_KERNEL_CONFIGS.map((c) => c.kernelName);
-      expect(new Set(names).size).toBe(names.length);
-      expect([...names].sort()).toEqual([...SEQUENCE_KERNEL_NAMES].sort());
+    it('should implement each of core kernel descriptors exactly once, and register every fused kernel', () => {
+      expectCoversEveryDescriptor(WASM_KERNELS, 'wasm');
+      const names = WASM_KERNELS.flatMap((k) => k.configs.map((c) => c.kernelName));
       for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
       expect(wasm.capabilities().fusedKernels).toEqual(names);
     });
@@ -91,7 +87,7 @@ describe('wasm fused sequence kernels', () => {
       const call = () =>
         tf.tidy(() =>
           tf.engine().runKernel(
-            'RecurElmanSequence',
+            elmanSequence.name,
             {
               x: tf.zeros([2, 3, 4]),
               kernel: tf.zeros([5, 6]),
@@ -156,7 +152,7 @@ describe('wasm gemm', () => {
           const pw = pc + 4 * m * n;
           backend.wasm.HEAPF32.set(a, pa / 4);
           backend.wasm.HEAPF32.set(b, pb / 4);
-          kernels.gemm(+transA, +transB, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n, 0, pw);
+          kernels.gemm(transA, transB, m, n, k, pa, transA ? m : k, pb, transB ? k : n, pc, n, false, pw);
           const actual = Array.from(backend.wasm.HEAPF32.subarray(pc / 4, pc / 4 + m * n));
           backend.wasm._free(raw);
           expectClose(actual, expected, { rtol: 1e-5, atol: 1e-5 });

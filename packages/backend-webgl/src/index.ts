@@ -1,7 +1,11 @@
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { RecurError } from '@recur/core';
+import { kernelConfigs } from '@recur/core/kernel-api';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
+import { WEBGL_KERNELS } from './kernels/registry.js';
+
+export { WEBGL_KERNELS } from './kernels/registry.js';
 
 /** tfjs' own priority for webgl, so an app that never calls `useBackend` sees tfjs' order. */
 const TFJS_PRIORITY = 2;
@@ -73,7 +77,7 @@ export const webgl: BackendPlugin = {
     return {
       // Recur's sequence kernels run as core's reference (plain tfjs ops) here: no fused
       // GLSL kernel is registered.
-      fusedKernels: [],
+      fusedKernels: kernelConfigs(WEBGL_KERNELS).map((c) => c.kernelName),
       environments: ['browser', 'worker'],
       // tfjs falls back to 16-bit float textures on GPUs that cannot render to 32-bit ones.
       exactFloat32,

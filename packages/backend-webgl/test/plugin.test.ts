@@ -1,6 +1,7 @@
 import { cpu } from '@recur/backend-cpu';
-import { webgl } from '@recur/backend-webgl';
+import { WEBGL_KERNELS, webgl } from '@recur/backend-webgl';
 import { RecurError, useBackend } from '@recur/core';
+import { expectCoversEveryDescriptor } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
@@ -26,6 +27,11 @@ describe('webgl plug-in in Node', () => {
       expect(caps.environments).toEqual(['browser', 'worker']);
       expect(caps.fusedKernels).toEqual([]);
       expect(String(caps.details.implementation)).toMatch(/reference/);
+    });
+
+    it('should list each of core kernel descriptors once, each as the reference', () => {
+      expectCoversEveryDescriptor(WEBGL_KERNELS, 'webgl');
+      for (const kernel of WEBGL_KERNELS) expect(kernel.configs).toEqual([]);
     });
   });
 });

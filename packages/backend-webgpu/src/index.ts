@@ -1,13 +1,16 @@
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { badArgument } from '@recur/core';
+import { kernelConfigs } from '@recur/core/kernel-api';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { findGpu, type GpuAdapterInfoLike, type GpuAdapterLike, type GpuLike, isNode, requestAdapter } from './gpu.js';
+import { WEBGPU_KERNELS } from './kernels/registry.js';
 import { registerPowKernel } from './pow.js';
 import { type SyncReads, setUpSyncReads } from './sync-read.js';
 import { fixTranspose } from './transpose.js';
 
 export type { GpuAdapterInfoLike, GpuAdapterLike, GpuLike } from './gpu.js';
+export { WEBGPU_KERNELS } from './kernels/registry.js';
 export type { SyncReads } from './sync-read.js';
 
 export interface WebGpuOptions {
@@ -99,7 +102,7 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
       return {
         // Recur's sequence kernels run as core's reference (plain tfjs ops) here: no fused
         // WGSL kernel is registered.
-        fusedKernels: [],
+        fusedKernels: kernelConfigs(WEBGPU_KERNELS).map((c) => c.kernelName),
         environments: ['node', 'browser', 'worker'],
         // WGSL f32 storage and arithmetic throughout; tfjs-backend-webgpu uses no f16.
         exactFloat32: true,

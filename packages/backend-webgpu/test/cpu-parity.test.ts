@@ -43,10 +43,10 @@ async function scanAndGradients(kind: 'lstm' | 'gru' | 'elman'): Promise<number[
     [3, 5, 6],
   );
   const options = { seqLengths: [5, 3, 1] };
-  const { outputs, carry } = scan(cell as never, params, xs, options) as { outputs: tf.Tensor; carry: Params };
+  const { outputs, state: carry } = scan(cell as never, params, xs, options) as { outputs: tf.Tensor; state: Params };
   const loss = (x: tf.Tensor, ...values: tf.Tensor[]) => {
     const p = Object.fromEntries(names.map((n, i) => [n, values[i] as tf.Tensor])) as Params;
-    const r = scan(cell as never, p, x as tf.Tensor3D, { ...options, returnCarry: false });
+    const r = scan(cell as never, p, x as tf.Tensor3D, { ...options, returnState: false });
     return tf.sum(tf.mul(r.outputs, weights)) as tf.Scalar;
   };
   const grads = tf.grads(loss)([xs, ...names.map((n) => params[n] as tf.Tensor)]);

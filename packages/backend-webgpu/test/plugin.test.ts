@@ -1,7 +1,7 @@
 import { cpu } from '@recur/backend-cpu';
-import { webgpu, webgpuWith } from '@recur/backend-webgpu';
+import { WEBGPU_KERNELS, webgpu, webgpuWith } from '@recur/backend-webgpu';
 import { RecurError, useBackend } from '@recur/core';
-import { checkLeaks, expectClose } from '@recur/test-utils';
+import { checkLeaks, expectClose, expectCoversEveryDescriptor } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -93,5 +93,12 @@ describe('webgpu plug-in', () => {
       expect(tf.getBackend()).toBe('webgpu');
       expect(tf.backend()).toBe(before);
     });
+  });
+});
+
+describe('webgpu plug-in kernel list', () => {
+  it('should list each of core kernel descriptors once, each as the reference', () => {
+    expectCoversEveryDescriptor(WEBGPU_KERNELS, 'webgpu');
+    for (const kernel of WEBGPU_KERNELS) expect(kernel.configs).toEqual([]);
   });
 });

@@ -6,7 +6,19 @@
  * x_t [batch, inputSize], h [batch, units], W = kernel [inputSize, units],
  * U = recurrentKernel [units, units], b = bias [units].
  */
-import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
+import {
+  type ActivationName,
+  type Cell,
+  elmanSequence,
+  getActivation,
+  type InitializerName,
+  type Rng,
+  runKernel,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  type SequenceKernelActivation,
+  type SequenceOptions,
+  type SequenceResult,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   activation,
@@ -18,7 +30,7 @@ import {
   type Resolved,
 } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
-import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 export interface ElmanConfig {
   /** Features per input step. Required. */
@@ -59,9 +71,8 @@ const FIELDS = [
 ] as const;
 
 /**
- * An Elman cell. Its `sequenceKernel` is `RecurElmanSequence` when `useBias` is true;
- * without a bias it has none (the kernel's params are exactly `{ kernel,
- * recurrentKernel, bias }`), so `scan` steps it.
+ * An Elman cell. It has a `sequence` form, core's fused `RecurElmanSequence` kernel, when
+ * that kernel computes its config (see {@link elmanKernel}); `scan` steps the others.
  */
 export function elman(config: ElmanConfig): ElmanCell {
   const kind = 'elman';
@@ -88,14 +99,16 @@ export function elman(config: ElmanConfig): ElmanCell {
     bias: full.biasInitializer,
   };
 
+  const paramChecks = paramsCheck(kind, shapes);
+  const kernel = elmanKernel(full);
+
   return Object.freeze({
     kind,
     config: full,
     inputSize,
     outputSize: units,
-    ...(useBias
-      ? { sequenceKernel: { name: 'RecurElmanSequence', attrs: { units, activation: full.activation } } as const }
-      : {}),
+    checkParams: paramChecks.check,
+    ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): ElmanParams {
       checkRng(kind, rng);
       return initParams<ElmanParams>(shapes, inits, rng);
@@ -106,7 +119,7 @@ export function elman(config: ElmanConfig): ElmanCell {
     step(params: ElmanParams, carry: ElmanCarry, x: tf.Tensor2D) {
       const batch = checkInput(kind, x, inputSize);
       checkCarry(kind, carry, { h: units }, batch);
-      checkParams(kind, params, shapes);
+      paramChecks.checkOnce(params);
       return tf.tidy(() => {
         const z = tf.add(tf.matMul(x, params.kernel), tf.matMul(carry.h, params.recurrentKernel));
         const h = act(useBias ? tf.add(z, params.bias as tf.Tensor1D) : z) as tf.Tensor2D;
@@ -115,4 +128,31 @@ export function elman(config: ElmanConfig): ElmanCell {
       });
     },
   });
+}
+
+const KERNEL_ACTIVATIONS: readonly string[] = SEQUENCE_KERNEL_ACTIVATIONS;
+
+/**
+ * The whole-sequence form of `config`, or `undefined` when core's fused kernel does not
+ * compute it: the kernel needs the bias and an activation it implements (not swish or
+ * gelu). Params reach it already checked by `scan`.
+ */
+function elmanKernel(config: Resolved<ElmanConfig>) {
+  const { activation: act } = config;
+  if (!config.useBias || !KERNEL_ACTIVATIONS.includes(act)) return undefined;
+  return (p: ElmanParams, xs: tf.Tensor3D, carry: ElmanCarry, o: SequenceOptions): SequenceResult<ElmanCarry> => {
+    const inputs = {
+      x: xs,
+      kernel: p.kernel,
+      recurrentKernel: p.recurrentKernel,
+      bias: p.bias as tf.Tensor1D, // present: the kernel path requires useBias
+      h0: carry.h,
+    };
+    const { ys, hT } = runKernel(elmanSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+      activation: act as SequenceKernelActivation,
+      reverse: o.reverse,
+      maskedOutput: o.maskedOutput,
+    });
+    return { ys, carry: { h: hT } };
+  };
 }

@@ -16,7 +16,19 @@
  * recurrent bias b_h (z and r see b_x + b_h). The two variants compute different
  * functions: no weight mapping makes them agree (see DESIGN.md).
  */
-import { type ActivationName, type Cell, getActivation, type InitializerName, type Rng } from '@recur/core';
+import {
+  type ActivationName,
+  type Cell,
+  getActivation,
+  gruSequence,
+  type InitializerName,
+  type Rng,
+  runKernel,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  type SequenceKernelActivation,
+  type SequenceOptions,
+  type SequenceResult,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   activation,
@@ -28,7 +40,7 @@ import {
   type Resolved,
 } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
-import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 export interface GruConfig {
   /** Features per input step. Required. */
@@ -74,7 +86,10 @@ const FIELDS = [
   'biasInitializer',
 ] as const;
 
-/** A GRU cell. Its `sequenceKernel` is `RecurGruSequence` when `useBias` is true. */
+/**
+ * A GRU cell. It has a `sequence` form, core's fused `RecurGruSequence` kernel, when that
+ * kernel computes its config (see {@link gruKernel}); `scan` steps the others.
+ */
 export function gru(config: GruConfig): GruCell {
   const kind = 'gru';
   checkFields(kind, config, FIELDS);
@@ -103,19 +118,16 @@ export function gru(config: GruConfig): GruCell {
     bias: full.biasInitializer,
   };
 
+  const params = paramsCheck(kind, shapes);
+  const kernel = gruKernel(full);
+
   return Object.freeze({
     kind,
     config: full,
     inputSize,
     outputSize: units,
-    ...(useBias
-      ? {
-          sequenceKernel: {
-            name: 'RecurGruSequence',
-            attrs: { units, activation: full.activation, recurrentActivation: full.recurrentActivation, resetAfter },
-          } as const,
-        }
-      : {}),
+    checkParams: params.check,
+    ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): GruParams {
       checkRng(kind, rng);
       return initParams<GruParams>(shapes, inits, rng);
@@ -126,7 +138,7 @@ export function gru(config: GruConfig): GruCell {
     step(p: GruParams, carry: GruCarry, x: tf.Tensor2D) {
       const batch = checkInput(kind, x, inputSize);
       checkCarry(kind, carry, { h: units }, batch);
-      checkParams(kind, p, shapes);
+      params.checkOnce(p);
       return tf.tidy(() => {
         const hPrev = carry.h;
         const [bx, bh] = useBias ? (resetAfter ? tf.unstack(p.bias!) : [p.bias!, undefined]) : [];
@@ -151,4 +163,33 @@ export function gru(config: GruConfig): GruCell {
       });
     },
   });
+}
+
+const KERNEL_ACTIVATIONS: readonly string[] = SEQUENCE_KERNEL_ACTIVATIONS;
+
+/**
+ * The whole-sequence form of `config`, or `undefined` when core's fused kernel does not
+ * compute it: the kernel needs the bias (`[3·units]`, or `[2, 3·units]` with
+ * `resetAfter`) and activations it implements (not swish or gelu). Params reach it
+ * already checked by `scan`.
+ */
+function gruKernel(config: Resolved<GruConfig>) {
+  const attrs = { activation: config.activation, recurrentActivation: config.recurrentActivation };
+  if (!config.useBias || !Object.values(attrs).every((a) => KERNEL_ACTIVATIONS.includes(a))) return undefined;
+  return (p: GruParams, xs: tf.Tensor3D, carry: GruCarry, o: SequenceOptions): SequenceResult<GruCarry> => {
+    const inputs = {
+      x: xs,
+      kernel: p.kernel,
+      recurrentKernel: p.recurrentKernel,
+      bias: p.bias as tf.Tensor1D | tf.Tensor2D, // present: the kernel path requires useBias
+      h0: carry.h,
+    };
+    const { ys, hT } = runKernel(gruSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+      ...(attrs as Record<keyof typeof attrs, SequenceKernelActivation>),
+      resetAfter: config.resetAfter,
+      reverse: o.reverse,
+      maskedOutput: o.maskedOutput,
+    });
+    return { ys, carry: { h: hT } };
+  };
 }

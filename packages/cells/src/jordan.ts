@@ -22,7 +22,7 @@ import {
   type Resolved,
 } from './internal/config.js';
 import { initParams, zerosCarry } from './internal/ops.js';
-import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 export interface JordanConfig {
   /** Features per input step. Required. */
@@ -77,7 +77,7 @@ const FIELDS = [
   'biasInitializer',
 ] as const;
 
-/** A Jordan cell. It has no `sequenceKernel`: `scan` steps it. */
+/** A Jordan cell. It has no `sequence` form: `scan` steps it. */
 export function jordan(config: JordanConfig): JordanCell {
   const kind = 'jordan';
   checkFields(kind, config, FIELDS);
@@ -111,11 +111,14 @@ export function jordan(config: JordanConfig): JordanCell {
     outputBias: full.biasInitializer,
   };
 
+  const paramChecks = paramsCheck(kind, shapes);
+
   return Object.freeze({
     kind,
     config: full,
     inputSize,
     outputSize,
+    checkParams: paramChecks.check,
     init(rng: Rng): JordanParams {
       checkRng(kind, rng);
       return initParams<JordanParams>(shapes, inits, rng);
@@ -126,7 +129,7 @@ export function jordan(config: JordanConfig): JordanCell {
     step(params: JordanParams, carry: JordanCarry, x: tf.Tensor2D) {
       const batch = checkInput(kind, x, inputSize);
       checkCarry(kind, carry, { y: outputSize }, batch);
-      checkParams(kind, params, shapes);
+      paramChecks.checkOnce(params);
       return tf.tidy(() => {
         const z = tf.add(tf.matMul(x, params.kernel), tf.matMul(carry.y, params.recurrentKernel));
         const h = act(useBias ? tf.add(z, params.bias as tf.Tensor1D) : z) as tf.Tensor2D;

@@ -35,7 +35,13 @@ import {
   type Cell,
   getActivation,
   type InitializerName,
+  lstmSequence,
   type Rng,
+  runKernel,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  type SequenceKernelActivation,
+  type SequenceOptions,
+  type SequenceResult,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -49,7 +55,7 @@ import {
   type Resolved,
 } from './internal/config.js';
 import { forgetBiasInit, initParams, layerNorm, zerosCarry } from './internal/ops.js';
-import { checkBatch, checkCarry, checkInput, checkParams, type ParamShapes } from './internal/shapes.js';
+import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 export interface LstmConfig {
   /** Features per input step. Required. */
@@ -127,8 +133,9 @@ const FIELDS = [
 ] as const;
 
 /**
- * An LSTM cell. Its `sequenceKernel` is `RecurLstmSequence` only for the plain
- * configuration (no peephole, CIFG, projection or layer norm; `useBias` true).
+ * An LSTM cell. It has a `sequence` form, core's fused `RecurLstmSequence` kernel, only
+ * for the configuration that kernel computes (see {@link lstmKernel}); `scan` steps the
+ * others.
  */
 export function lstm(config: LstmConfig): LstmCell {
   const kind = 'lstm';
@@ -175,21 +182,16 @@ export function lstm(config: LstmConfig): LstmCell {
     lnCellGain: 'ones',
     lnCellShift: 'zeros',
   } as const;
-  const plain = useBias && !peephole && !cifg && projSize === undefined && !ln;
+  const params = paramsCheck(kind, shapes);
+  const kernel = lstmKernel(full);
 
   return Object.freeze({
     kind,
     config: full,
     inputSize,
     outputSize: hSize,
-    ...(plain
-      ? {
-          sequenceKernel: {
-            name: 'RecurLstmSequence',
-            attrs: { units, activation: full.activation, recurrentActivation: full.recurrentActivation },
-          } as const,
-        }
-      : {}),
+    checkParams: params.check,
+    ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): LstmParams {
       checkRng(kind, rng);
       return initParams<LstmParams>(shapes, inits, rng);
@@ -201,8 +203,8 @@ export function lstm(config: LstmConfig): LstmCell {
     step(p: LstmParams, carry: LstmCarry, x: tf.Tensor2D) {
       const batch = checkInput(kind, x, inputSize);
       checkCarry(kind, carry, { h: hSize, c: units }, batch);
-      checkParams(kind, p, shapes);
-      // Every optional param below is present: checkParams enforced the config's shapes.
+      params.checkOnce(p);
+      // Every optional param below is present: the params check enforced the config's shapes.
       return tf.tidy(() => {
         const { h: hPrev, c: cPrev } = carry;
         let zx = tf.matMul(x, p.kernel);
@@ -227,6 +229,38 @@ export function lstm(config: LstmConfig): LstmCell {
       });
     },
   });
+}
+
+const KERNEL_ACTIVATIONS: readonly string[] = SEQUENCE_KERNEL_ACTIVATIONS;
+
+/**
+ * The whole-sequence form of `config`, or `undefined` when core's fused kernel does not
+ * compute it: the kernel is the plain LSTM (a bias, no peephole, CIFG, projection or
+ * layer norm) with activations it implements (not swish or gelu). Params reach it
+ * already checked by `scan`.
+ */
+function lstmKernel(config: Resolved<LstmConfig, 'projSize'>) {
+  const { useBias, peephole, cifg, projSize, layerNorm: ln } = config;
+  const plain = useBias && !peephole && !cifg && projSize === undefined && !ln;
+  const attrs = { activation: config.activation, recurrentActivation: config.recurrentActivation };
+  if (!plain || !Object.values(attrs).every((a) => KERNEL_ACTIVATIONS.includes(a))) return undefined;
+  return (p: LstmParams, xs: tf.Tensor3D, carry: LstmCarry, o: SequenceOptions): SequenceResult<LstmCarry> => {
+    const inputs = {
+      x: xs,
+      kernel: p.kernel,
+      recurrentKernel: p.recurrentKernel,
+      bias: p.bias as tf.Tensor1D, // present: the kernel path requires useBias
+
+      h0: carry.h,
+      c0: carry.c,
+    };
+    const { ys, hT, cT } = runKernel(lstmSequence, o.mask === undefined ? inputs : { ...inputs, mask: o.mask }, {
+      ...(attrs as Record<keyof typeof attrs, SequenceKernelActivation>),
+      reverse: o.reverse,
+      maskedOutput: o.maskedOutput,
+    });
+    return { ys, carry: { h: hT, c: cT } };
+  };
 }
 
 function resolve(config: LstmConfig): Resolved<LstmConfig, 'projSize'> {

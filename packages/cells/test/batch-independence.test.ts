@@ -24,7 +24,7 @@ describeBackends('every cell', () => {
               const x = randomTensor<tf.Rank.R2>([batch, stepper.inputSize], rng);
               const whole = stepper.step(params, carry, x);
               for (let b = 0; b < batch; b++) {
-                const row = <T extends tf.Tensor2D>(t: T) => tf.slice(t, [b, 0], [1, -1]) as tf.Tensor2D;
+                const row = <T extends tf.Tensor>(t: T) => tf.slice(t, [b, 0], [1, -1]) as tf.Tensor2D;
                 const rowCarry = Object.fromEntries(Object.entries(carry).map(([k, t]) => [k, row(t)]));
                 const alone = stepper.step(params, rowCarry, row(x));
                 expectClose(alone.y, row(whole.y), { rtol: 1e-5, atol: 1e-6 });

@@ -101,17 +101,4 @@ describeBackends('elman', () => {
       tf.dispose(carry);
     });
   });
-
-  describe('sequenceKernel', () => {
-    it('should name RecurElmanSequence with units and activation when useBias is true', () => {
-      expect(elman({ inputSize: 3, units: 4, activation: 'relu' }).sequenceKernel).toEqual({
-        name: 'RecurElmanSequence',
-        attrs: { units: 4, activation: 'relu' },
-      });
-    });
-
-    it('should have none without a bias (the kernel takes exactly kernel, recurrentKernel, bias)', () => {
-      expect(elman({ inputSize: 3, units: 4, useBias: false }).sequenceKernel).toBeUndefined();
-    });
-  });
 });

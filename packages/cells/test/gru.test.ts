@@ -125,17 +125,4 @@ describeBackends('gru', () => {
       tf.dispose(carry);
     });
   });
-
-  describe('sequenceKernel', () => {
-    it.each([true, false])('should name RecurGruSequence with resetAfter = %s', (resetAfter) => {
-      expect(gru({ inputSize: 3, units: 4, resetAfter }).sequenceKernel).toEqual({
-        name: 'RecurGruSequence',
-        attrs: { units: 4, activation: 'tanh', recurrentActivation: 'sigmoid', resetAfter },
-      });
-    });
-
-    it('should have none without a bias', () => {
-      expect(gru({ inputSize: 3, units: 4, useBias: false }).sequenceKernel).toBeUndefined();
-    });
-  });
 });

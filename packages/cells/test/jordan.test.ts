@@ -80,10 +80,4 @@ describeBackends('jordan', () => {
       tf.dispose(carry);
     });
   });
-
-  describe('sequenceKernel', () => {
-    it('should have none', () => {
-      expect(jordan({ inputSize: 3, units: 5, outputSize: 2 }).sequenceKernel).toBeUndefined();
-    });
-  });
 });

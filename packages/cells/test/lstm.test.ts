@@ -137,21 +137,4 @@ describeBackends('lstm', () => {
       tf.dispose(carry);
     });
   });
-
-  describe('sequenceKernel', () => {
-    it('should name RecurLstmSequence with canonical activation names for the plain configuration', () => {
-      const cell = lstm({ inputSize: 3, units: 4, recurrentActivation: 'hard_sigmoid' });
-      expect(cell.sequenceKernel).toEqual({
-        name: 'RecurLstmSequence',
-        attrs: { units: 4, activation: 'tanh', recurrentActivation: 'hardSigmoid' },
-      });
-    });
-
-    it.each([{ peephole: true }, { cifg: true }, { projSize: 2 }, { layerNorm: true }, { useBias: false }])(
-      'should have none with %o',
-      (option) => {
-        expect(lstm({ inputSize: 3, units: 4, ...option }).sequenceKernel).toBeUndefined();
-      },
-    );
-  });
 });

@@ -1,9 +1,49 @@
-// Importing this module registers every tfjs-core gradient that is not registered yet.
+// Importing this module registers every tfjs-core gradient that is not registered yet,
+// and the gradient of each of Recur's kernel descriptors (for a backend's fused forward).
 // tfjs-core's Node entry registers none, so without it `tf.grad` fails with
 // "gradient function not found for Sum". Importing @recur/core is enough.
 //
 // Order matters: tfjs-core proper must create the global engine first. The bundle holds
 // private copies of tfjs internals; had it created the engine, tensors would be built
 // from its Tensor class, which lacks the chained methods (`x.reshape()`).
-import '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import './generated/gradients.js';
+import type { AnyKernelDescriptor } from './kernels/descriptor.js';
+import { outputGradientNames, runBackward } from './kernels/dispatch.js';
+import { KERNEL_DESCRIPTORS } from './kernels/registry.js';
+
+/**
+ * The gradient of a backend's fused forward `d.name`: tfjs saved the inputs and the
+ * outputs the backward reads; the backward kernel (or the reference) turns them, with
+ * the gradients of the visible outputs, into the inputs' gradients.
+ */
+function registerKernelGradient(d: AnyKernelDescriptor): void {
+  const allOutputs = [...d.outputs, ...d.workspace];
+  const saves = allOutputs.map((name) => d.workspace.includes(name) || d.savedOutputs.includes(name));
+  const savedNames = allOutputs.filter((_, i) => saves[i]);
+  tf.registerGradient({
+    kernelName: d.name,
+    inputsToSave: [...d.inputs],
+    outputsToSave: saves,
+    gradFunc: (dy, saved, attrs) => {
+      const given: Record<string, tf.Tensor> = {};
+      [...d.inputs, ...savedNames].forEach((name, i) => {
+        given[name] = saved[i] as tf.Tensor;
+      });
+      const outputGradients = dy as tf.Tensor[];
+      outputGradientNames(d).forEach((name, k) => {
+        given[name] = outputGradients[k] as tf.Tensor;
+      });
+      const grads = runBackward(d, given, attrs as object);
+      return Object.fromEntries(
+        d.inputs.map((name) => {
+          const k = d.differentiable.indexOf(name);
+          const grad = k < 0 ? tf.zerosLike(given[name] as tf.Tensor) : (grads[k] as tf.Tensor);
+          return [name, () => grad];
+        }),
+      );
+    },
+  });
+}
+
+for (const descriptor of KERNEL_DESCRIPTORS) registerKernelGradient(descriptor);

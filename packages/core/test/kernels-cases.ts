@@ -3,7 +3,7 @@
  * run scenario, with a loss that reads every visible output (sequence, final h and c)
  * so every gradient path is exercised.
  */
-import { type Carry, Rng, type ScanOptions, SEQUENCE_KERNEL_NAMES, scan } from '@recur/core';
+import { type Carry, KERNEL_DESCRIPTORS, Rng, type ScanOptions, scan } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
 import { cellPair, type Kind, type RnnParams, randn, randomCarry, type TestCellOptions } from './scan-cells.js';
@@ -15,7 +15,7 @@ import { cellPair, type Kind, type RnnParams, randn, randomCarry, type TestCellO
 export function useReferenceKernels(): void {
   let saved: tf.KernelConfig[] = [];
   beforeAll(() => {
-    saved = SEQUENCE_KERNEL_NAMES.flatMap((name) => {
+    saved = KERNEL_DESCRIPTORS.flatMap((d) => [d.name, d.gradName]).flatMap((name) => {
       const registered = tf.getKernel(name, tf.getBackend());
       return registered == null ? [] : [registered];
     });
@@ -127,11 +127,11 @@ export function caseLoss(c: Case, kind: Kind, fusedPath: boolean) {
       recurrentKernel: recurrentKernel as tf.Tensor2D,
       bias: bias as tf.Tensor,
     };
-    const initialCarry: Carry =
+    const initialState: Carry =
       kind === 'lstm' ? { h: h0 as tf.Tensor2D, c: c0 as tf.Tensor2D } : { h: h0 as tf.Tensor2D };
-    const r = scan(cell, params, xs as tf.Tensor3D, { ...c.options, initialCarry });
-    let loss = tf.add(tf.sum(tf.mul(r.outputs, c.readout.ys)), tf.sum(tf.mul(r.carry?.h as tf.Tensor, c.readout.h)));
-    if (kind === 'lstm') loss = tf.add(loss, tf.sum(tf.mul(r.carry?.c as tf.Tensor, c.readout.c)));
+    const r = scan(cell, params, xs as tf.Tensor3D, { ...c.options, initialState });
+    let loss = tf.add(tf.sum(tf.mul(r.outputs, c.readout.ys)), tf.sum(tf.mul(r.state?.h as tf.Tensor, c.readout.h)));
+    if (kind === 'lstm') loss = tf.add(loss, tf.sum(tf.mul(r.state?.c as tf.Tensor, c.readout.c)));
     return loss as tf.Scalar;
   };
 }

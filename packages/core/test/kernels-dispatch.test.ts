@@ -1,41 +1,36 @@
 import {
+  type AnyKernelDescriptor,
+  elmanSequence,
+  gruSequence,
+  hasFusedKernel,
+  KERNEL_DESCRIPTORS,
+  lstmSequence,
   RecurElmanSequence,
-  RecurElmanSequenceGrad,
   RecurGruSequence,
-  RecurGruSequenceGrad,
   RecurLstmSequence,
-  RecurLstmSequenceGrad,
   Rng,
-  SEQUENCE_KERNEL_NAMES,
   scan,
 } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import {
-  elmanSequenceGradReference,
-  elmanSequenceReference,
-  gruSequenceGradReference,
-  gruSequenceReference,
-  hasRegisteredKernel,
-  lstmSequenceGradReference,
-  lstmSequenceReference,
-} from '../src/internal.js';
 import { caseInputs, caseLoss, makeCase, useReferenceKernels } from './kernels-cases.js';
 import type { Kind } from './scan-cells.js';
 import { cellPair, randn, release } from './scan-cells.js';
 
-type Reference = (inputs: never, attrs: never) => tf.Tensor[];
-
-const KERNELS: [Kind, string, Reference, string, Reference][] = [
-  ['elman', RecurElmanSequence, elmanSequenceReference, RecurElmanSequenceGrad, elmanSequenceGradReference],
-  ['lstm', RecurLstmSequence, lstmSequenceReference, RecurLstmSequenceGrad, lstmSequenceGradReference],
-  ['gru', RecurGruSequence, gruSequenceReference, RecurGruSequenceGrad, gruSequenceGradReference],
+const KERNELS: [Kind, AnyKernelDescriptor][] = [
+  ['elman', elmanSequence],
+  ['lstm', lstmSequence],
+  ['gru', gruSequence],
 ];
 
-/** Registers `reference` under `name` for the active backend, as a plug-in would, counting calls. */
-function fakeKernel(name: string, reference: Reference) {
+/**
+ * Registers `d`'s reference forward (or backward) under its kernel name for the active
+ * backend, as a plug-in's fused kernel would, counting calls.
+ */
+function fakeKernel(d: AnyKernelDescriptor, which: 'forward' | 'backward') {
   const backendName = tf.getBackend();
+  const name = which === 'forward' ? d.name : d.gradName;
   const seen = { calls: 0, inputs: [] as string[], attrs: {} as tf.NamedAttrMap };
   tf.registerKernel({
     kernelName: name,
@@ -44,20 +39,39 @@ function fakeKernel(name: string, reference: Reference) {
       seen.calls++;
       seen.inputs = Object.keys(inputs).sort();
       seen.attrs = attrs ?? {};
-      return reference(inputs as never, attrs as never);
+      if (which === 'backward') {
+        const grads = d.referenceGrad(inputs as never, attrs as never);
+        return d.differentiable.map((n) => grads[n] as tf.Tensor);
+      }
+      const outputs = d.reference(inputs as never, attrs as never);
+      return [...d.outputs, ...d.workspace].map((n) => outputs[n] as tf.Tensor);
     },
   });
   return { seen, unregister: () => tf.unregisterKernel(name, backendName) };
 }
 
-describe('SEQUENCE_KERNEL_NAMES', () => {
-  it('should list every forward kernel and its backward once', () => {
-    expect(new Set(SEQUENCE_KERNEL_NAMES).size).toBe(SEQUENCE_KERNEL_NAMES.length);
-    for (const name of [RecurLstmSequence, RecurGruSequence, RecurElmanSequence]) {
-      expect(SEQUENCE_KERNEL_NAMES).toContain(name);
-      expect(SEQUENCE_KERNEL_NAMES).toContain(`${name}Grad`);
+describe('KERNEL_DESCRIPTORS', () => {
+  it('should name every kernel and its backward once', () => {
+    const names = KERNEL_DESCRIPTORS.flatMap((d) => [d.name, d.gradName]);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of [
+      RecurLstmSequence,
+      RecurGruSequence,
+      RecurElmanSequence,
+      'RecurLinearScan',
+      'RecurLogLinearScan',
+    ]) {
+      expect(names).toContain(name);
+      expect(names).toContain(`${name}Grad`);
     }
-    expect(SEQUENCE_KERNEL_NAMES).toHaveLength(6);
+  });
+
+  it('should list each differentiable input among the inputs, and never the mask', () => {
+    for (const d of KERNEL_DESCRIPTORS) {
+      for (const name of d.differentiable) expect(d.inputs).toContain(name);
+      expect(d.differentiable).not.toContain('mask');
+      for (const name of d.savedOutputs) expect(d.outputs).toContain(name);
+    }
   });
 });
 
@@ -65,22 +79,22 @@ describeBackends('sequence kernel dispatch', () => {
   checkLeaks();
   useReferenceKernels();
 
-  describe.each(KERNELS)('%s', (kind, forwardName, forward, backwardName, backward) => {
+  describe.each(KERNELS)('%s', (kind, descriptor) => {
     const scenario = { batch: 3, time: 4, mask: 'holes', initial: true, reverse: true } as const;
 
     it('should run a kernel the backend registers, and the reference again once it is unregistered', () => {
       const c = makeCase(kind, { resetAfter: true }, scenario, 61);
-      const opts = { ...c.options, initialCarry: c.initial };
+      const opts = { ...c.options, initialState: c.initial };
       const reference = scan(c.fused, c.params, c.xs, opts);
-      expect(hasRegisteredKernel(forwardName)).toBe(false);
-      const fake = fakeKernel(forwardName, forward);
+      expect(hasFusedKernel(descriptor)).toBe(false);
+      const fake = fakeKernel(descriptor, 'forward');
       try {
-        expect(hasRegisteredKernel(forwardName)).toBe(true);
+        expect(hasFusedKernel(descriptor)).toBe(true);
         const fused = scan(c.fused, c.params, c.xs, opts);
         expect(fake.seen.calls).toBe(1);
         expectClose(fused.outputs, reference.outputs, { rtol: 0, atol: 0 });
-        expectClose(fused.carry?.h as tf.Tensor, reference.carry?.h as tf.Tensor, { rtol: 0, atol: 0 });
-        expect(fake.seen.attrs).toMatchObject({ reverse: true, maskedOutput: 'zeros', activation: 'tanh' });
+        expectClose(fused.state?.h as tf.Tensor, reference.state?.h as tf.Tensor, { rtol: 0, atol: 0 });
+        expect(fake.seen.attrs).toMatchObject({ reverse: true, maskedOutput: 'previous', activation: 'tanh' });
         // No mask given: the registry contract still hands the kernel one (all ones).
         const unmasked = scan(c.fused, c.params, c.xs);
         expect(fake.seen.inputs).toContain('mask');
@@ -102,7 +116,7 @@ describeBackends('sequence kernel dispatch', () => {
       const c = makeCase(kind, { resetAfter: true }, scenario, 62);
       const gradients = () => tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));
       const expected = gradients();
-      const fakeForward = fakeKernel(forwardName, forward);
+      const fakeForward = fakeKernel(descriptor, 'forward');
       try {
         // Forward registered, backward not: the reference backward runs on its workspace.
         const viaReferenceBackward = gradients();
@@ -110,7 +124,7 @@ describeBackends('sequence kernel dispatch', () => {
         viaReferenceBackward.forEach((g, i) => {
           expectClose(g, expected[i] as tf.Tensor, { rtol: 1e-6, atol: 1e-7 });
         });
-        const fakeBackward = fakeKernel(backwardName, backward);
+        const fakeBackward = fakeKernel(descriptor, 'backward');
         try {
           const viaRegisteredBackward = gradients();
           expect(fakeBackward.seen.calls).toBe(1);
@@ -133,7 +147,7 @@ describeBackends('sequence kernel dispatch', () => {
       const c = makeCase(kind, { resetAfter: false }, { batch: 2, time: 3 }, 63);
       const gradients = () => tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));
       const expected = gradients();
-      const fakeBackward = fakeKernel(backwardName, backward);
+      const fakeBackward = fakeKernel(descriptor, 'backward');
       try {
         const viaRegistered = gradients();
         expect(fakeBackward.seen.calls).toBe(1);
@@ -156,7 +170,7 @@ describeBackends('sequence kernel dispatch', () => {
     const rng = new Rng(64);
     const params = fused.init(rng);
     const xs = randn([2, 3, 3], rng) as tf.Tensor3D;
-    const fake = fakeKernel(RecurElmanSequence, elmanSequenceReference);
+    const fake = fakeKernel(elmanSequence, 'forward');
     try {
       const a = scan(fused, params, xs);
       const b = scan(stepped, params, xs);

@@ -12,13 +12,13 @@ describeBackends('reference sequence kernels, forward', () => {
   describe.each(KERNEL_CONFIGS)('%s', (_label, kind, options) => {
     it.each(SCENARIOS)('should equal stepping the cell with %s', (_name, scenario) => {
       const c = makeCase(kind, options, scenario, 11);
-      const opts = { ...c.options, ...(c.initial ? { initialCarry: c.initial } : {}) };
+      const opts = { ...c.options, ...(c.initial ? { initialState: c.initial } : {}) };
       const kernel = scan(c.fused, c.params, c.xs, opts);
       const stepped = scan(c.stepped, c.params, c.xs, opts);
       expect(kernel.outputs.shape).toEqual([scenario.batch, scenario.time, H]);
       expectClose(kernel.outputs, stepped.outputs, { rtol: 1e-5, atol: 1e-6 });
-      for (const key of Object.keys(stepped.carry ?? {})) {
-        expectClose(kernel.carry?.[key] as tf.Tensor, stepped.carry?.[key] as tf.Tensor, { rtol: 1e-5, atol: 1e-6 });
+      for (const key of Object.keys(stepped.state ?? {})) {
+        expectClose(kernel.state?.[key] as tf.Tensor, stepped.state?.[key] as tf.Tensor, { rtol: 1e-5, atol: 1e-6 });
       }
       const last = scan(c.fused, c.params, c.xs, { ...opts, returnSequences: false });
       const lastStepped = scan(c.stepped, c.params, c.xs, { ...opts, returnSequences: false });

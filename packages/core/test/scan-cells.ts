@@ -1,19 +1,23 @@
 /**
  * Plain Elman / LSTM / GRU cells for the scan and kernel tests, written step by step with
- * tf ops so the tests do not depend on @recur/cells. `fused: true` adds the
- * `sequenceKernel` spec (scan then runs the kernel); `fused: false` is the same cell
- * without it (scan steps it): the oracle.
+ * tf ops so the tests do not depend on @recur/cells. `fused: true` adds a `sequence`
+ * that runs the whole-sequence kernel (as @recur/cells' cells do); `fused: false` is the
+ * same cell without it (scan steps it): the oracle. Both check their params once.
  */
 import {
+  badArgument,
   type Carry,
   type Cell,
+  elmanSequence,
   getActivation,
-  RecurElmanSequence,
-  RecurGruSequence,
-  RecurLstmSequence,
+  gruSequence,
+  lstmSequence,
   type Rng,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  type SequenceOptions,
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { runKernel } from '../src/kernels/dispatch.js';
 
 export type Kind = 'elman' | 'lstm' | 'gru';
 
@@ -31,8 +35,9 @@ export interface TestCellOptions {
 
 export type RnnParams = { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor };
 
+const kernelActivations: readonly string[] = SEQUENCE_KERNEL_ACTIVATIONS;
 const GATES: Record<Kind, number> = { elman: 1, lstm: 4, gru: 3 };
-const KERNEL = { elman: RecurElmanSequence, lstm: RecurLstmSequence, gru: RecurGruSequence } as const;
+const KERNEL = { elman: elmanSequence, lstm: lstmSequence, gru: gruSequence } as const;
 
 /** A tensor of N(0, scale²) values from `rng`. The caller owns it. */
 export function randn(shape: number[], rng: Rng, scale = 1): tf.Tensor {
@@ -51,7 +56,7 @@ export function testCell(kind: Kind, options: TestCellOptions): Cell<Carry, RnnP
   const act = getActivation(activation);
   const sigma = getActivation(recurrentActivation);
   const g = GATES[kind];
-  const attrs: Record<string, string | number | boolean> = { activation, units };
+  const attrs: Record<string, string | boolean> = { activation };
   if (kind !== 'elman') attrs.recurrentActivation = recurrentActivation;
   if (kind === 'gru') attrs.resetAfter = resetAfter;
   const biasShape = kind === 'gru' && resetAfter && options.splitBias ? [2, g * units] : [g * units];
@@ -86,12 +91,40 @@ export function testCell(kind: Kind, options: TestCellOptions): Cell<Carry, RnnP
       const hNew = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate)) as tf.Tensor2D;
       return { carry: { h: hNew }, y: hNew };
     });
+  const shapes: Record<keyof RnnParams, number[]> = {
+    kernel: [inputSize, g * units],
+    recurrentKernel: [units, g * units],
+    bias: biasShape,
+  };
+  const sequence = (params: RnnParams, xs: tf.Tensor3D, carry0: Carry, o: SequenceOptions) => {
+    const inputs = { x: xs, ...params, h0: carry0.h, c0: carry0.c, mask: o.mask };
+    const out = runKernel(
+      KERNEL[kind] as typeof lstmSequence,
+      inputs as never,
+      {
+        ...attrs,
+        reverse: o.reverse,
+        maskedOutput: o.maskedOutput,
+      } as never,
+    ) as { ys: tf.Tensor3D; hT: tf.Tensor2D; cT?: tf.Tensor2D };
+    const carry = kind === 'lstm' ? { h: out.hT, c: out.cT } : { h: out.hT };
+    return { ys: out.ys, carry: carry as Carry };
+  };
   return {
     kind,
     config: options,
     inputSize,
     outputSize: units,
-    ...(fused ? { sequenceKernel: { name: KERNEL[kind], attrs } } : {}),
+    checkParams(params: RnnParams) {
+      for (const [key, shape] of Object.entries(shapes)) {
+        const value = (params as Record<string, tf.Tensor | undefined>)[key];
+        if (value?.shape.join() !== shape.join()) {
+          throw badArgument('SHAPE_MISMATCH', `params.${key}`, `shape [${shape.join(', ')}]`, value);
+        }
+      }
+    },
+    // As @recur/cells' cells: only activations the kernels implement run fused.
+    ...(fused && [activation, recurrentActivation].every((a) => kernelActivations.includes(a)) ? { sequence } : {}),
     init(rng: Rng): RnnParams {
       return {
         kernel: randn([inputSize, g * units], rng, 0.5) as tf.Tensor2D,

@@ -8,7 +8,7 @@ const I = 3;
 const H = 4;
 const tol = { rtol: 1e-5, atol: 1e-6 };
 
-// Each property holds on both paths: the stepped one (no sequenceKernel) and the kernel one.
+// Each property holds on both paths: the stepped one (no `sequence`) and the kernel one.
 const CASES: [string, Kind, boolean][] = [
   ['stepped elman', 'elman', false],
   ['stepped lstm', 'lstm', false],
@@ -33,7 +33,7 @@ describeBackends('scan', () => {
       expect(result.outputs.shape).toEqual([3, 5, H]);
       expectClose(result.outputs, byHand.outputs, tol);
       for (const key of Object.keys(byHand.carry)) {
-        expectClose(result.carry?.[key] as tf.Tensor, byHand.carry[key] as tf.Tensor, tol);
+        expectClose(result.state?.[key] as tf.Tensor, byHand.carry[key] as tf.Tensor, tol);
       }
       release(params, xs, result, byHand);
     });
@@ -47,21 +47,21 @@ describeBackends('scan', () => {
       const forwardBack = tf.reverse(forward.outputs, 1);
       expectClose(kept.outputs, forwardBack, tol);
       expectClose(processing.outputs, forward.outputs, tol);
-      expectClose(kept.carry?.h as tf.Tensor, forward.carry?.h as tf.Tensor, tol);
+      expectClose(kept.state?.h as tf.Tensor, forward.state?.h as tf.Tensor, tol);
       release(params, xs, kept, processing, flipped, forward, forwardBack);
     });
 
     it('should equal one run over the whole sequence when run statefully in two halves', () => {
       const { params, xs, rng } = setup(3, 2, 6);
       const initial = randomCarry(kind, 2, H, rng);
-      const whole = scan(cell, params, xs, { initialCarry: initial });
+      const whole = scan(cell, params, xs, { initialState: initial });
       const [first, second] = tf.split(xs, [4, 2], 1) as tf.Tensor3D[];
-      const a = scan(cell, params, first as tf.Tensor3D, { initialCarry: initial });
-      const b = scan(cell, params, second as tf.Tensor3D, { initialCarry: a.carry });
+      const a = scan(cell, params, first as tf.Tensor3D, { initialState: initial });
+      const b = scan(cell, params, second as tf.Tensor3D, { initialState: a.state });
       const joined = tf.concat([a.outputs, b.outputs], 1);
       expectClose(joined, whole.outputs, tol);
       for (const key of Object.keys(initial)) {
-        expectClose(b.carry?.[key] as tf.Tensor, whole.carry?.[key] as tf.Tensor, tol);
+        expectClose(b.state?.[key] as tf.Tensor, whole.state?.[key] as tf.Tensor, tol);
       }
       release(params, xs, initial, whole, first, second, a, b, joined);
     });
@@ -69,9 +69,9 @@ describeBackends('scan', () => {
     it('should return the last real output when returnSequences is false', () => {
       const { params, xs } = setup(4);
       const full = scan(cell, params, xs, { seqLengths: [5, 2, 0] });
-      const last = scan(cell, params, xs, { seqLengths: [5, 2, 0], returnSequences: false, returnCarry: false });
+      const last = scan(cell, params, xs, { seqLengths: [5, 2, 0], returnSequences: false, returnState: false });
       expect(last.outputs.shape).toEqual([3, H]);
-      expect(last.carry).toBeUndefined();
+      expect(last.state).toBeUndefined();
       const expected = tf.tidy(() => {
         const rows = tf.unstack(full.outputs);
         return tf.stack([
@@ -95,7 +95,7 @@ describeBackends('scan', () => {
         [1, 1, 0, 1, 0],
         [0, 1, 1, 0, 1],
       ]);
-      const result = scan(cell, params, xs, { mask });
+      const result = scan(cell, params, xs, { mask, maskedOutput: 'zeros' });
       const values = result.outputs.arraySync() as number[][][];
       const maskRows = mask.arraySync();
       for (let b = 0; b < 2; b++) {
@@ -110,8 +110,8 @@ describeBackends('scan', () => {
         (maskRows[b] as number[]).forEach((m, t) => {
           if (!m) expectClose(values[b]?.[t] as number[], new Array(H).fill(0), { rtol: 0, atol: 0 });
         });
-        const rowCarry = tf.slice(result.carry?.h as tf.Tensor, [b, 0], [1, H]);
-        expectClose(rowCarry, alone.carry?.h as tf.Tensor, tol);
+        const rowCarry = tf.slice(result.state?.h as tf.Tensor, [b, 0], [1, H]);
+        expectClose(rowCarry, alone.state?.h as tf.Tensor, tol);
         release(row, alone, rowCarry);
       }
       release(params, xs, mask, result);
@@ -123,7 +123,7 @@ describeBackends('scan', () => {
         [0, 1, 0, 1, 0],
         [1, 1, 1, 0, 0],
       ]);
-      const zeros = scan(cell, params, xs, { mask });
+      const zeros = scan(cell, params, xs, { mask, maskedOutput: 'zeros' });
       const previous = scan(cell, params, xs, { mask, maskedOutput: 'previous' });
       const z = zeros.outputs.arraySync() as number[][][];
       const p = previous.outputs.arraySync() as number[][][];
@@ -133,7 +133,7 @@ describeBackends('scan', () => {
       expectClose(p[0]?.[4] as number[], z[0]?.[3] as number[], tol);
       expectClose(p[1]?.[3] as number[], z[1]?.[2] as number[], tol);
       expectClose(p[1]?.[4] as number[], z[1]?.[2] as number[], tol);
-      expectClose(previous.carry?.h as tf.Tensor, zeros.carry?.h as tf.Tensor, tol);
+      expectClose(previous.state?.h as tf.Tensor, zeros.state?.h as tf.Tensor, tol);
       release(params, xs, mask, zeros, previous);
     });
 
@@ -146,21 +146,21 @@ describeBackends('scan', () => {
       for (const mask of masks) {
         const byMask = scan(cell, params, xs, { mask, reverse: true, keepOrder: true });
         expectClose(byMask.outputs, byLengths.outputs, { rtol: 0, atol: 0 });
-        expectClose(byMask.carry?.h as tf.Tensor, byLengths.carry?.h as tf.Tensor, { rtol: 0, atol: 0 });
+        expectClose(byMask.state?.h as tf.Tensor, byLengths.state?.h as tf.Tensor, { rtol: 0, atol: 0 });
         release(byMask);
       }
       release(params, xs, masks, byLengths);
     });
 
-    it('should give a row padded at the end the final carry of the row run alone', () => {
+    it('should give a row padded at the end the final state of the row run alone', () => {
       const { params, xs } = setup(8, 3, 6);
       const padded = scan(cell, params, xs, { seqLengths: [6, 4, 1] });
       [6, 4, 1].forEach((length, b) => {
         const row = tf.slice(xs, [b, 0, 0], [1, length, I]);
         const alone = scan(cell, params, row);
-        for (const key of Object.keys(alone.carry ?? {})) {
-          const mine = tf.slice(padded.carry?.[key] as tf.Tensor, [b, 0], [1, H]);
-          expectClose(mine, alone.carry?.[key] as tf.Tensor, tol);
+        for (const key of Object.keys(alone.state ?? {})) {
+          const mine = tf.slice(padded.state?.[key] as tf.Tensor, [b, 0], [1, H]);
+          expectClose(mine, alone.state?.[key] as tf.Tensor, tol);
           mine.dispose();
         }
         release(row, alone);
@@ -168,33 +168,33 @@ describeBackends('scan', () => {
       release(params, xs, padded);
     });
 
-    it('should hand out the last output and the final carry as distinct tensors', () => {
+    it('should hand out the last output and the final state as distinct tensors', () => {
       // The test cells return their new h as y, as most cells do.
       const { params, xs } = setup(12);
       const result = scan(cell, params, xs, { returnSequences: false });
       result.outputs.dispose();
-      expect(result.carry?.h?.isDisposed).toBe(false);
+      expect(result.state?.h?.isDisposed).toBe(false);
       release(params, xs, result);
     });
 
     it('should neither keep nor dispose its inputs', () => {
       const { params, xs, rng } = setup(9);
-      const initialCarry = randomCarry(kind, 3, H, rng);
+      const initialState = randomCarry(kind, 3, H, rng);
       const mask = tf.ones([3, 5]) as tf.Tensor2D;
       const before = tf.memory().numTensors;
-      const result = scan(cell, params, xs, { initialCarry, mask });
-      expect(tf.memory().numTensors - before).toBe(1 + Object.keys(initialCarry).length);
+      const result = scan(cell, params, xs, { initialState, mask });
+      expect(tf.memory().numTensors - before).toBe(1 + Object.keys(initialState).length);
       release(result);
       expect(tf.memory().numTensors).toBe(before);
-      for (const t of [xs, mask, ...Object.values(params), ...Object.values(initialCarry)]) {
+      for (const t of [xs, mask, ...Object.values(params), ...Object.values(initialState)]) {
         expect(t.isDisposed).toBe(false);
       }
-      release(params, xs, initialCarry, mask);
+      release(params, xs, initialState, mask);
     });
   });
 
   describe('gradients', () => {
-    it.each([false, true])('should reach tf.Variable params and the initial carry (sequence kernel: %s)', (fused) => {
+    it.each([false, true])('should reach tf.Variable params and the initial state (sequence form: %s)', (fused) => {
       const cell = testCell('lstm', { inputSize: I, units: H, fused });
       const rng = new Rng(10);
       const init = cell.init(rng);
@@ -208,10 +208,10 @@ describeBackends('scan', () => {
       const { value, grads } = tf.variableGrads(() =>
         tf.tidy(() => {
           const r = scan(cell, params, xs, {
-            initialCarry: { h: h0 as tf.Tensor2D, c: c0 as tf.Tensor2D },
+            initialState: { h: h0 as tf.Tensor2D, c: c0 as tf.Tensor2D },
             seqLengths: [4, 2],
           });
-          return tf.add(tf.sum(tf.square(r.outputs)), tf.sum(r.carry?.c as tf.Tensor)) as tf.Scalar;
+          return tf.add(tf.sum(tf.square(r.outputs)), tf.sum(r.state?.c as tf.Tensor)) as tf.Scalar;
         }),
       );
       for (const v of [params.kernel, params.recurrentKernel, params.bias, h0, c0]) {

@@ -1,4 +1,13 @@
-import { assertPositiveInteger, badArgument, type Carry, describeValue, type Params, RecurError } from '@recur/core';
+import {
+  assertPositiveInteger,
+  badArgument,
+  type Carry,
+  describeValue,
+  gatherRows,
+  type Params,
+  RecurError,
+  selectRows,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepModel, StepOutput } from './step-model.js';
 import { assertPrompts, assertTokenId } from './validate.js';
@@ -87,18 +96,13 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
             );
             const out = config.cellStep(params, carry, embed(ids, batch));
             if (lengths.every((n) => t < n)) return out;
-            // Rows whose prompt has ended keep their carry and their last output.
-            const alive = tf.tensor2d(
-              lengths.map((n) => [t < n]),
-              [batch, 1],
+            // Rows whose prompt has ended keep their carry (entries of any rank) and their last output.
+            const alive = tf.tensor1d(
+              lengths.map((n) => (t < n ? 1 : 0)),
               'bool',
             );
-            const keep = <T extends tf.Tensor>(fresh: T, old: T): T =>
-              tf.where(tf.broadcastTo(alive, fresh.shape), fresh, old) as T;
-            const kept = Object.fromEntries(
-              Object.entries(out.carry).map(([k, v]) => [k, keep(v, carry[k] as tf.Tensor2D)]),
-            ) as unknown as C;
-            return { carry: kept, y: keep(out.y, y as tf.Tensor2D) };
+            const kept = selectRows(alive, out.carry, carry);
+            return { carry: kept, y: tf.where(tf.expandDims(alive, 1), out.y, y as tf.Tensor2D) as tf.Tensor2D };
           });
           carry = next.carry;
           y = next.y;
@@ -146,10 +150,8 @@ export function recurrentStepModel<C extends Carry, P = Params>(config: Recurren
           throw badArgument('BAD_DATA', `rows[${i}]`, `an integer row index in [0, ${batch})`, r);
         }
       });
-      return tf.tidy(() => {
-        const idx = tf.tensor1d([...rows], 'int32');
-        return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.gather(v, idx, 0)]));
-      }) as unknown as C;
+      // Row r of every carry entry, whatever its rank: how beams are reordered and duplicated.
+      return tf.tidy(() => gatherRows(state, tf.tensor1d([...rows], 'int32')));
     },
 
     disposeState(state) {

@@ -4,9 +4,16 @@
  * outputs merged. The backward run keeps input time order (scan's `keepOrder`), so
  * `output[:, t]` of both directions belongs to step t, as Keras aligns them.
  */
-import { badArgument, type Carry, type Params, type Rng } from '@recur/core';
+import {
+  badArgument,
+  type Carry,
+  checkCarry,
+  type MaskedOutput,
+  maskedOutputOption,
+  type Params,
+  type Rng,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkCarry } from './internal/carry.js';
 import { checkApplyOptions, checkBatchSize, checkParams, checkRng, tensorShape } from './internal/checks.js';
 import { checkConfig } from './internal/config.js';
 import { paramsFromSpecs, prefixSpecs } from './keras-weights.js';
@@ -25,7 +32,7 @@ export interface BidirectionalOptions<M extends MergeMode = MergeMode> {
    * `Bidirectional` (`zero_output_for_mask`); tfjs-layers repeats the previous output
    * (`'previous'`).
    */
-  readonly maskedOutput?: 'zeros' | 'previous';
+  readonly maskedOutput?: MaskedOutput;
 }
 
 export type BidirectionalParams<P extends Params = Params> = { readonly forward: P; readonly backward: P };
@@ -62,10 +69,8 @@ export function bidirectional<C extends Carry, P extends Params, RS extends bool
   if (!(MERGE_MODES as readonly string[]).includes(merge)) {
     throw badArgument('BAD_CONFIG', 'options.merge', `one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')}`, merge);
   }
-  const maskedOutput = options.maskedOutput ?? 'zeros';
-  if (maskedOutput !== 'zeros' && maskedOutput !== 'previous') {
-    throw badArgument('BAD_CONFIG', 'options.maskedOutput', "'zeros' or 'previous'", maskedOutput);
-  }
+  // Keras' Bidirectional zeroes masked outputs (`zero_output_for_mask`), unlike its plain RNN.
+  const maskedOutput = maskedOutputOption(options.maskedOutput ?? 'zeros');
   const { cell } = layer;
   const base = { ...layer.options, maskedOutput };
   const forward = recurrent(cell, base);

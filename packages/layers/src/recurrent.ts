@@ -4,9 +4,19 @@
  * `recurrent(lstm(…))`, `recurrent(gru(…))`), plus input dropout, variational recurrent
  * dropout and zoneout for training (see `regularized-cell.ts`).
  */
-import { badArgument, type Carry, type Cell, type Params, type Rng, scan } from '@recur/core';
+import {
+  badArgument,
+  type Carry,
+  type Cell,
+  checkCarry,
+  checkLiveTensor,
+  type MaskedOutput,
+  maskedOutputOption,
+  type Params,
+  type Rng,
+  scan,
+} from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkCarry } from './internal/carry.js';
 import {
   checkApplyOptions,
   checkBatchSize,
@@ -39,11 +49,12 @@ export interface RecurrentOptions<RS extends boolean = boolean> {
    */
   readonly keepOrder?: boolean;
   /**
-   * What masked steps emit: `'previous'` (default: the last real output, as a plain
-   * Keras / tfjs-layers RNN) or `'zeros'` (as Keras `Bidirectional`). Either way they
-   * keep the state.
+   * What masked steps emit: `'previous'` (the last real output, and the initial state's
+   * output before the first, as a plain Keras / tfjs-layers RNN) or `'zeros'` (as Keras
+   * `Bidirectional`). Either way they keep the state. Default: core's
+   * `DEFAULT_MASKED_OUTPUT` (`'previous'`), as `scan`.
    */
-  readonly maskedOutput?: 'zeros' | 'previous';
+  readonly maskedOutput?: MaskedOutput;
   /** Input dropout rate in [0, 1): one mask per sequence, the same at every step (as Keras). Default 0. */
   readonly dropout?: number;
   /** Variational dropout of the recurrent input h_{t−1}, in [0, 1). Default 0. */
@@ -98,10 +109,7 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
     throw badArgument('BAD_CONFIG', 'cell', 'a Cell from @recur/cells', cell);
   }
   checkConfig(options, FIELDS, 'options');
-  const maskedOutput = options.maskedOutput ?? 'previous';
-  if (maskedOutput !== 'zeros' && maskedOutput !== 'previous') {
-    throw badArgument('BAD_CONFIG', 'options.maskedOutput', "'zeros' or 'previous'", maskedOutput);
-  }
+  const maskedOutput = maskedOutputOption(options.maskedOutput);
   const full = Object.freeze({
     returnSequences: checkBoolean(options.returnSequences, 'options.returnSequences', false) as RS,
     returnState: checkBoolean(options.returnState, 'options.returnState', false),
@@ -143,6 +151,8 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
     init: (rng: Rng): P => cell.init(checkRng(rng, 'recurrent init rng')),
     apply(params: P, input: tf.Tensor3D, opts: ApplyOptions<C> = {}): LayerOutput<SequenceOutput<RS>, C> {
       const shape = tensorShape(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`);
+      checkLiveTensor(input, 'input', `a float32 tensor of shape [batch, time, ${inputSize}]`);
+      if (opts.mask !== undefined) checkLiveTensor(opts.mask, 'options.mask', 'a [batch, time] tensor');
       checkInput(shape, opts);
       if (input.dtype !== 'float32') throw mismatch('input', 'a float32 tensor', input);
       if (paramSpecs !== undefined) checkParams(params, paramSpecs);
@@ -170,13 +180,13 @@ export function recurrent<C extends Carry, P extends Params, RS extends boolean 
           keepOrder: full.keepOrder,
           maskedOutput: full.maskedOutput,
           returnSequences: full.returnSequences,
-          returnCarry: full.returnState,
+          returnState: full.returnState,
           ...(mask === undefined ? {} : { mask }),
-          ...(opts.initialState === undefined ? {} : { initialCarry: opts.initialState }),
+          ...(opts.initialState === undefined ? {} : { initialState: opts.initialState }),
         });
         const out: { output: tf.Tensor; mask?: tf.Tensor2D; state?: C } = { output: result.outputs };
         if (full.returnSequences && mask !== undefined) out.mask = mask;
-        if (full.returnState && result.carry !== undefined) out.state = result.carry;
+        if (full.returnState && result.state !== undefined) out.state = result.state;
         return out as unknown as tf.TensorContainerObject;
       }) as unknown as LayerOutput<SequenceOutput<RS>, C>;
     },

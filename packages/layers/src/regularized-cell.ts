@@ -34,13 +34,13 @@ export interface CellRegularization {
 
 export type RegularizedCell<C extends Carry, P extends Params> = Cell<C, P> & {
   /** The recurrent dropout masks by carry field, drawn at creation; dispose them after the run (or create the cell inside `tf.tidy`). */
-  readonly masks: Readonly<Record<string, tf.Tensor2D>>;
+  readonly masks: Readonly<Record<string, tf.Tensor>>;
 };
 
 /**
  * Wraps `cell` with recurrent dropout and/or zoneout. Draws the recurrent dropout masks
- * now (shaped like `cell.initCarry(batch)`): the caller owns `masks`. The wrapper has no
- * `sequenceKernel`, so `scan` steps it.
+ * now (shaped like `cell.initCarry(batch)`, entries of any rank): the caller owns `masks`.
+ * The wrapper has no `sequence` form (its masks act between steps), so `scan` steps it.
  */
 export function regularizedCell<C extends Carry, P extends Params>(
   cell: Cell<C, P>,
@@ -52,16 +52,15 @@ export function regularizedCell<C extends Carry, P extends Params>(
   const training = checkBoolean(options.training, 'options.training', false);
   const rng = training && (dropRate > 0 || zoneRate > 0) ? checkRng(options.rng, 'options.rng') : undefined;
 
-  const masks: Record<string, tf.Tensor2D> = {};
+  const masks: Record<string, tf.Tensor> = {};
   if (training && dropRate > 0) {
     const zero = cell.initCarry(batch);
     const keys = 'h' in zero ? ['h'] : Object.keys(zero);
-    for (const key of keys)
-      masks[key] = dropoutMask((zero[key] as tf.Tensor2D).shape, dropRate, rng as Rng) as tf.Tensor2D;
+    for (const key of keys) masks[key] = dropoutMask((zero[key] as tf.Tensor).shape, dropRate, rng as Rng);
     tf.dispose(zero);
   }
 
-  function zone(previous: tf.Tensor2D, candidate: tf.Tensor2D): tf.Tensor2D {
+  function zone(previous: tf.Tensor, candidate: tf.Tensor): tf.Tensor {
     if (!training) return tf.add(tf.mul(previous, zoneRate), tf.mul(candidate, 1 - zoneRate));
     const keep = bernoulliMask(candidate.shape, zoneRate, rng as Rng);
     return tf.add(tf.mul(keep, previous), tf.mul(tf.sub(1, keep), candidate));
@@ -73,6 +72,7 @@ export function regularizedCell<C extends Carry, P extends Params>(
     inputSize: cell.inputSize,
     outputSize: cell.outputSize,
     masks,
+    ...(cell.checkParams === undefined ? {} : { checkParams: (p: P) => cell.checkParams?.(p) }),
     init: (r: Rng) => cell.init(r),
     initCarry: (b: number) => cell.initCarry(b),
     step(params: P, carry: C, x: tf.Tensor2D): { carry: C; y: tf.Tensor2D } {
@@ -80,7 +80,7 @@ export function regularizedCell<C extends Carry, P extends Params>(
         throw mismatch('x', `a tensor of batch ${batch} (the batch the wrapper was made for)`, x);
       }
       return tf.tidy(() => {
-        const seen: Record<string, tf.Tensor2D> = { ...carry };
+        const seen: Record<string, tf.Tensor> = { ...carry };
         for (const [key, mask] of Object.entries(masks)) {
           const value = carry[key];
           if (value === undefined) throw badArgument('SHAPE_MISMATCH', `carry.${key}`, 'a tensor', value);
@@ -88,12 +88,12 @@ export function regularizedCell<C extends Carry, P extends Params>(
         }
         const next = cell.step(params, seen as unknown as C, x);
         if (zoneRate === 0) return next;
-        const zoned: Record<string, tf.Tensor2D> = {};
+        const zoned: Record<string, tf.Tensor> = {};
         for (const [key, value] of Object.entries(next.carry)) {
-          zoned[key] = zone(carry[key] as tf.Tensor2D, value);
+          zoned[key] = zone(carry[key] as tf.Tensor, value);
         }
-        const outputKey = ['h', 'y'].find((k) => zoned[k]?.shape[1] === cell.outputSize);
-        const y = outputKey === undefined ? next.y : tf.clone(zoned[outputKey] as tf.Tensor2D);
+        const outputKey = ['h', 'y'].find((k) => zoned[k]?.rank === 2 && zoned[k]?.shape[1] === cell.outputSize);
+        const y = outputKey === undefined ? next.y : (tf.clone(zoned[outputKey] as tf.Tensor) as tf.Tensor2D);
         return { carry: zoned as unknown as C, y };
       });
     },

@@ -133,8 +133,6 @@ describeBackends('recurrent', () => {
       });
     });
 
-    // Rows start real: before the first real step tfjs-layers repeats the initial state
-    // where Recur (and Keras) emit zeros.
     it('should match a masked run from given initial states', () => {
       check({
         batch: 7,
@@ -148,6 +146,41 @@ describeBackends('recurrent', () => {
           [0, 2],
           [0, 5],
           [0, 3],
+        ],
+        initialState: true,
+      });
+    });
+
+    // tfjs-layers' rnn() repeats its previous output at a masked step, and before a row's
+    // first real step that is the initial state's h (states[0]).
+    it("should emit the initial h at leading padded steps with maskedOutput 'previous', as tfjs-layers", () => {
+      check({
+        batch: 6,
+        time: 5,
+        options: { returnSequences: true, returnState: true, maskedOutput: 'previous' },
+        mask: [
+          [2, 5],
+          [1, 4],
+          [0, 0],
+          [4, 5],
+          [0, 5],
+          [3, 4],
+        ],
+        initialState: true,
+      });
+    });
+
+    it('should emit the initial h for leading padding of a reversed run, and as the last output of an empty row', () => {
+      check({
+        batch: 5,
+        time: 5,
+        options: { reverse: true, returnState: true, maskedOutput: 'previous' },
+        mask: [
+          [0, 3],
+          [1, 2],
+          [0, 0],
+          [0, 5],
+          [2, 5],
         ],
         initialState: true,
       });

@@ -1,10 +1,17 @@
 export { backendMatrix, describeBackends } from './backends.js';
+export { type ExamplePins, exampleSource } from './example-source.js';
 export { checkLeaks, expectNoLeak } from './leaks.js';
 export {
+  type MatrixMemoryCarry,
+  type MatrixMemoryCell,
+  type MatrixMemoryParams,
+  matrixMemoryCell,
+} from './matrix-memory-cell.js';
+export {
+  expectCoversEveryDescriptor,
   expectFusedMatchesReference,
+  type KernelCase,
+  kernelCases,
   registerKernels,
-  type SequenceKernelCase,
-  type SequenceKernelKind,
-  sequenceKernelCases,
 } from './sequence-kernels.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

@@ -1,93 +1,46 @@
-import { Rng, type SEQUENCE_KERNEL_ACTIVATIONS } from '@recur/core';
-import { runSequenceKernel } from '@recur/core/internal';
+import { type AnyKernelDescriptor, KERNEL_DESCRIPTORS, runKernel } from '@recur/core';
+import type { BackendKernel } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { type ExamplePins, exampleSource } from './example-source.js';
 import { expectClose } from './tolerance.js';
 
 /**
- * The parity harness every backend's fused sequence kernels are held to: random shapes,
- * masks, directions and activations; outputs and the gradients of a random linear
- * function of them with respect to every input, fused against core's reference.
+ * The parity harness every backend's fused kernels are held to: for each descriptor in
+ * `KERNEL_DESCRIPTORS`, its own random example inputs (shapes, masks, directions,
+ * attributes), then the outputs and the gradients of a random linear function of them
+ * with respect to every differentiable input, fused against core's reference.
  */
-export type SequenceKernelKind = 'RecurLstmSequence' | 'RecurGruSequence' | 'RecurElmanSequence';
-type Activation = (typeof SEQUENCE_KERNEL_ACTIVATIONS)[number];
-
-export interface SequenceKernelCase {
-  kind: SequenceKernelKind;
-  batch: number;
-  time: number;
-  input: number;
-  units: number;
-  reverse: boolean;
-  masked: boolean;
-  maskedOutput: 'zeros' | 'previous';
-  resetAfter: boolean;
-  recurrentBias: boolean;
-  activation: Activation;
-  recurrentActivation: Activation;
-  seed: number;
-  /** Half-width of the uniform weights and states (x is twice as wide); 0.5 unless given. */
-  scale?: number;
+export interface KernelCase {
+  readonly descriptor: AnyKernelDescriptor;
+  readonly seed: number;
+  /** Draws of the descriptor's example to pin (`{ batch: 6, reverse: true }`). */
+  readonly pins?: ExamplePins;
 }
 
-function makeInputs(c: SequenceKernelCase) {
-  const rng = new Rng(c.seed);
-  const gates = c.kind === 'RecurLstmSequence' ? 4 : c.kind === 'RecurGruSequence' ? 3 : 1;
-  const scale = c.scale ?? 0.5;
-  const r = (shape: number[], s = scale) =>
-    tf.tensor(rng.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -s, s), shape);
-  const H = c.units;
-  const mask = c.masked
-    ? tf.tensor2d(
-        Array.from({ length: c.batch }, (_, b) => {
-          const len = b === 0 ? c.time : rng.int(c.time + 1);
-          return Array.from({ length: c.time }, (_, t) => (t < len ? 1 : 0));
-        }),
-      )
-    : undefined;
-  const inputs: Record<string, tf.Tensor | undefined> = {
-    x: r([c.batch, c.time, c.input], 2 * scale),
-    kernel: r([c.input, gates * H]),
-    recurrentKernel: r([H, gates * H]),
-    bias: c.kind === 'RecurGruSequence' && c.resetAfter && c.recurrentBias ? r([2, 3 * H]) : r([gates * H]),
-    h0: r([c.batch, H]),
-    ...(c.kind === 'RecurLstmSequence' ? { c0: r([c.batch, H]) } : {}),
-    mask,
-  };
-  const attrs = {
-    activation: c.activation,
-    recurrentActivation: c.recurrentActivation,
-    reverse: c.reverse,
-    maskedOutput: c.maskedOutput,
-    resetAfter: c.resetAfter,
-  };
-  return { inputs, attrs };
-}
-
-/** Forward outputs, then the gradients of a random linear function of them w.r.t. every input. */
-function run(c: SequenceKernelCase): number[][] {
+/** Visible outputs, then the gradients of a random linear function of them w.r.t. each differentiable input. */
+function run(c: KernelCase): number[][] {
   return tf.tidy(() => {
-    const { inputs, attrs } = makeInputs(c);
-    const names = Object.keys(inputs).filter((k) => k !== 'mask' && inputs[k] !== undefined);
-    const rng = new Rng(c.seed + 1);
+    const d = c.descriptor;
+    const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
+    const names = d.differentiable.filter((name) => inputs[name] !== undefined);
+    const source = exampleSource(c.seed + 1);
     let probes: tf.Tensor[] = [];
     const f = (...xs: tf.Tensor[]) => {
-      const given = Object.fromEntries(names.map((n, i) => [n, xs[i]]));
-      const outs = runSequenceKernel(c.kind, { ...given, mask: inputs.mask }, attrs as never);
-      if (probes.length === 0) {
-        probes = outs.map((o) => tf.tensor(rng.fillUniform(new Float32Array(o.size), -1, 1), o.shape));
-      }
-      return tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, probes[i] as tf.Tensor)))) as tf.Scalar;
+      const given = { ...inputs, ...Object.fromEntries(names.map((name, i) => [name, xs[i]])) };
+      const outs = runKernel(d, given as never, attrs as never) as Record<string, tf.Tensor>;
+      const visible = d.outputs.map((name) => outs[name] as tf.Tensor);
+      if (probes.length === 0) probes = visible.map((o) => source.uniform(o.shape, -1, 1));
+      return tf.addN(visible.map((o, i) => tf.sum(tf.mul(o, probes[i] as tf.Tensor)))) as tf.Scalar;
     };
-    const args = names.map((n) => inputs[n] as tf.Tensor);
-    const outs = runSequenceKernel(c.kind, inputs, attrs as never);
-    const grads = tf.grads(f)(args);
-    return [...outs, ...grads].map((t) => Array.from(t.dataSync()));
+    const outs = runKernel(d, inputs as never, attrs as never) as Record<string, tf.Tensor>;
+    const grads = tf.grads(f)(names.map((name) => inputs[name] as tf.Tensor));
+    return [...d.outputs.map((name) => outs[name] as tf.Tensor), ...grads].map((t) => Array.from(t.dataSync()));
   });
 }
 
-/** Registers (or removes) a backend's fused kernel configs. */
+/** Registers (or removes) kernel configs for `backend`. */
 export function registerKernels(configs: readonly tf.KernelConfig[], backend: string, on: boolean): void {
   for (const k of configs) {
     const present = tf.getKernel(k.kernelName, backend) != null;
@@ -97,15 +50,12 @@ export function registerKernels(configs: readonly tf.KernelConfig[], backend: st
 }
 
 /**
- * Runs `c` with the reference kernels, then with `configs` registered for `backend`:
- * forward within 1e-5, gradients within 1e-4, and no tensor left behind. Leaves the
- * fused kernels registered.
+ * Runs `c` with the reference, then with the backend's fused kernels for its descriptor
+ * registered: forward within 1e-5, gradients within 1e-4, and no tensor left behind.
+ * Leaves the fused kernels registered.
  */
-export function expectFusedMatchesReference(
-  c: SequenceKernelCase,
-  configs: readonly tf.KernelConfig[],
-  backend: string,
-): void {
+export function expectFusedMatchesReference(c: KernelCase, kernels: readonly BackendKernel[], backend: string): void {
+  const configs = kernels.find((k) => k.descriptor === c.descriptor)?.configs ?? [];
   const before = tf.memory().numTensors;
   registerKernels(configs, backend, false);
   const reference = run(c);
@@ -113,26 +63,39 @@ export function expectFusedMatchesReference(
   const fused = run(c);
   expect(tf.memory().numTensors).toBe(before);
   expect(fused.length).toBe(reference.length);
-  const visible = c.kind === 'RecurLstmSequence' ? 3 : 2;
+  const visible = c.descriptor.outputs.length;
   for (const [i, values] of fused.entries()) {
     const tolerance = i < visible ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-4, atol: 1e-4 };
     expectClose(values, reference[i] as number[], tolerance);
   }
 }
 
-/** Random cases: every kernel, batch 1–7, time 1–6, odd sizes, masks, both directions and output modes. */
-export const sequenceKernelCases: fc.Arbitrary<SequenceKernelCase> = fc.record({
-  kind: fc.constantFrom<SequenceKernelKind>('RecurLstmSequence', 'RecurGruSequence', 'RecurElmanSequence'),
-  batch: fc.integer({ min: 1, max: 7 }),
-  time: fc.integer({ min: 1, max: 6 }),
-  input: fc.integer({ min: 1, max: 9 }),
-  units: fc.integer({ min: 1, max: 11 }),
-  reverse: fc.boolean(),
-  masked: fc.boolean(),
-  maskedOutput: fc.constantFrom<'zeros' | 'previous'>('zeros', 'previous'),
-  resetAfter: fc.boolean(),
-  recurrentBias: fc.boolean(),
-  activation: fc.constantFrom<Activation>('tanh', 'relu', 'softsign'),
-  recurrentActivation: fc.constantFrom<Activation>('sigmoid', 'hardSigmoid'),
-  seed: fc.integer({ min: 0, max: 1_000_000 }),
-});
+/** Random cases: every descriptor, each with its own random example (reported as `name seed N`). */
+export function kernelCases(
+  descriptors: readonly AnyKernelDescriptor[] = KERNEL_DESCRIPTORS,
+): fc.Arbitrary<KernelCase> {
+  return fc
+    .record({ descriptor: fc.constantFrom(...descriptors), seed: fc.integer({ min: 0, max: 1_000_000 }) })
+    .map((c) => ({ ...c, [fc.toStringMethod]: () => `${c.descriptor.name} seed ${c.seed}` }));
+}
+
+/**
+ * Checks a backend's kernel list: one entry per descriptor of `KERNEL_DESCRIPTORS`, none
+ * twice, each config registered under its descriptor's forward or backward name for
+ * `backend`, and a fused backward only beside a fused forward.
+ */
+export function expectCoversEveryDescriptor(kernels: readonly BackendKernel[], backend: string): void {
+  const descriptors = kernels.map((k) => k.descriptor);
+  expect(new Set(descriptors).size).toBe(descriptors.length);
+  expect(descriptors.map((d) => d.name).sort()).toEqual(KERNEL_DESCRIPTORS.map((d) => d.name).sort());
+  for (const { descriptor, configs } of kernels) {
+    expect(KERNEL_DESCRIPTORS).toContain(descriptor);
+    const names = configs.map((config) => config.kernelName);
+    expect(new Set(names).size).toBe(names.length);
+    for (const config of configs) {
+      expect([descriptor.name, descriptor.gradName]).toContain(config.kernelName);
+      expect(config.backendName).toBe(backend);
+    }
+    if (names.includes(descriptor.gradName)) expect(names).toContain(descriptor.name);
+  }
+}

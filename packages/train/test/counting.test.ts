@@ -33,7 +33,7 @@ function counter(kind: 'lstm' | 'gru', seed: number) {
         .map(([k, v]) => [k.slice(5), v]),
     );
     const xs = tf.cast(tf.oneHot(tf.cast(inputs, 'int32'), 2), 'float32') as tf.Tensor3D;
-    const { outputs } = scan(cell, params, xs, { returnCarry: false });
+    const { outputs } = scan(cell, params, xs, { returnState: false });
     const [b, t] = inputs.shape as [number, number];
     const flat = tf.reshape(outputs, [b * t, UNITS]) as tf.Tensor2D;
     return tf.reshape(

@@ -2,7 +2,7 @@ import { gemm } from '../gemm.js';
 
 /**
  * Shared bookkeeping of the fused sequence kernels, on plain typed arrays. Layouts follow
- * core's `kernels/names.ts`: x `[B,T,I]` batch-major; workspaces `[T,B,·]` indexed by
+ * core's `kernels/sequence-inputs.ts`: x `[B,T,I]` batch-major; workspaces `[T,B,·]` indexed by
  * input time; mask `[B,T]` (non-zero = real step).
  */
 export interface SequenceDims {

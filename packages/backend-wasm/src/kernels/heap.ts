@@ -4,29 +4,15 @@
  * Pointers (byte offsets) stay valid when the heap grows; typed-array views would not,
  * which is why nothing here keeps one.
  */
-import { badArgument, RecurError, SEQUENCE_KERNEL_ACTIVATIONS, type SequenceKernelActivation } from '@recur/core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  badArgument,
+  RecurError,
+  SEQUENCE_KERNEL_ACTIVATIONS,
+  type SequenceKernelActivation,
+  type SequenceKernelCommonAttrs,
+} from '@recur/core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { kernelsFor, type SequenceKernelExports, type WasmBackendLike } from './module.js';
-
-export type Inputs = Partial<NamedTensorInfoMap>;
-
-/** A kernel's float32 inputs by name, each present; throws naming the missing or mistyped one. */
-export function requireInputs<N extends string>(
-  kernel: string,
-  inputs: Inputs,
-  names: readonly N[],
-): Record<N, TensorInfo> {
-  const out = {} as Record<N, TensorInfo>;
-  for (const name of names) {
-    const info = inputs[name];
-    if (info === undefined) throw badArgument('BAD_DATA', `${kernel} input '${name}'`, 'a tensor', info);
-    if (info.dtype !== 'float32') {
-      throw badArgument('BAD_DATA', `${kernel} input '${name}'`, 'a float32 tensor', `dtype ${info.dtype}`);
-    }
-    out[name] = info;
-  }
-  return out;
-}
 
 /** Throws unless `info` has exactly `shape`: a wrong size would make the kernel read past a buffer. */
 export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
@@ -39,10 +25,10 @@ export function expectShape(kernel: string, name: string, info: TensorInfo, shap
 export interface KernelAttrs {
   readonly activation: number;
   readonly recurrentActivation: number;
-  readonly reverse: number;
-  /** 1 for `maskedOutput: 'zeros'`, 0 for `'previous'`. */
-  readonly zeros: number;
-  readonly resetAfter: number;
+  readonly reverse: boolean;
+  /** `maskedOutput: 'zeros'` (else `'previous'`). */
+  readonly zeros: boolean;
+  readonly resetAfter: boolean;
 }
 
 function activationCode(kernel: string, argument: string, value: unknown): number {
@@ -53,7 +39,12 @@ function activationCode(kernel: string, argument: string, value: unknown): numbe
   return code;
 }
 
-export function kernelAttrs(kernel: string, attrs: NamedAttrMap, gated: boolean): KernelAttrs {
+/** The attributes of a recurrent sequence kernel as codes; `resetAfter` only for GRU. */
+export function kernelAttrs(
+  kernel: string,
+  attrs: SequenceKernelCommonAttrs & { recurrentActivation?: unknown; resetAfter?: unknown },
+  gated: boolean,
+): KernelAttrs {
   const maskedOutput = attrs.maskedOutput;
   if (maskedOutput !== 'zeros' && maskedOutput !== 'previous') {
     throw badArgument('BAD_CONFIG', `${kernel} attribute 'maskedOutput'`, "'zeros' or 'previous'", maskedOutput);
@@ -61,31 +52,31 @@ export function kernelAttrs(kernel: string, attrs: NamedAttrMap, gated: boolean)
   return {
     activation: activationCode(kernel, 'activation', attrs.activation),
     recurrentActivation: gated ? activationCode(kernel, 'recurrentActivation', attrs.recurrentActivation) : 0,
-    reverse: attrs.reverse === true ? 1 : 0,
-    zeros: maskedOutput === 'zeros' ? 1 : 0,
-    resetAfter: attrs.resetAfter === true ? 1 : 0,
+    reverse: attrs.reverse === true,
+    zeros: maskedOutput === 'zeros',
+    resetAfter: attrs.resetAfter === true,
   };
 }
 
 /** What a kernel body receives: the module, the byte offset of any tensor, the outputs' offsets and the scratch. */
-export interface HeapCall {
+export interface HeapCall<K extends string> {
   readonly kernels: SequenceKernelExports;
   readonly at: (info: TensorInfo) => number;
-  readonly outputs: readonly number[];
+  readonly outputs: { readonly [N in K]: number };
   readonly scratch: number;
 }
 
 /**
- * Makes float32 outputs of `shapes`, borrows `scratchBytes(kernels)` bytes of 16-byte
- * aligned scratch, runs `body`, and returns the outputs (owned by the caller, as any
- * kernel's). If `body` throws, the outputs are disposed and the scratch freed.
+ * Makes float32 outputs of `shapes` (by name), borrows `scratchBytes(kernels)` bytes of
+ * 16-byte aligned scratch, runs `body`, and returns the outputs by name (owned by the
+ * caller, as any kernel's). If `body` throws, the outputs are disposed and the scratch freed.
  */
-export function runInHeap(
+export function runInHeap<K extends string>(
   backend: object,
-  shapes: readonly number[][],
+  shapes: { readonly [N in K]: number[] },
   scratchBytes: (kernels: SequenceKernelExports) => number,
-  body: (call: HeapCall) => void,
-): TensorInfo[] {
+  body: (call: HeapCall<K>) => void,
+): { [N in K]: TensorInfo } {
   const heap = backend as unknown as WasmBackendLike;
   const kernels = kernelsFor(backend);
   const at = (info: TensorInfo): number => {
@@ -94,7 +85,8 @@ export function runInHeap(
       throw badArgument('BAD_DATA', 'wasm sequence kernel input', 'a tensor on the wasm backend', info);
     return data.memoryOffset;
   };
-  const made = shapes.map((shape) => heap.makeOutput(shape, 'float32'));
+  const names = Object.keys(shapes) as K[];
+  const made = names.map((name) => heap.makeOutput(shapes[name], 'float32'));
   const bytes = scratchBytes(kernels) + 16;
   const raw = heap.wasm._malloc(bytes);
   if (raw === 0) {
@@ -105,12 +97,13 @@ export function runInHeap(
     );
   }
   try {
-    body({ kernels, at, outputs: made.map(at), scratch: raw + ((16 - (raw % 16)) % 16) });
+    const outputs = Object.fromEntries(names.map((name, i) => [name, at(made[i] as TensorInfo)]));
+    body({ kernels, at, outputs: outputs as HeapCall<K>['outputs'], scratch: raw + ((16 - (raw % 16)) % 16) });
   } catch (error) {
     for (const info of made) heap.disposeData(info.dataId, true);
     throw error;
   } finally {
     heap.wasm._free(raw);
   }
-  return made;
+  return Object.fromEntries(names.map((name, i) => [name, made[i]])) as { [N in K]: TensorInfo };
 }

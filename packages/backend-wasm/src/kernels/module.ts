@@ -5,7 +5,11 @@
  */
 import { RecurError } from '@recur/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { SEQUENCE_KERNELS_WASM, SEQUENCE_KERNELS_WASM_SHARED } from '../generated/sequence-kernels-wasm.js';
+import {
+  SEQUENCE_KERNELS_WASM,
+  SEQUENCE_KERNELS_WASM_SHARED,
+  type SequenceKernelsWasmExports,
+} from '../generated/sequence-kernels-wasm.js';
 
 /** What Recur uses of tfjs' `BackendWasm` and its emscripten module. */
 export interface WasmBackendLike {
@@ -23,25 +27,10 @@ export interface WasmBackendLike {
 }
 
 /**
- * The module's exports: pointers are byte offsets in the heap, booleans 0/1, activations
- * their index in core's `SEQUENCE_KERNEL_ACTIVATIONS`. Argument lists follow asm/*.ts.
+ * The module's exports, typed from the compiler's declarations: pointers are byte offsets
+ * in the heap, activations their index in core's `SEQUENCE_KERNEL_ACTIVATIONS`.
  */
-export interface SequenceKernelExports {
-  lstmForwardScratch(batch: number, time: number, input: number, units: number): number;
-  lstmForward(...args: number[]): void;
-  lstmBackwardScratch(batch: number, time: number, input: number, units: number): number;
-  lstmBackward(...args: number[]): void;
-  gruForwardScratch(batch: number, time: number, input: number, units: number, resetAfter: number): number;
-  gruForward(...args: number[]): void;
-  gruBackwardScratch(batch: number, time: number, input: number, units: number, resetAfter: number): number;
-  gruBackward(...args: number[]): void;
-  elmanForwardScratch(batch: number, time: number, input: number, units: number): number;
-  elmanForward(...args: number[]): void;
-  elmanBackwardScratch(batch: number, time: number, input: number, units: number): number;
-  elmanBackward(...args: number[]): void;
-  /** C (+)= op(A)·op(B) (asm/gemm.ts); `work` needs 64 KiB + 128 B + 1 KiB per padded column of C. */
-  gemm(...args: number[]): void;
-}
+export type SequenceKernelExports = SequenceKernelsWasmExports;
 
 const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 const instances = new WeakMap<object, SequenceKernelExports>();

@@ -1,5 +1,5 @@
 /**
- * Shape checks of the sequence kernels' inputs (core's `kernels/names.ts` layouts). The
+ * Shape checks of the sequence kernels' inputs (core's `kernels/sequence-inputs.ts` layouts). The
  * WebAssembly module trusts its sizes, so a mismatched tensor is refused here, naming it,
  * rather than read past its end.
  */

@@ -74,3 +74,22 @@ export function checkBatch(kind: string, batch: unknown): number {
   }
   return batch;
 }
+
+/**
+ * The params check of one cell config, run once per params record: `check` always
+ * checks (drivers call it once per run, as `cell.checkParams`), `checkOnce` skips a
+ * record that passed before, so `step` does not re-check the same params at every step.
+ */
+export function paramsCheck(kind: string, shapes: ParamShapes) {
+  const passed = new WeakSet<object>();
+  const check = (params: unknown): void => {
+    checkParams(kind, params, shapes);
+    passed.add(params as object);
+  };
+  return {
+    check,
+    checkOnce(params: unknown): void {
+      if (params === null || typeof params !== 'object' || !passed.has(params)) check(params);
+    },
+  };
+}

@@ -9,7 +9,7 @@
  * with h = 1e-6 both the truncation (h²) and rounding (ε₆₄/h) errors are below 1e-9, so
  * what remains is tfjs's own float32 error and the tolerance can be tight.
  */
-import { Rng } from '@recur/core';
+import { type Carry, Rng } from '@recur/core';
 import { closeness } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
@@ -84,7 +84,7 @@ export function checkGradients(cell: AnyStepper, ref: RefStep, seed: number): vo
     ];
     const loss = (...ts: tf.Tensor[]) => {
       const p = Object.fromEntries(pNames.map((n, k) => [n, ts[k] as tf.Tensor]));
-      let carry = Object.fromEntries(cNames.map((n, k) => [n, ts[pNames.length + k] as tf.Tensor2D]));
+      let carry: Carry = Object.fromEntries(cNames.map((n, k) => [n, ts[pNames.length + k] as tf.Tensor]));
       let total: tf.Scalar = tf.scalar(0);
       for (let t = 0; t < STEPS; t++) {
         const out = cell.step(p, carry, ts[pNames.length + cNames.length + t] as tf.Tensor2D);

@@ -1,215 +1,121 @@
 /**
- * Chooses, per call, between a backend's fused sequence kernel and the reference, and
- * wires either into tfjs' autodiff:
- * - the active backend registered the forward under its name (`tf.registerKernel`):
- *   it runs through `runKernel`; the gradient registered here for that name runs the
- *   backward kernel if the backend registered one too, the reference backward otherwise;
- * - nothing registered: the reference forward runs inside `tf.customGrad`, whose gradient
- *   again prefers a registered backward kernel.
- * Importing this module registers the gradients (a side effect listed in package.json).
+ * Runs a kernel descriptor, choosing per call between the active backend's fused kernel
+ * and the reference, and wires either into tfjs' autodiff:
+ * - the backend registered the forward under `descriptor.name` (`tf.registerKernel`): it
+ *   runs through tfjs' `runKernel`, and the gradient registered for that name
+ *   (register-gradients.ts) runs the backward;
+ * - nothing registered: the reference forward runs inside `tf.customGrad`.
+ * Either way the backward is the backend's kernel under `descriptor.gradName` when
+ * registered, the reference gradient otherwise.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceKernelName } from '../cell.js';
-import {
-  RECUR_ELMAN_SEQUENCE_GRAD_OUTPUTS,
-  RECUR_ELMAN_SEQUENCE_OUTPUTS,
-  RECUR_GRU_SEQUENCE_GRAD_OUTPUTS,
-  RECUR_GRU_SEQUENCE_OUTPUTS,
-  RECUR_LSTM_SEQUENCE_GRAD_OUTPUTS,
-  RECUR_LSTM_SEQUENCE_OUTPUTS,
-  type RecurElmanSequenceAttrs,
-  RecurElmanSequenceGrad,
-  type RecurGruSequenceAttrs,
-  RecurGruSequenceGrad,
-  type RecurLstmSequenceAttrs,
-  RecurLstmSequenceGrad,
-} from './names.js';
-import { elmanSequenceGradReference, elmanSequenceReference } from './reference/elman.js';
-import { gruSequenceGradReference, gruSequenceReference } from './reference/gru.js';
-import { lstmSequenceGradReference, lstmSequenceReference } from './reference/lstm.js';
+import { badArgument } from '../errors.js';
+import type { AnyKernelDescriptor, KernelDescriptor, KernelSignature } from './descriptor.js';
 
-/** Attributes of any sequence kernel. */
-export type SequenceKernelAttrs = RecurLstmSequenceAttrs | RecurGruSequenceAttrs | RecurElmanSequenceAttrs;
+type Tensors = Record<string, tf.Tensor | undefined>;
 
-/** Forward inputs by name (`x`, `kernel`, `recurrentKernel`, `bias`, `h0`, `c0`?, `mask`?). */
-export type SequenceKernelTensors = Readonly<Record<string, tf.Tensor | undefined>>;
-
-type Reference = (inputs: never, attrs: never) => tf.Tensor[];
-
-interface KernelDefinition {
-  readonly backward: string;
-  /** Forward tensor inputs in order; `mask` last, optional for the reference only. */
-  readonly inputs: readonly string[];
-  /** Forward outputs: `ys`, the final states, then the workspace. */
-  readonly outputs: readonly string[];
-  readonly states: readonly ('hT' | 'cT')[];
-  readonly gradOutputs: readonly string[];
-  readonly reference: Reference;
-  readonly referenceGrad: Reference;
+/** Whether the active backend registered a fused forward for `descriptor`. */
+export function hasFusedKernel(descriptor: AnyKernelDescriptor): boolean {
+  return tf.getKernel(descriptor.name, tf.getBackend()) != null;
 }
 
-const DEFINITIONS: Record<SequenceKernelName, KernelDefinition> = {
-  RecurLstmSequence: {
-    backward: RecurLstmSequenceGrad,
-    inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'c0', 'mask'],
-    outputs: RECUR_LSTM_SEQUENCE_OUTPUTS,
-    states: ['hT', 'cT'],
-    gradOutputs: RECUR_LSTM_SEQUENCE_GRAD_OUTPUTS,
-    reference: lstmSequenceReference,
-    referenceGrad: lstmSequenceGradReference,
-  },
-  RecurGruSequence: {
-    backward: RecurGruSequenceGrad,
-    inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'mask'],
-    outputs: RECUR_GRU_SEQUENCE_OUTPUTS,
-    states: ['hT'],
-    gradOutputs: RECUR_GRU_SEQUENCE_GRAD_OUTPUTS,
-    reference: gruSequenceReference,
-    referenceGrad: gruSequenceGradReference,
-  },
-  RecurElmanSequence: {
-    backward: RecurElmanSequenceGrad,
-    inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'mask'],
-    outputs: RECUR_ELMAN_SEQUENCE_OUTPUTS,
-    states: ['hT'],
-    gradOutputs: RECUR_ELMAN_SEQUENCE_GRAD_OUTPUTS,
-    reference: elmanSequenceReference,
-    referenceGrad: elmanSequenceGradReference,
-  },
-};
-
-/** Whether the active backend registered a kernel called `name`. */
-export function hasRegisteredKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) != null;
+/** Present entries only: tfjs' tape reads every key of a kernel's inputs. */
+function present(tensors: Tensors): tf.NamedTensorMap {
+  return Object.fromEntries(Object.entries(tensors).filter(([, t]) => t !== undefined)) as tf.NamedTensorMap;
 }
 
 /**
- * Runs sequence kernel `name` and returns its visible outputs `[ys, hT]` or
- * `[ys, hT, cT]` (see `kernels/names.ts`), differentiable with respect to every input
- * but the mask. `inputs.mask` may be absent (all steps real). The caller owns the
- * results; inputs are neither kept nor disposed.
+ * Runs `descriptor` and returns its visible outputs by name (`{ ys, hT, cT }` for
+ * `lstmSequence`), differentiable with respect to each of its differentiable inputs.
+ * Optional inputs may be absent (`mask`: every step real). Throws `RecurError` naming the
+ * first input or attribute that does not fit. The caller owns the results; inputs are
+ * neither kept nor disposed.
  */
-export function runSequenceKernel(
-  name: SequenceKernelName,
-  inputs: SequenceKernelTensors,
-  attrs: SequenceKernelAttrs,
-): tf.Tensor[] {
-  const definition = DEFINITIONS[name];
-  const visible = 1 + definition.states.length;
-  return tf.tidy(() => {
-    if (!hasRegisteredKernel(name)) return runReference(definition, inputs, attrs);
-    const outputs = tf.engine().runKernel(name, withMask(inputs), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    return outputs.slice(0, visible);
-  });
+export function runKernel<S extends KernelSignature>(
+  descriptor: KernelDescriptor<S>,
+  inputs: S['inputs'],
+  attrs: S['attrs'],
+): S['outputs'] {
+  if (typeof descriptor?.reference !== 'function' || typeof descriptor.name !== 'string') {
+    throw badArgument('BAD_CONFIG', 'runKernel descriptor', 'a kernel descriptor (e.g. lstmSequence)', descriptor);
+  }
+  if (typeof inputs !== 'object' || inputs === null) {
+    throw badArgument('BAD_DATA', `${descriptor.name} inputs`, 'a record of tensors', inputs);
+  }
+  descriptor.validate(inputs, attrs);
+  const d: AnyKernelDescriptor = descriptor;
+  return tf.tidy(() =>
+    hasFusedKernel(d) ? runFused(d, inputs, attrs as object) : runReference(d, inputs, attrs as object),
+  ) as S['outputs'];
+}
+
+function runFused(d: AnyKernelDescriptor, inputs: Tensors, attrs: object): Record<string, tf.Tensor> {
+  const all = tf
+    .engine()
+    .runKernel(d.name, present(d.complete(inputs as never)), attrs as tf.NamedAttrMap) as tf.Tensor[];
+  return Object.fromEntries(d.outputs.map((name, i) => [name, all[i] as tf.Tensor]));
 }
 
 /**
- * Inputs as a registered kernel takes them: absent ones left out (tfjs' tape reads every
- * key), and a mask always present (all ones when the caller gave none).
+ * The gradients of `d`'s differentiable inputs, in `d.differentiable` order, from the
+ * backward kernel the active backend registered or the reference gradient. `inputs` holds
+ * the forward's inputs, its workspace, its saved outputs and the output gradients.
  */
-function withMask(inputs: SequenceKernelTensors): tf.NamedTensorMap {
-  const present = Object.fromEntries(Object.entries(inputs).filter(([, t]) => t !== undefined)) as tf.NamedTensorMap;
-  if (present.mask !== undefined) return present;
-  const [batch, time] = (inputs.x as tf.Tensor3D).shape;
-  return { ...present, mask: tf.ones([batch, time]) };
-}
-
-/** The backward kernel registered by the active backend, or the reference backward. */
-function runBackward(definition: KernelDefinition, inputs: SequenceKernelTensors, attrs: SequenceKernelAttrs) {
-  if (hasRegisteredKernel(definition.backward)) {
+export function runBackward(d: AnyKernelDescriptor, inputs: Tensors, attrs: object): tf.Tensor[] {
+  if (tf.getKernel(d.gradName, tf.getBackend()) != null) {
     return tf
       .engine()
-      .runKernel(definition.backward, withMask(inputs), attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel(d.gradName, present(d.complete(inputs as never)), attrs as tf.NamedAttrMap) as tf.Tensor[];
   }
-  return definition.referenceGrad(inputs as never, attrs as never);
+  const grads = d.referenceGrad(inputs as never, attrs as never);
+  return d.differentiable.map((name) => grads[name] as tf.Tensor);
 }
 
-/** Names the gradients of the visible outputs as the backward kernel takes them. */
-function outputGradientNames(definition: KernelDefinition): string[] {
-  return ['dys', ...definition.states.map((s) => `d${s}`)];
+/** The names the backward gives the visible outputs' gradients: `d<output>`. */
+export function outputGradientNames(d: AnyKernelDescriptor): string[] {
+  return d.outputs.map((name) => `d${name}`);
 }
 
 /**
- * The reference forward under `tf.customGrad`. customGrad yields one tensor, so `ys` and
- * the final states travel packed along time as `[B, T + states, H]` and are sliced apart.
+ * The reference forward under `tf.customGrad`, which yields one tensor: the visible
+ * outputs travel flattened and concatenated, and are split and reshaped back.
  */
-function runReference(
-  definition: KernelDefinition,
-  inputs: SequenceKernelTensors,
-  attrs: SequenceKernelAttrs,
-): tf.Tensor[] {
-  const names = definition.inputs.filter((n) => inputs[n] !== undefined);
-  const [batch, time] = (inputs.x as tf.Tensor3D).shape;
-  const units = (inputs.h0 as tf.Tensor2D).shape[1];
-  const visible = 1 + definition.states.length;
-  const workspaceNames = definition.outputs.slice(visible);
+function runReference(d: AnyKernelDescriptor, inputs: Tensors, attrs: object): Record<string, tf.Tensor> {
+  const names = d.inputs.filter((name) => inputs[name] !== undefined);
+  const shapes: number[][] = [];
   const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[names.length] as tf.GradSaveFunc;
-    const named = Object.fromEntries(names.map((n, i) => [n, args[i] as tf.Tensor]));
-    const outputs = definition.reference(named as never, attrs as never);
-    save([...names.map((n) => named[n] as tf.Tensor), ...outputs.slice(visible)]);
-    const states = outputs.slice(1, visible).map((s) => tf.expandDims(s, 1));
-    const value = tf.concat([outputs[0] as tf.Tensor, ...states], 1);
+    const given = Object.fromEntries(names.map((name, i) => [name, args[i] as tf.Tensor]));
+    const all = d.reference(given as never, attrs as never);
+    const visible = d.outputs.map((name) => all[name] as tf.Tensor);
+    shapes.push(...visible.map((t) => t.shape));
+    const kept = [...d.workspace, ...d.savedOutputs];
+    save([...names.map((name) => given[name] as tf.Tensor), ...kept.map((name) => all[name] as tf.Tensor)]);
+    const value = tf.concat(visible.map((t) => tf.reshape(t, [-1])));
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const given: Record<string, tf.Tensor> = {};
-      names.forEach((n, i) => {
-        given[n] = saved[i] as tf.Tensor;
+      const backwardInputs: Tensors = {};
+      [...names, ...kept].forEach((name, i) => {
+        backwardInputs[name] = saved[i];
       });
-      workspaceNames.forEach((n, i) => {
-        given[n] = saved[names.length + i] as tf.Tensor;
+      split(dy, shapes).forEach((grad, k) => {
+        backwardInputs[outputGradientNames(d)[k] as string] = grad;
       });
-      outputGradientNames(definition).forEach((n, k) => {
-        given[n] =
-          k === 0
-            ? tf.slice(dy, [0, 0, 0], [batch, time, units])
-            : tf.reshape(tf.slice(dy, [0, time + k - 1, 0], [batch, 1, units]), [batch, units]);
+      const grads = runBackward(d, backwardInputs, attrs);
+      return names.map((name) => {
+        const k = d.differentiable.indexOf(name);
+        return k < 0 ? tf.zerosLike(backwardInputs[name] as tf.Tensor) : (grads[k] as tf.Tensor);
       });
-      const grads = runBackward(definition, given, attrs);
-      return names.map((n) =>
-        n === 'mask' ? tf.zerosLike(given[n] as tf.Tensor) : (grads[definition.gradOutputs.indexOf(n)] as tf.Tensor),
-      );
     };
     return { value, gradFunc };
   });
-  const packed = forward(...names.map((n) => inputs[n] as tf.Tensor));
-  return [
-    tf.slice(packed, [0, 0, 0], [batch, time, units]),
-    ...definition.states.map((_, k) =>
-      tf.reshape(tf.slice(packed, [0, time + k, 0], [batch, 1, units]), [batch, units]),
-    ),
-  ];
+  const packed = forward(...names.map((name) => inputs[name] as tf.Tensor));
+  const outputs = split(packed, shapes);
+  return Object.fromEntries(d.outputs.map((name, i) => [name, outputs[i] as tf.Tensor]));
 }
 
-function registerGradients(): void {
-  for (const [name, definition] of Object.entries(DEFINITIONS)) {
-    const visible = 1 + definition.states.length;
-    tf.registerGradient({
-      kernelName: name,
-      inputsToSave: [...definition.inputs],
-      outputsToSave: definition.outputs.map((_, i) => i >= visible),
-      gradFunc: (dy, saved, attrs) => {
-        const dys = dy as tf.Tensor[];
-        const given: Record<string, tf.Tensor> = {};
-        definition.inputs.forEach((n, i) => {
-          given[n] = saved[i] as tf.Tensor;
-        });
-        definition.outputs.slice(visible).forEach((n, i) => {
-          given[n] = saved[definition.inputs.length + i] as tf.Tensor;
-        });
-        outputGradientNames(definition).forEach((n, k) => {
-          given[n] = dys[k] as tf.Tensor;
-        });
-        const grads = runBackward(definition, given, attrs as unknown as SequenceKernelAttrs);
-        const map: Record<string, () => tf.Tensor> = {};
-        definition.gradOutputs.forEach((n, i) => {
-          const grad = grads[i] as tf.Tensor;
-          map[n] = () => grad;
-        });
-        map.mask = () => tf.zerosLike(given.mask as tf.Tensor);
-        return map;
-      },
-    });
-  }
+/** A flat tensor cut into pieces of `shapes`. */
+function split(flat: tf.Tensor, shapes: readonly number[][]): tf.Tensor[] {
+  const sizes = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const pieces = shapes.length === 1 ? [flat] : tf.split(flat, sizes);
+  return pieces.map((piece, i) => tf.reshape(piece, shapes[i] as number[]));
 }
-
-registerGradients();

@@ -1,5 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Carry } from '../cell.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
+
+/** Every value `maskedOutput` takes, in `scan` and in the layers built on it. */
+export const MASKED_OUTPUTS: readonly MaskedOutput[] = ['zeros', 'previous'];
+
+/**
+ * What padded steps emit when the caller does not say: the last real output, as a plain
+ * Keras / tfjs-layers RNN does. The one place this default is stated: `scan` and
+ * `recurrent` both read it. (Keras' `Bidirectional` overrides it with zeros.)
+ */
+export const DEFAULT_MASKED_OUTPUT: MaskedOutput = 'previous';
 
 /** Options of {@link scan}. Every field is optional. */
 export interface ScanOptions<C extends Carry> {
@@ -19,26 +30,32 @@ export interface ScanOptions<C extends Carry> {
   /** Alternative to `mask`: steps `[0, len)` of each row are real. One integer in `[0, time]` per row. */
   seqLengths?: readonly number[];
   /**
-   * What padded steps emit: `'zeros'` (default, as Keras Bidirectional /
-   * `zero_output_for_mask`) or `'previous'`: the output of the last real step processed,
-   * zeros before the first (as Keras' plain RNN). Either way padded steps keep the state.
+   * What padded steps emit (default {@link DEFAULT_MASKED_OUTPUT}): `'previous'`, the
+   * output of the last real step processed, and before the first the initial state's
+   * output (its first `[batch, outputSize]` entry, as tfjs-layers' `states[0]`; zeros
+   * without an initial state or such an entry); or `'zeros'` (Keras
+   * `zero_output_for_mask`, as in `Bidirectional`). Either way padded steps keep the state.
    */
-  maskedOutput?: 'zeros' | 'previous';
-  /** State before the first processed step (default `cell.initCarry(batch)`: zeros). Not disposed. */
-  initialCarry?: C;
-  /** Return the output of every step (default true) or only the last real one. */
+  maskedOutput?: MaskedOutput;
+  /**
+   * State before the first processed step (default `cell.initCarry(batch)`: zeros). Each
+   * entry must have the shape of `cell.initCarry(1)`'s with `batch` on axis 0. Not disposed.
+   */
+  initialState?: C;
+  /** Return the output of every step (default true) or only the last one processed. */
   returnSequences?: boolean;
-  /** Return the final carry (default true). */
-  returnCarry?: boolean;
+  /** Return the final state as `state` (default true). */
+  returnState?: boolean;
 }
 
 /** What {@link scan} returns. The caller owns every tensor in it. */
 export interface ScanResult<C extends Carry> {
   /**
    * `[batch, time, outputSize]` when `returnSequences`, else `[batch, outputSize]`: the
-   * output of the last real step processed in each row (zeros for a row with none).
+   * output of the last step processed, which at a padded step follows `maskedOutput`
+   * (so, with `'zeros'`, the last real output; zeros for a row with none).
    */
   outputs: tf.Tensor;
-  /** Final carry: the state after the last real step of each row. Absent when `returnCarry` is false. */
-  carry?: C;
+  /** Final state: the state after the last real step of each row. Absent when `returnState` is false. */
+  state?: C;
 }

@@ -3,11 +3,11 @@
  * plan with every default filled in.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { checkCarry, checkLiveTensor } from '../carry.js';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
-import type { MaskedOutput } from '../kernels/names.js';
-import { type KernelPlan, resolveKernelPlan } from './kernel-plan.js';
-import type { ScanOptions } from './options.js';
+import type { MaskedOutput } from '../kernels/sequence-attrs.js';
+import { DEFAULT_MASKED_OUTPUT, MASKED_OUTPUTS, type ScanOptions } from './options.js';
 
 /** Where the padding comes from: nowhere, a caller's tensor, or sequence lengths. */
 export type MaskSource =
@@ -22,14 +22,10 @@ export interface ScanPlan<C extends Carry> {
   readonly keepOrder: boolean;
   readonly maskedOutput: MaskedOutput;
   readonly returnSequences: boolean;
-  readonly returnCarry: boolean;
+  readonly returnState: boolean;
   readonly mask: MaskSource;
-  readonly initialCarry: C | undefined;
-  /** Set when the cell's sequence kernel will run. */
-  readonly kernel: KernelPlan | undefined;
+  readonly initialState: C | undefined;
 }
-
-const shapeOf = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** As `badArgument`, for a received value already put in words. */
 function described(code: RecurErrorCode, argument: string, expected: string, received: string): RecurError {
@@ -43,7 +39,8 @@ export function planScan<C extends Carry, P extends Params>(
   options: ScanOptions<C> | undefined,
 ): ScanPlan<C> {
   validateCell(cell);
-  if (!(xs instanceof tf.Tensor) || xs.rank !== 3) {
+  checkLiveTensor(xs, 'xs', `a rank-3 tensor [batch, time, ${cell.inputSize}]`);
+  if (xs.rank !== 3) {
     throw badArgument('SHAPE_MISMATCH', 'xs', `a rank-3 tensor [batch, time, ${cell.inputSize}]`, xs);
   }
   const [batch, time, features] = xs.shape;
@@ -59,34 +56,31 @@ export function planScan<C extends Carry, P extends Params>(
   if (params === null || typeof params !== 'object') {
     throw badArgument('BAD_CONFIG', 'params', "a record of the cell's weight tensors", params);
   }
+  for (const [key, value] of Object.entries(params)) {
+    if (value instanceof tf.Tensor) checkLiveTensor(value, `params.${key}`);
+  }
+  // Once per run: cells skip their per-step params check for a record checked here.
+  cell.checkParams?.(params);
   const opts = options ?? {};
   if (typeof opts !== 'object') throw badArgument('BAD_CONFIG', 'options', 'an options object', opts);
   const reverse = flag(opts.reverse, false, 'options.reverse');
   const keepOrder = flag(opts.keepOrder, false, 'options.keepOrder');
   const returnSequences = flag(opts.returnSequences, true, 'options.returnSequences');
-  const returnCarry = flag(opts.returnCarry, true, 'options.returnCarry');
-  const maskedOutput = opts.maskedOutput ?? 'zeros';
-  if (maskedOutput !== 'zeros' && maskedOutput !== 'previous') {
-    throw badArgument('BAD_CONFIG', 'options.maskedOutput', "'zeros' or 'previous'", maskedOutput);
-  }
+  const returnState = flag(opts.returnState, true, 'options.returnState');
+  const maskedOutput = maskedOutputOption(opts.maskedOutput);
   const mask = validateMask(opts, batch, time);
-  const kernel = cell.sequenceKernel === undefined ? undefined : resolveKernelPlan(cell, params);
-  const layout = carryLayout(cell);
-  if (kernel !== undefined) validateKernelCarryLayout(layout, kernel);
-  const initialCarry = opts.initialCarry;
-  if (initialCarry !== undefined) validateInitialCarry(initialCarry, layout, batch);
-  return {
-    batch,
-    time,
-    reverse,
-    keepOrder,
-    maskedOutput,
-    returnSequences,
-    returnCarry,
-    mask,
-    initialCarry,
-    kernel,
-  };
+  const initialState = opts.initialState;
+  if (initialState !== undefined) checkCarry(cell, initialState, batch, 'options.initialState');
+  return { batch, time, reverse, keepOrder, maskedOutput, returnSequences, returnState, mask, initialState };
+}
+
+/** `value` as a `MaskedOutput`, {@link DEFAULT_MASKED_OUTPUT} when absent; throws naming `argument` otherwise. */
+export function maskedOutputOption(value: unknown, argument = 'options.maskedOutput'): MaskedOutput {
+  if (value === undefined) return DEFAULT_MASKED_OUTPUT;
+  if (!(MASKED_OUTPUTS as readonly unknown[]).includes(value)) {
+    throw badArgument('BAD_CONFIG', argument, MASKED_OUTPUTS.map((m) => `'${m}'`).join(' or '), value);
+  }
+  return value as MaskedOutput;
 }
 
 function validateCell(cell: unknown): asserts cell is Cell {
@@ -120,7 +114,8 @@ function validateMask<C extends Carry>(opts: ScanOptions<C>, batch: number, time
     );
   }
   if (mask !== undefined) {
-    if (!(mask instanceof tf.Tensor) || mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
+    checkLiveTensor(mask, 'options.mask', `a tensor of shape [${batch}, ${time}] ([batch, time] of xs)`);
+    if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time) {
       throw badArgument(
         'SHAPE_MISMATCH',
         'options.mask',
@@ -149,76 +144,4 @@ function validateMask<C extends Carry>(opts: ScanOptions<C>, batch: number, time
     return { kind: 'lengths', lengths: seqLengths };
   }
   return { kind: 'none' };
-}
-
-// Cells are immutable, so each one's carry layout (entry names and widths) is read once.
-const layouts = new WeakMap<object, ReadonlyMap<string, number>>();
-
-/** The cell's carry entries and their widths, from one `initCarry(1)`. */
-export function carryLayout(cell: Cell): ReadonlyMap<string, number> {
-  const known = layouts.get(cell);
-  if (known !== undefined) return known;
-  const template = cell.initCarry(1);
-  try {
-    const layout = new Map<string, number>();
-    const entries = template !== null && typeof template === 'object' ? Object.entries(template) : [];
-    for (const [key, value] of entries) {
-      if (!(value instanceof tf.Tensor) || value.rank !== 2 || value.shape[0] !== 1) {
-        throw badArgument('BAD_CONFIG', `cell.initCarry(1).${key}`, 'a tensor of shape [1, units]', value);
-      }
-      layout.set(key, value.shape[1] as number);
-    }
-    if (layout.size === 0) {
-      throw badArgument('BAD_CONFIG', 'cell.initCarry(1)', 'a record of [batch, units] tensors', template);
-    }
-    layouts.set(cell, layout);
-    return layout;
-  } finally {
-    tf.dispose(template as unknown as tf.TensorContainer);
-  }
-}
-
-function describeLayout(layout: ReadonlyMap<string, number>, batch: number | string): string {
-  return `{ ${[...layout].map(([k, w]) => `${k}: [${batch}, ${w}]`).join(', ')} }`;
-}
-
-function validateKernelCarryLayout(layout: ReadonlyMap<string, number>, kernel: KernelPlan): void {
-  const expected = new Map(kernel.stateKeys.map((k) => [k, kernel.units]));
-  const same = layout.size === expected.size && [...expected].every(([k, w]) => layout.get(k) === w);
-  if (!same) {
-    throw described(
-      'BAD_CONFIG',
-      'cell.initCarry(batch)',
-      `${describeLayout(expected, 'batch')} for a cell with sequence kernel ${kernel.name}`,
-      describeLayout(layout, 'batch'),
-    );
-  }
-}
-
-function validateInitialCarry(carry: unknown, layout: ReadonlyMap<string, number>, batch: number): void {
-  const expected = describeLayout(layout, batch);
-  if (carry === null || typeof carry !== 'object') {
-    throw badArgument('SHAPE_MISMATCH', 'options.initialCarry', expected, carry);
-  }
-  const record = carry as Record<string, unknown>;
-  const extra = Object.keys(record).filter((k) => !layout.has(k));
-  if (extra.length > 0) {
-    throw described(
-      'SHAPE_MISMATCH',
-      'options.initialCarry',
-      `only the entries ${expected}`,
-      `entries ${extra.join(', ')}`,
-    );
-  }
-  for (const [key, width] of layout) {
-    const value = record[key];
-    if (!(value instanceof tf.Tensor) || value.rank !== 2 || value.shape[0] !== batch || value.shape[1] !== width) {
-      throw badArgument(
-        'SHAPE_MISMATCH',
-        `options.initialCarry.${key}`,
-        `a tensor of shape ${shapeOf([batch, width])} (carry ${expected})`,
-        value,
-      );
-    }
-  }
 }

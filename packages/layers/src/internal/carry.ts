@@ -1,49 +1,23 @@
-import type { Carry, Cell } from '@recur/core';
-import { RecurError } from '@recur/core';
+import { type Carry, type Cell, carryShapes } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensor, mismatch } from './checks.js';
 
-// Cells are immutable, so each one's carry layout is read once.
-const widths = new WeakMap<object, Readonly<Record<string, number>>>();
-
-/** The cell's carry fields and their widths, from one `initCarry(1)` (cached per cell). */
+/**
+ * The cell's carry entries and their flattened widths (the product of each entry's shape
+ * after the batch axis), in `initCarry` order: what a dense bridge reads and writes.
+ */
 export function carryWidths(cell: Cell): Readonly<Record<string, number>> {
-  const known = widths.get(cell);
-  if (known !== undefined) return known;
-  const layout = tf.tidy(() => {
-    const zero = cell.initCarry(1);
-    return Object.fromEntries(Object.entries(zero).map(([k, v]) => [k, v.shape[1] as number]));
-  });
-  widths.set(cell, layout);
-  return layout;
+  return Object.fromEntries([...carryShapes(cell)].map(([k, rest]) => [k, rest.reduce((a, b) => a * b, 1)]));
 }
 
-/** Checks `value` is a carry of `cell` for `batch` sequences: exactly its fields, each `[batch, width]`. */
-export function checkCarry(cell: Cell, value: unknown, batch: number, argument: string): asserts value is Carry {
-  const layout = carryWidths(cell);
-  const expected = `{ ${Object.entries(layout)
-    .map(([k, w]) => `${k}: [${batch}, ${w}]`)
-    .join(', ')} }`;
-  if (value === null || typeof value !== 'object' || isTensor(value)) {
-    throw mismatch(argument, `a carry ${expected}`, value);
-  }
-  const extra = Object.keys(value).filter((k) => !(k in layout));
-  if (extra.length > 0) {
-    throw new RecurError(
-      'SHAPE_MISMATCH',
-      `${argument}: expected only the fields ${expected}, received ${extra.join(', ')} too`,
-    );
-  }
-  for (const [key, width] of Object.entries(layout)) {
-    const field = (value as Record<string, unknown>)[key];
-    if (
-      !isTensor(field) ||
-      field.dtype !== 'float32' ||
-      field.rank !== 2 ||
-      field.shape[0] !== batch ||
-      field.shape[1] !== width
-    ) {
-      throw mismatch(`${argument}.${key}`, `a float32 tensor of shape [${batch}, ${width}] (carry ${expected})`, field);
-    }
-  }
+/** Each entry as `[batch, width]`, whatever its rank. */
+export function flattenCarry(carry: Carry): Record<string, tf.Tensor2D> {
+  return Object.fromEntries(
+    Object.entries(carry).map(([k, v]) => [k, tf.reshape(v, [v.shape[0] as number, -1]) as tf.Tensor2D]),
+  );
+}
+
+/** `[batch, width]` rows back in the shape of `cell`'s carry entry `key`. */
+export function unflattenEntry(cell: Cell, key: string, rows: tf.Tensor2D): tf.Tensor {
+  const rest = carryShapes(cell).get(key) ?? [rows.shape[1]];
+  return rest.length === 1 ? rows : tf.reshape(rows, [rows.shape[0], ...rest]);
 }

@@ -13,7 +13,7 @@ import { type Carry, type Cell, getInitializer, type Params, type Rng, zeros } f
 import * as tf from '@tensorflow/tfjs-core';
 import type { DenseParams } from '../dense.js';
 import { type EmbeddingParams, embedding } from '../embedding.js';
-import { carryWidths } from '../internal/carry.js';
+import { carryWidths, flattenCarry, unflattenEntry } from '../internal/carry.js';
 import { cellKerasWeightSpec, prefixSpecs } from '../keras-weights.js';
 import type { BidirectionalState, ParamTree, WeightSpec } from '../layer.js';
 import {
@@ -172,13 +172,15 @@ export function network(full: ResolvedSeq2SeqConfig, encoder: readonly EncoderLa
   };
   const kernelInit = getInitializer(full.kernelInitializer);
 
-  /** The last encoder layer's final state as one `[batch, width]` tensor per carry field. */
+  /**
+   * The last encoder layer's final state as one `[batch, width]` tensor per carry field,
+   * entries of any rank flattened after the batch axis.
+   */
   const finalFields = (state: unknown): Record<string, tf.Tensor2D> => {
-    if (last.kind === 'recurrent') return state as Record<string, tf.Tensor2D>;
+    if (last.kind === 'recurrent') return flattenCarry(state as Carry);
     const { forward, backward } = state as BidirectionalState;
-    return Object.fromEntries(
-      Object.keys(forward).map((k) => [k, tf.concat([forward[k] as tf.Tensor2D, backward[k] as tf.Tensor2D], 1)]),
-    );
+    const [f, b] = [flattenCarry(forward), flattenCarry(backward)];
+    return Object.fromEntries(Object.keys(f).map((k) => [k, tf.concat([f[k] as tf.Tensor2D, b[k] as tf.Tensor2D], 1)]));
   };
 
   const initialState = (params: Seq2SeqParams, encoderState: unknown, batch: number): DecoderState => {
@@ -195,7 +197,8 @@ export function network(full: ResolvedSeq2SeqConfig, encoder: readonly EncoderLa
       bridge.map(({ name, from }) => {
         const p = params.bridge[name] as DenseParams;
         const s = from === undefined ? everything() : (fields[from] as tf.Tensor2D);
-        return [name, tf.tanh(tf.add(tf.matMul(s, p.kernel), p.bias as tf.Tensor1D))];
+        const rows = tf.tanh(tf.add(tf.matMul(s, p.kernel), p.bias as tf.Tensor1D)) as tf.Tensor2D;
+        return [name, unflattenEntry(decoder, name, rows)];
       }),
     ) as Carry;
     return { carry, attentional };

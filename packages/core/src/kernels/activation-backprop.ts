@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { getActivation } from '../../activations.js';
-import type { SequenceKernelActivation } from '../names.js';
+import { getActivation } from '../activations.js';
+import type { SequenceKernelActivation } from './sequence-attrs.js';
 
 /** Applies activation `name`. The caller owns the result. */
 export function activate(name: SequenceKernelActivation, x: tf.Tensor): tf.Tensor {

@@ -1,12 +1,14 @@
 /**
- * Reference `RecurLstmSequence` and its backward pass through time, in plain tfjs ops.
- * Hochreiter & Schmidhuber (1997) with the forget gate of Gers et al. (2000), in Keras'
- * form: z = x·W + h·U + b; i, f, o = σ(z_i, z_f, z_o); g = act(z_c); c' = f⊙c + i⊙g;
- * h' = o⊙act(c').
+ * `RecurLstmSequence`: a whole LSTM sequence as one kernel, and its backward pass through
+ * time. Hochreiter & Schmidhuber (1997) with the forget gate of Gers et al. (2000), in
+ * Keras' form: z = x·W + h·U + b; i, f, o = σ(z_i, z_f, z_o); g = act(z_c);
+ * c' = f⊙c + i⊙g; h' = o⊙act(c'). Layouts as `sequence-inputs.ts` describes, G = 4.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RecurLstmSequenceAttrs } from '../names.js';
-import { activate, backpropActivation } from './activation.js';
+import { activate, backpropActivation } from './activation-backprop.js';
+import { defineKernel } from './descriptor.js';
+import { type GatedSequenceAttrs, validateSequenceAttrs } from './sequence-attrs.js';
+import { gatedExampleAttrs, recurrentExample, validateRecurrentInputs, withMask } from './sequence-inputs.js';
 import {
   at,
   emitOutputs,
@@ -19,10 +21,13 @@ import {
   stepMasks,
   stepOrder,
   stepsTransposed,
-} from './common.js';
+} from './sequence-steps.js';
 
-/** Forward inputs as tensors; `mask` absent means every step is real. */
-export interface LstmSequenceTensors {
+export const RecurLstmSequence = 'RecurLstmSequence';
+export const RecurLstmSequenceGrad = 'RecurLstmSequenceGrad';
+
+/** `x [B,T,I]`, `kernel [I,4H]`, `recurrentKernel [H,4H]`, `bias [4H]`, `h0, c0 [B,H]`, `mask [B,T]` (absent: all real). */
+export type RecurLstmSequenceInputs = {
   readonly x: tf.Tensor3D;
   readonly kernel: tf.Tensor2D;
   readonly recurrentKernel: tf.Tensor2D;
@@ -30,22 +35,32 @@ export interface LstmSequenceTensors {
   readonly h0: tf.Tensor2D;
   readonly c0: tf.Tensor2D;
   readonly mask?: tf.Tensor2D;
-}
-
-export interface LstmSequenceGradTensors extends LstmSequenceTensors {
+};
+export type RecurLstmSequenceAttrs = GatedSequenceAttrs;
+/** `ys [B,T,H]`, `hT [B,H]`, `cT [B,H]`: the state after the last real step of each row. */
+export type RecurLstmSequenceOutputs = {
+  readonly ys: tf.Tensor3D;
+  readonly hT: tf.Tensor2D;
+  readonly cT: tf.Tensor2D;
+};
+/**
+ * `gates [T,B,4H]` (i, f, g, o after their activations), `hs [T,B,H]` and `cs [T,B,H]`
+ * (the state after each step, padded steps included).
+ */
+export type RecurLstmSequenceWorkspace = {
   readonly gates: tf.Tensor3D;
   readonly hs: tf.Tensor3D;
   readonly cs: tf.Tensor3D;
-  readonly dys: tf.Tensor3D;
-  readonly dhT: tf.Tensor2D;
-  readonly dcT: tf.Tensor2D;
-}
+};
+type LstmGradInputs = RecurLstmSequenceInputs &
+  RecurLstmSequenceWorkspace & { readonly dys: tf.Tensor3D; readonly dhT: tf.Tensor2D; readonly dcT: tf.Tensor2D };
 
-/** `[ys, hT, cT, gates, hs, cs]` as `RECUR_LSTM_SEQUENCE_OUTPUTS` describes. The caller owns them. */
-export function lstmSequenceReference(
-  inputs: LstmSequenceTensors,
+const LAYOUT = { gates: 4, states: ['h0', 'c0'], twoRowBias: false } as const;
+
+function forward(
+  inputs: RecurLstmSequenceInputs,
   attrs: RecurLstmSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
+): RecurLstmSequenceOutputs & RecurLstmSequenceWorkspace {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, bias, h0, c0, mask } = inputs;
     const { activation, recurrentActivation: sigma } = attrs;
@@ -80,19 +95,22 @@ export function lstmSequenceReference(
     }
     const hAll = tf.stack(hs) as tf.Tensor3D;
     const emitted = mask === undefined ? undefined : outputMask(mask, attrs.maskedOutput, attrs.reverse);
-    return [emitOutputs(hAll, emitted), h, c, tf.stack(gates) as tf.Tensor3D, hAll, tf.stack(cs) as tf.Tensor3D];
+    return {
+      ys: emitOutputs(hAll, emitted),
+      hT: h,
+      cT: c,
+      gates: tf.stack(gates) as tf.Tensor3D,
+      hs: hAll,
+      cs: tf.stack(cs) as tf.Tensor3D,
+    };
   });
 }
 
 /**
- * `[dx, dKernel, dRecurrentKernel, dBias, dh0, dc0]` (`RECUR_LSTM_SEQUENCE_GRAD_OUTPUTS`):
- * the backward pass through time, one recurrent product per step, the weight gradients
- * as large products at the end. The caller owns them.
+ * The backward pass through time: one recurrent product per step, the weight gradients as
+ * large products at the end.
  */
-export function lstmSequenceGradReference(
-  inputs: LstmSequenceGradTensors,
-  attrs: RecurLstmSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D] {
+function backward(inputs: LstmGradInputs, attrs: RecurLstmSequenceAttrs) {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, h0, c0, mask, gates, hs, cs, dys, dhT, dcT } = inputs;
     const recurrentTransposed = tf.transpose(recurrentKernel);
@@ -141,6 +159,37 @@ export function lstmSequenceGradReference(
     const dZAll = stackSteps(dZ);
     const { dx, dKernel, dBias } = projectionGradients(x, kernel, dZAll);
     const dRecurrentKernel: tf.Tensor2D = tf.matMul(stepsTransposed(previousStates(hs, h0, reverse)), dZAll);
-    return [dx, dKernel, dRecurrentKernel, dBias, dh, dc];
+    return { x: dx, kernel: dKernel, recurrentKernel: dRecurrentKernel, bias: dBias, h0: dh, c0: dc };
   });
 }
+
+/** The LSTM sequence kernel: h and c carried, four gates. */
+export const lstmSequence = defineKernel<{
+  inputs: RecurLstmSequenceInputs;
+  attrs: RecurLstmSequenceAttrs;
+  outputs: RecurLstmSequenceOutputs;
+  workspace: RecurLstmSequenceWorkspace;
+  differentiable: 'x' | 'kernel' | 'recurrentKernel' | 'bias' | 'h0' | 'c0';
+  savedOutputs: never;
+}>({
+  name: RecurLstmSequence,
+  gradName: RecurLstmSequenceGrad,
+  inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'c0', 'mask'],
+  differentiable: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'c0'],
+  outputs: ['ys', 'hT', 'cT'],
+  workspace: ['gates', 'hs', 'cs'],
+  savedOutputs: [],
+  validate(inputs, attrs) {
+    validateRecurrentInputs(RecurLstmSequence, inputs, LAYOUT);
+    validateSequenceAttrs(RecurLstmSequence, attrs, true);
+  },
+  complete: withMask,
+  reference: forward,
+  referenceGrad: backward,
+  example(source) {
+    return {
+      inputs: recurrentExample(source, LAYOUT, false) as RecurLstmSequenceInputs,
+      attrs: gatedExampleAttrs(source),
+    };
+  },
+});

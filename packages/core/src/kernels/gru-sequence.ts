@@ -1,12 +1,15 @@
 /**
- * Reference `RecurGruSequence` and its backward pass through time, in plain tfjs ops.
- * Cho et al. (2014), gates z, r, h (Keras order), h' = z⊙h + (1−z)⊙h̃, with
+ * `RecurGruSequence`: a whole GRU sequence as one kernel, and its backward pass through
+ * time. Cho et al. (2014), gates z, r, h (Keras order), h' = z⊙h + (1−z)⊙h̃, with
  *   resetAfter false (tfjs-layers): h̃ = act(x·W_h + b_h + (r⊙h)·U_h)
  *   resetAfter true (Keras, cuDNN): h̃ = act(x·W_h + b_xh + r⊙(h·U_h + b_hh)).
+ * Layouts as `sequence-inputs.ts` describes, G = 3.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RecurGruSequenceAttrs } from '../names.js';
-import { activate, backpropActivation } from './activation.js';
+import { activate, backpropActivation } from './activation-backprop.js';
+import { defineKernel } from './descriptor.js';
+import { expectBooleanAttr, type GatedSequenceAttrs, validateSequenceAttrs } from './sequence-attrs.js';
+import { gatedExampleAttrs, recurrentExample, validateRecurrentInputs, withMask } from './sequence-inputs.js';
 import {
   at,
   emitOutputs,
@@ -19,24 +22,36 @@ import {
   stepMasks,
   stepOrder,
   stepsTransposed,
-} from './common.js';
+} from './sequence-steps.js';
 
-/** Forward inputs as tensors; `bias` is `[3H]` or, with `resetAfter`, `[2, 3H]`; `mask` absent means every step is real. */
-export interface GruSequenceTensors {
+export const RecurGruSequence = 'RecurGruSequence';
+export const RecurGruSequenceGrad = 'RecurGruSequenceGrad';
+
+/**
+ * As LSTM with 3 gates and no `c0`. `bias` is `[3H]`, or `[2, 3H]` (input bias, recurrent
+ * bias, as Keras) when `resetAfter`.
+ */
+export type RecurGruSequenceInputs = {
   readonly x: tf.Tensor3D;
   readonly kernel: tf.Tensor2D;
   readonly recurrentKernel: tf.Tensor2D;
   readonly bias: tf.Tensor1D | tf.Tensor2D;
   readonly h0: tf.Tensor2D;
   readonly mask?: tf.Tensor2D;
+};
+export interface RecurGruSequenceAttrs extends GatedSequenceAttrs {
+  /** Apply the reset gate after the recurrent product (Keras default, cuDNN) or before it (tfjs-layers). */
+  readonly resetAfter: boolean;
 }
-
-export interface GruSequenceGradTensors extends GruSequenceTensors {
-  readonly gates: tf.Tensor3D;
-  readonly hs: tf.Tensor3D;
-  readonly dys: tf.Tensor3D;
-  readonly dhT: tf.Tensor2D;
-}
+/** `ys [B,T,H]`, `hT [B,H]`. */
+export type RecurGruSequenceOutputs = { readonly ys: tf.Tensor3D; readonly hT: tf.Tensor2D };
+/**
+ * `gates [T,B,3H]` (z, r, h̃ after their activations) or, when `resetAfter`, `[T,B,4H]`
+ * with `h·U_h + b_hh` as the fourth block; `hs [T,B,H]`.
+ */
+export type RecurGruSequenceWorkspace = { readonly gates: tf.Tensor3D; readonly hs: tf.Tensor3D };
+type GruGradInputs = RecurGruSequenceInputs &
+  RecurGruSequenceWorkspace & { readonly dys: tf.Tensor3D; readonly dhT: tf.Tensor2D };
 
 type Split3 = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 
@@ -47,11 +62,10 @@ function splitBias(bias: tf.Tensor1D | tf.Tensor2D): [tf.Tensor1D, tf.Tensor1D |
   return [input, recurrent];
 }
 
-/** `[ys, hT, gates, hs]` as `RECUR_GRU_SEQUENCE_OUTPUTS` describes. The caller owns them. */
-export function gruSequenceReference(
-  inputs: GruSequenceTensors,
+function forward(
+  inputs: RecurGruSequenceInputs,
   attrs: RecurGruSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D] {
+): RecurGruSequenceOutputs & RecurGruSequenceWorkspace {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, bias, h0, mask } = inputs;
     const { activation, recurrentActivation: sigma, resetAfter } = attrs;
@@ -96,19 +110,12 @@ export function gruSequenceReference(
     }
     const hAll = tf.stack(hs) as tf.Tensor3D;
     const emitted = mask === undefined ? undefined : outputMask(mask, attrs.maskedOutput, attrs.reverse);
-    return [emitOutputs(hAll, emitted), h, tf.stack(gates) as tf.Tensor3D, hAll];
+    return { ys: emitOutputs(hAll, emitted), hT: h, gates: tf.stack(gates) as tf.Tensor3D, hs: hAll };
   });
 }
 
-/**
- * `[dx, dKernel, dRecurrentKernel, dBias, dh0]` (`RECUR_GRU_SEQUENCE_GRAD_OUTPUTS`): the
- * backward pass through time, the weight gradients as large products at the end. The
- * caller owns them.
- */
-export function gruSequenceGradReference(
-  inputs: GruSequenceGradTensors,
-  attrs: RecurGruSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | tf.Tensor2D, tf.Tensor2D] {
+/** The backward pass through time, the weight gradients as large products at the end. */
+function backward(inputs: GruGradInputs, attrs: RecurGruSequenceAttrs) {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, bias, h0, mask, gates, hs, dys, dhT } = inputs;
     const { activation, recurrentActivation: sigma, resetAfter, reverse } = attrs;
@@ -179,6 +186,42 @@ export function gruSequenceGradReference(
         1,
       ) as tf.Tensor2D;
     }
-    return [dx, dKernel, dRecurrentKernel, dBias, dh];
+    return { x: dx, kernel: dKernel, recurrentKernel: dRecurrentKernel, bias: dBias, h0: dh };
   });
 }
+
+const LAYOUT = { gates: 3, states: ['h0'], twoRowBias: true } as const;
+
+/** The GRU sequence kernel: h carried, three gates, either reset placement. */
+export const gruSequence = defineKernel<{
+  inputs: RecurGruSequenceInputs;
+  attrs: RecurGruSequenceAttrs;
+  outputs: RecurGruSequenceOutputs;
+  workspace: RecurGruSequenceWorkspace;
+  differentiable: 'x' | 'kernel' | 'recurrentKernel' | 'bias' | 'h0';
+  savedOutputs: never;
+}>({
+  name: RecurGruSequence,
+  gradName: RecurGruSequenceGrad,
+  inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'mask'],
+  differentiable: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0'],
+  outputs: ['ys', 'hT'],
+  workspace: ['gates', 'hs'],
+  savedOutputs: [],
+  validate(inputs, attrs) {
+    expectBooleanAttr(RecurGruSequence, 'resetAfter', (attrs as Partial<RecurGruSequenceAttrs>)?.resetAfter);
+    validateRecurrentInputs(RecurGruSequence, inputs, { ...LAYOUT, twoRowBias: attrs.resetAfter });
+    validateSequenceAttrs(RecurGruSequence, attrs, true);
+  },
+  complete: withMask,
+  reference: forward,
+  referenceGrad: backward,
+  example(source) {
+    const resetAfter = source.bool('resetAfter');
+    const twoRowBias = resetAfter && source.bool('recurrentBias');
+    return {
+      inputs: recurrentExample(source, LAYOUT, twoRowBias) as RecurGruSequenceInputs,
+      attrs: { ...gatedExampleAttrs(source), resetAfter },
+    };
+  },
+});

@@ -1,10 +1,13 @@
 /**
- * Reference `RecurElmanSequence` and its backward pass through time, in plain tfjs ops.
- * Elman (1990), "Finding structure in time": h_t = act(x_t·W + h_{t−1}·U + b).
+ * `RecurElmanSequence`: a whole simple-RNN sequence as one kernel, and its backward pass
+ * through time. Elman (1990), "Finding structure in time": h_t = act(x_t·W + h_{t−1}·U + b).
+ * Layouts as `sequence-inputs.ts` describes, G = 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RecurElmanSequenceAttrs } from '../names.js';
-import { activate, backpropActivation } from './activation.js';
+import { activate, backpropActivation } from './activation-backprop.js';
+import { defineKernel } from './descriptor.js';
+import { type SequenceKernelCommonAttrs, validateSequenceAttrs } from './sequence-attrs.js';
+import { exampleAttrs, recurrentExample, validateRecurrentInputs, withMask } from './sequence-inputs.js';
 import {
   at,
   emitOutputs,
@@ -17,29 +20,32 @@ import {
   stepMasks,
   stepOrder,
   stepsTransposed,
-} from './common.js';
+} from './sequence-steps.js';
 
-/** Forward inputs as tensors; `mask` absent means every step is real. */
-export interface ElmanSequenceTensors {
+export const RecurElmanSequence = 'RecurElmanSequence';
+export const RecurElmanSequenceGrad = 'RecurElmanSequenceGrad';
+
+/** `x [B,T,I]`, `kernel [I,H]`, `recurrentKernel [H,H]`, `bias [H]`, `h0 [B,H]`, `mask [B,T]` (absent: all real). */
+export type RecurElmanSequenceInputs = {
   readonly x: tf.Tensor3D;
   readonly kernel: tf.Tensor2D;
   readonly recurrentKernel: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
   readonly h0: tf.Tensor2D;
   readonly mask?: tf.Tensor2D;
-}
+};
+export type RecurElmanSequenceAttrs = SequenceKernelCommonAttrs;
+/** `ys [B,T,H]`, `hT [B,H]`. */
+export type RecurElmanSequenceOutputs = { readonly ys: tf.Tensor3D; readonly hT: tf.Tensor2D };
+/** `hs [T,B,H]`: the state after each step. */
+export type RecurElmanSequenceWorkspace = { readonly hs: tf.Tensor3D };
+type ElmanGradInputs = RecurElmanSequenceInputs &
+  RecurElmanSequenceWorkspace & { readonly dys: tf.Tensor3D; readonly dhT: tf.Tensor2D };
 
-export interface ElmanSequenceGradTensors extends ElmanSequenceTensors {
-  readonly hs: tf.Tensor3D;
-  readonly dys: tf.Tensor3D;
-  readonly dhT: tf.Tensor2D;
-}
-
-/** `[ys, hT, hs]` as `RECUR_ELMAN_SEQUENCE_OUTPUTS` describes. The caller owns them. */
-export function elmanSequenceReference(
-  inputs: ElmanSequenceTensors,
+function forward(
+  inputs: RecurElmanSequenceInputs,
   attrs: RecurElmanSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D] {
+): RecurElmanSequenceOutputs & RecurElmanSequenceWorkspace {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, bias, h0, mask } = inputs;
     const projected = projectInputs(x, kernel, bias);
@@ -59,19 +65,15 @@ export function elmanSequenceReference(
     }
     const states = tf.stack(hs) as tf.Tensor3D;
     const emitted = mask === undefined ? undefined : outputMask(mask, attrs.maskedOutput, attrs.reverse);
-    return [emitOutputs(states, emitted), h, states];
+    return { ys: emitOutputs(states, emitted), hT: h, hs: states };
   });
 }
 
 /**
- * `[dx, dKernel, dRecurrentKernel, dBias, dh0]` (`RECUR_ELMAN_SEQUENCE_GRAD_OUTPUTS`): the
- * backward pass through time, one recurrent product per step, the weight gradients as
- * large products at the end. The caller owns them.
+ * The backward pass through time: one recurrent product per step, the weight gradients as
+ * large products at the end.
  */
-export function elmanSequenceGradReference(
-  inputs: ElmanSequenceGradTensors,
-  attrs: RecurElmanSequenceAttrs,
-): [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D] {
+function backward(inputs: ElmanGradInputs, attrs: RecurElmanSequenceAttrs) {
   return tf.tidy(() => {
     const { x, kernel, recurrentKernel, h0, mask, hs, dys, dhT } = inputs;
     const recurrentTransposed = tf.transpose(recurrentKernel);
@@ -101,6 +103,36 @@ export function elmanSequenceGradReference(
     const dZAll = stackSteps(dZ);
     const { dx, dKernel, dBias } = projectionGradients(x, kernel, dZAll);
     const dRecurrentKernel: tf.Tensor2D = tf.matMul(stepsTransposed(previousStates(hs, h0, attrs.reverse)), dZAll);
-    return [dx, dKernel, dRecurrentKernel, dBias, dh];
+    return { x: dx, kernel: dKernel, recurrentKernel: dRecurrentKernel, bias: dBias, h0: dh };
   });
 }
+
+const LAYOUT = { gates: 1, states: ['h0'], twoRowBias: false } as const;
+
+/** The Elman (simple RNN) sequence kernel. */
+export const elmanSequence = defineKernel<{
+  inputs: RecurElmanSequenceInputs;
+  attrs: RecurElmanSequenceAttrs;
+  outputs: RecurElmanSequenceOutputs;
+  workspace: RecurElmanSequenceWorkspace;
+  differentiable: 'x' | 'kernel' | 'recurrentKernel' | 'bias' | 'h0';
+  savedOutputs: never;
+}>({
+  name: RecurElmanSequence,
+  gradName: RecurElmanSequenceGrad,
+  inputs: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'mask'],
+  differentiable: ['x', 'kernel', 'recurrentKernel', 'bias', 'h0'],
+  outputs: ['ys', 'hT'],
+  workspace: ['hs'],
+  savedOutputs: [],
+  validate(inputs, attrs) {
+    validateRecurrentInputs(RecurElmanSequence, inputs, LAYOUT);
+    validateSequenceAttrs(RecurElmanSequence, attrs, false);
+  },
+  complete: withMask,
+  reference: forward,
+  referenceGrad: backward,
+  example(source) {
+    return { inputs: recurrentExample(source, LAYOUT, false) as RecurElmanSequenceInputs, attrs: exampleAttrs(source) };
+  },
+});

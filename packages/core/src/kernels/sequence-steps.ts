@@ -3,7 +3,7 @@
  * kernel's `tf.tidy`; results are owned by that scope.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskedOutput } from '../names.js';
+import type { MaskedOutput } from './sequence-attrs.js';
 
 /** Input time of each processing step: 0…T−1, or T−1…0 when `reverse`. */
 export function stepOrder(time: number, reverse: boolean): number[] {

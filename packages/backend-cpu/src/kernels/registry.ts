@@ -1,0 +1,18 @@
+/**
+ * Every kernel descriptor of core, as the cpu backend implements it: one entry each, in
+ * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
+ */
+import type { BackendKernel } from '@recur/core/kernel-api';
+import { elmanSequenceCpu } from './elman-sequence.js';
+import { gruSequenceCpu } from './gru-sequence.js';
+import { linearScanCpu } from './linear-scan.js';
+import { logLinearScanCpu } from './log-linear-scan.js';
+import { lstmSequenceCpu } from './lstm-sequence.js';
+
+export const CPU_KERNELS: readonly BackendKernel[] = [
+  lstmSequenceCpu,
+  gruSequenceCpu,
+  elmanSequenceCpu,
+  linearScanCpu,
+  logLinearScanCpu,
+];

@@ -1,0 +1,18 @@
+/**
+ * Every kernel descriptor of core, as the wasm backend implements it: one entry each, in
+ * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
+ */
+import type { BackendKernel } from '@recur/core/kernel-api';
+import { elmanSequenceWasm } from './elman-sequence.js';
+import { gruSequenceWasm } from './gru-sequence.js';
+import { linearScanWasm } from './linear-scan.js';
+import { logLinearScanWasm } from './log-linear-scan.js';
+import { lstmSequenceWasm } from './lstm-sequence.js';
+
+export const WASM_KERNELS: readonly BackendKernel[] = [
+  lstmSequenceWasm,
+  gruSequenceWasm,
+  elmanSequenceWasm,
+  linearScanWasm,
+  logLinearScanWasm,
+];

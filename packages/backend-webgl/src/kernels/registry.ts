@@ -1,0 +1,15 @@
+/**
+ * Core's kernel descriptors on the webgl backend: none is fused here yet, so core's
+ * reference (plain tfjs ops) runs each. Listed one by one, so a test can check the list
+ * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
+ */
+import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence } from '@recur/core';
+import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
+
+export const WEBGL_KERNELS: readonly BackendKernel[] = [
+  referenceKernel(lstmSequence),
+  referenceKernel(gruSequence),
+  referenceKernel(elmanSequence),
+  referenceKernel(linearScan),
+  referenceKernel(logLinearScan),
+];
