@@ -2,7 +2,8 @@
  * Every kernel descriptor of core, as the wasm backend implements it: one entry each, in
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
-import type { BackendKernel } from '@recur/core/kernel-api';
+import { ctcLoss } from '@recur/core';
+import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 import { elmanSequenceWasm } from './elman-sequence.js';
 import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
@@ -15,4 +16,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
+  referenceKernel(ctcLoss),
 ];

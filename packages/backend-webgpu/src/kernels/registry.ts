@@ -3,7 +3,7 @@
  * reference (plain tfjs ops) runs each. Listed one by one, so a test can check the list
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
-import { elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence } from '@recur/core';
+import { ctcLoss, elmanSequence, gruSequence, linearScan, logLinearScan, lstmSequence } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 
 export const WEBGPU_KERNELS: readonly BackendKernel[] = [
@@ -12,4 +12,5 @@ export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(elmanSequence),
   referenceKernel(linearScan),
   referenceKernel(logLinearScan),
+  referenceKernel(ctcLoss),
 ];
