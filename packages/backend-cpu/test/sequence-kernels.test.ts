@@ -25,6 +25,9 @@ describe('cpu fused kernels against the reference', () => {
       fc.property(kernelCases([ctcLoss]), (c) => expectFusedMatchesReference(c, CPU_KERNELS, 'cpu')),
       { numRuns: 40, seed: 7 },
     );
+    // Long rows and labels: α and β over many steps, repeats and skips.
+    const pins = { batch: 4, time: 40, classes: 6, labels: 14 };
+    for (const seed of [1, 2, 3]) expectFusedMatchesReference({ descriptor: ctcLoss, seed, pins }, CPU_KERNELS, 'cpu');
   });
 
   it('should match on shapes larger than the product blocking, masked and reversed', () => {

@@ -2,8 +2,8 @@
  * Every kernel descriptor of core, as the wasm backend implements it: one entry each, in
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
-import { ctcLoss } from '@recur/core';
-import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
+import type { BackendKernel } from '@recur/core/kernel-api';
+import { ctcLossWasm } from './ctc-loss.js';
 import { elmanSequenceWasm } from './elman-sequence.js';
 import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
@@ -16,5 +16,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
-  referenceKernel(ctcLoss),
+  ctcLossWasm,
 ];
