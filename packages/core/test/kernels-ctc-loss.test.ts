@@ -110,7 +110,7 @@ describeBackends('RecurCtcLoss reference', () => {
       [
         () => runKernel(ctcLoss, { ...inputs, labels: floatLabels }, { blank: 0, zeroInfinity: false }),
         'BAD_DATA',
-        /input 'labels': expected an int32 tensor of shape \[2, 1\]/,
+        /input 'labels': expected an int32 tensor of shape \[2, labels\]/,
       ],
       [
         () => runKernel(ctcLoss, { ...inputs, inputLengths: longer }, { blank: 0, zeroInfinity: false }),
@@ -152,5 +152,44 @@ describeBackends('RecurCtcLoss reference', () => {
     tf.dispose([floatLabels, longer, tooMany, blankLabel]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(Object.values(inputs));
+  });
+});
+
+describeBackends('RecurCtcLoss, reference and fused, with a class ruled out (log-probability −∞)', () => {
+  checkLeaks();
+
+  // Class 2 has probability 0 at every step of row 0 and at step 1 of row 1.
+  const lp = logProbsOf(2, 4, 3).map((rows, b) =>
+    rows.map((row, t) => {
+      if (b === 1 && t !== 1) return row;
+      const z = [row[0] as number, row[1] as number];
+      const lse = Math.log(Math.exp(z[0] as number) + Math.exp(z[1] as number));
+      return [...z.map((v) => v - lse), Number.NEGATIVE_INFINITY];
+    }),
+  );
+  const labels = [[1], [2, 1]];
+
+  it.each([false, true])('should equal brute force, gradient finite (reference only: %s)', (reference) => {
+    const saved = reference
+      ? [ctcLoss.name, ctcLoss.gradName].flatMap((name) => {
+          const k = tf.getKernel(name, tf.getBackend());
+          if (k != null) tf.unregisterKernel(name, k.backendName);
+          return k == null ? [] : [k];
+        })
+      : [];
+    try {
+      const inputs = inputsOf(lp, labels, [4, 4], 0);
+      const { logProbs, ...rest } = inputs;
+      const run = (x: tf.Tensor) =>
+        runKernel(ctcLoss, { logProbs: x as tf.Tensor3D, ...rest }, { blank: 0, zeroInfinity: false }).losses;
+      const losses = run(logProbs);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(run(x)))(logProbs);
+      const expected = lp.map((rows, b) => bruteNll(rows, labels[b] as number[], 0));
+      expectClose(Array.from(losses.dataSync()), expected, { rtol: 1e-5, atol: 1e-5 });
+      expect(Array.from(grad.dataSync()).every(Number.isFinite)).toBe(true);
+      tf.dispose([losses, grad, ...Object.values(inputs)]);
+    } finally {
+      for (const k of saved) tf.registerKernel(k);
+    }
   });
 });

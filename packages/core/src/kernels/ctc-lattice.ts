@@ -112,7 +112,9 @@ export function ctcForward(inputs: CtcLatticeInputs, blank: number): CtcLattice 
   const padded = tf.concat([interleaved, tf.fill([B, 1], blank, 'int32')], 1);
   const extended = tf.where(inLabel, padded, tf.fill([B, S], blank, 'int32')) as tf.Tensor2D;
   const none = tf.fill([B, S], NEG) as tf.Tensor2D;
-  const emissions = tf.where(tf.expandDims(inLabel, 1), gatherClasses(logProbs, extended), tf.fill([B, T, S], NEG));
+  // A log-probability of −∞ (a class ruled out) becomes NEG too.
+  const picked = tf.maximum(gatherClasses(logProbs, extended), NEG);
+  const emissions = tf.where(tf.expandDims(inLabel, 1), picked, tf.fill([B, T, S], NEG));
   const skip = skips(extended, blank);
   const alphas = [tf.where(tf.less(s, 2), stepOf(emissions as tf.Tensor3D, 0), none) as tf.Tensor2D];
   for (let t = 1; t < T; t++) {

@@ -43,10 +43,14 @@ export function minimumCtcSteps(label: readonly number[]): number {
   return label.length + repeats;
 }
 
-function expectIntTensor(name: string, value: unknown, shape: readonly number[]): tf.Tensor {
+/** Throws unless `value` is an int32 tensor of `shape` (`undefined`: any size along that axis). */
+function expectIntTensor(name: string, value: unknown, shape: readonly (number | undefined)[]): tf.Tensor {
   const t = value as tf.Tensor | undefined;
-  const expected = `an int32 tensor of shape [${shape.join(', ')}]`;
-  const fits = t?.dtype === 'int32' && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+  const expected = `an int32 tensor of shape [${shape.map((d) => d ?? 'labels').join(', ')}]`;
+  const fits =
+    t?.dtype === 'int32' &&
+    t.shape?.length === shape.length &&
+    t.shape.every((d, i) => shape[i] === undefined || d === shape[i]);
   if (!fits) throw badArgument('BAD_DATA', `${RecurCtcLoss} input '${name}'`, expected, value);
   return t;
 }
@@ -54,7 +58,7 @@ function expectIntTensor(name: string, value: unknown, shape: readonly number[])
 function validate(inputs: RecurCtcLossInputs, attrs: RecurCtcLossAttrs): void {
   const lp = expectFloatTensor(RecurCtcLoss, 'logProbs', inputs.logProbs, 3);
   const [B, T, C] = lp.shape as [number, number, number];
-  const labels = expectIntTensor('labels', inputs.labels, [B, inputs.labels?.shape?.[1] ?? 0]);
+  const labels = expectIntTensor('labels', inputs.labels, [B, undefined]);
   const L = labels.shape[1] as number;
   const inputLengths = expectIntTensor('inputLengths', inputs.inputLengths, [B]).dataSync();
   const labelLengths = expectIntTensor('labelLengths', inputs.labelLengths, [B]).dataSync();
