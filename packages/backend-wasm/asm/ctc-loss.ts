@@ -5,12 +5,22 @@
  * log-probabilities `[B, T, C]` in place. Labels `[B, W]` int32 (row b's label its first
  * `labelLengths[b]` ids), lengths `[B]` int32. The lattice is sequential in time and
  * branches per state, so it stays scalar: O(T·L) per row, far below the network feeding it.
+ * With fdlibm's exp and log1p, as V8's `Math`, and the cpu loop's order of operations,
+ * losses and gradients equal the cpu backend's bit for bit.
  */
 import { next } from './scratch';
 
-// ln 2 split in two (fdlibm) so that x − n·ln 2 is exact for the exponent range here.
+// fdlibm's e_exp.c (Sun Microsystems 1993), the exp of V8's `Math.exp`, so that the
+// losses and gradients here equal the cpu backend's to the bit.
 const LN2_HI: f64 = 0.6931471803691238;
 const LN2_LO: f64 = 1.9082149292705877e-10;
+const P1: f64 = 1.6666666666666602e-1;
+const P2: f64 = -2.7777777777015593e-3;
+const P3: f64 = 6.613756321437934e-5;
+const P4: f64 = -1.6533902205465252e-6;
+const P5: f64 = 4.1381367970572385e-8;
+const O_THRESHOLD: f64 = 709.782712893384;
+const U_THRESHOLD: f64 = -745.1332191019411;
 
 /** 2ᵏ for k in [−1022, 1023]. */
 function pow2(k: i32): f64 {
@@ -18,52 +28,48 @@ function pow2(k: i32): f64 {
 }
 
 /**
- * eˣ without tables (the module may carry no data segment, so not AssemblyScript's
- * `Math.exp`): x = n·ln 2 + r, |r| ≤ ln 2 / 2, and eʳ by its Taylor series to r¹³
- * (remainder below 5·10⁻¹⁸).
+ * eˣ without tables (the module may carry no data segment, and AssemblyScript's
+ * `Math.exp` at -O3 reads one): x = k·ln 2 + r, |r| ≤ ln 2 / 2, eʳ from a rational
+ * approximation (fdlibm, error below 1 ulp).
  */
 function exp64(x: f64): f64 {
-  if (x < -745.2) return 0;
-  if (x > 709.7) return Infinity;
-  const n = nearest<f64>(x * Math.LOG2E);
-  const r = x - n * LN2_HI - n * LN2_LO;
-  let p: f64 = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  const k = <i32>n;
-  // Below 2⁻¹⁰²² the result is subnormal: scale in two steps.
-  return k < -1021 ? p * pow2(k + 1000) * pow2(-1000) : p * pow2(k);
-}
-
-/**
- * ln(1 + u) for u in [0, 1], the range log-add-exp needs: with s = u / (2 + u) ≤ 1/3,
- * ln(1 + u) = 2 atanh s = 2 (s + s³/3 + s⁵/5 + …), to s³⁷ (remainder below 10⁻¹⁸); no
- * cancellation for small u, unlike ln(1 + u) computed as written.
- */
-function log1p01(u: f64): f64 {
-  const s = u / (2.0 + u);
-  const z = s * s;
-  let p: f64 = 1.0 / 37.0;
-  for (let k = 35; k >= 1; k -= 2) p = p * z + 1.0 / <f64>k;
-  return 2.0 * s * p;
+  if (x !== x) return x; // NaN
+  if (x > O_THRESHOLD) return Infinity;
+  if (x < U_THRESHOLD) return 0;
+  const hx = <u32>(reinterpret<u64>(x) >> 32) & 0x7fffffff;
+  const negative = x < 0;
+  let hi: f64 = 0;
+  let lo: f64 = 0;
+  let k: i32 = 0;
+  if (hx > 0x3fd62e42) {
+    if (hx < 0x3ff0a2b2) {
+      if (x === 1.0) return Math.E;
+      hi = negative ? x + LN2_HI : x - LN2_HI;
+      lo = negative ? -LN2_LO : LN2_LO;
+      k = negative ? -1 : 1;
+    } else {
+      k = <i32>(Math.LOG2E * x + (negative ? -0.5 : 0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    return 1.0 + x;
+  }
+  const t = x * x;
+  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k === 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - (lo - (x * c) / (2.0 - c) - hi);
+  if (k === 1024) return y * 2.0 * pow2(1023);
+  return k >= -1021 ? y * pow2(k) : y * pow2(k + 1000) * pow2(-1000);
 }
 
 /** ln(eᵃ + eᵇ). */
 function logAdd(a: f64, b: f64): f64 {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
-  return a > b ? a + log1p01(exp64(b - a)) : b + log1p01(exp64(a - b));
+  return a > b ? a + Math.log1p(exp64(b - a)) : b + Math.log1p(exp64(a - b));
 }
 
 /** Row b's l' (blank, l_1, blank, …, l_L, blank) into `ext`; returns its length S. */
@@ -192,6 +198,9 @@ export function ctcLossBackward(
     const logP = alphas(row, classes, n, ext, S, blank, alpha, n);
     if (logP === -Infinity) continue;
     const scale = <f64>load<f32>(dlosses + ((<usize>b) << 2));
+    // Classes outside l' get 0 · dloss, signed as the cpu backend's.
+    const zero = <f32>(0.0 * scale);
+    for (let i = 0; i < n * classes; i++) store<f32>(out + ((<usize>i) << 2), zero);
     for (let t = n - 1; t >= 0; t--) {
       const cur = beta + ((<usize>((t % 2) * S)) << 3);
       const later = beta + ((<usize>(((t + 1) % 2) * S)) << 3);
@@ -216,7 +225,7 @@ export function ctcLossBackward(
         const ly = <f64>load<f32>(row + ((<usize>(t * classes + k)) << 2));
         const logAB = f64At(byClass, k);
         // As y_t(k) → 0 the term α β / y (a product holding y once) → 0 too.
-        const g = ly === -Infinity || logAB === -Infinity ? 0 : -exp64(logAB - ly - logP) * scale;
+        const g = (ly === -Infinity || logAB === -Infinity ? 0 : -exp64(logAB - ly - logP)) * scale;
         store<f32>(out + ((<usize>(t * classes + k)) << 2), <f32>g);
       }
     }
