@@ -33,7 +33,8 @@ function pow2(k: i32): f64 {
  * approximation (fdlibm, error below 1 ulp).
  */
 function exp64(x: f64): f64 {
-  if (x !== x) return x; // NaN
+  // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin, typed f64.
+  if (isNaN<f64>(x)) return x;
   if (x > O_THRESHOLD) return Infinity;
   if (x < U_THRESHOLD) return 0;
   const hx = <u32>(reinterpret<u64>(x) >> 32) & 0x7fffffff;
