@@ -1,5 +1,5 @@
 import { CPU_KERNELS, cpu } from '@recur/backend-cpu';
-import { KERNEL_DESCRIPTORS, useBackend } from '@recur/core';
+import { ctcLoss, KERNEL_DESCRIPTORS, useBackend } from '@recur/core';
 import { expectFusedMatchesReference, kernelCases, registerKernels } from '@recur/test-utils';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -18,6 +18,16 @@ describe('cpu fused kernels against the reference', () => {
       fc.property(kernelCases(), (c) => expectFusedMatchesReference(c, CPU_KERNELS, 'cpu')),
       { numRuns: 80, seed: 42 },
     );
+  });
+
+  it('should match the CTC loss and its gradient over random lengths, labels, blanks and zeroInfinity', () => {
+    fc.assert(
+      fc.property(kernelCases([ctcLoss]), (c) => expectFusedMatchesReference(c, CPU_KERNELS, 'cpu')),
+      { numRuns: 40, seed: 7 },
+    );
+    // Long rows and labels: α and β over many steps, repeats and skips.
+    const pins = { batch: 4, time: 40, classes: 6, labels: 14 };
+    for (const seed of [1, 2, 3]) expectFusedMatchesReference({ descriptor: ctcLoss, seed, pins }, CPU_KERNELS, 'cpu');
   });
 
   it('should match on shapes larger than the product blocking, masked and reversed', () => {

@@ -1,5 +1,6 @@
 import { WASM_KERNELS, wasm } from '@recur/backend-wasm';
 import {
+  ctcLoss,
   elmanSequence,
   KERNEL_DESCRIPTORS,
   RecurError,
@@ -51,6 +52,13 @@ describe('wasm fused kernels', () => {
         ),
         { numRuns: 40, seed: 7 },
       );
+    });
+
+    it('should match the CTC loss and its gradient over random lengths, labels, blanks and zeroInfinity', () => {
+      fc.assert(fc.property(kernelCases([ctcLoss]), expectFusedMatchesReference), { numRuns: 40, seed: 7 });
+      // Long rows and labels: α and β over many steps, repeats and skips.
+      const pins = { batch: 4, time: 40, classes: 6, labels: 14 };
+      for (const seed of [1, 2, 3]) expectFusedMatchesReference({ descriptor: ctcLoss, seed, pins });
     });
 
     it('should match on shapes larger than the product blocking (64-row, 256-deep panels)', () => {

@@ -44,6 +44,15 @@ export {
   varianceScaling,
   zeros,
 } from './initializers.js';
+export {
+  ctcLoss,
+  minimumCtcSteps,
+  RecurCtcLoss,
+  type RecurCtcLossAttrs,
+  RecurCtcLossGrad,
+  type RecurCtcLossInputs,
+  type RecurCtcLossOutputs,
+} from './kernels/ctc-loss.js';
 export type { AnyKernelDescriptor, KernelDescriptor } from './kernels/descriptor.js';
 export { hasFusedKernel, runKernel } from './kernels/dispatch.js';
 export {

@@ -30,7 +30,8 @@ function registerKernelGradient(d: AnyKernelDescriptor): void {
       [...d.inputs, ...savedNames].forEach((name, i) => {
         given[name] = saved[i] as tf.Tensor;
       });
-      const outputGradients = dy as tf.Tensor[];
+      // tfjs hands a kernel of one output its gradient alone, not in an array.
+      const outputGradients = Array.isArray(dy) ? dy : [dy];
       outputGradientNames(d).forEach((name, k) => {
         given[name] = outputGradients[k] as tf.Tensor;
       });

@@ -1,13 +1,13 @@
 /**
  * Connectionist temporal classification loss (Graves et al. 2006), as PyTorch's
  * `nn.CTCLoss` and Keras' `ctc_batch_cost`: −ln p(label | x) summed over every
- * alignment of the label to the input steps. The recursions are in `ctc-lattice.ts`;
- * they run in float64 on the CPU over the log-probabilities' values, and their analytic
- * gradient reaches the graph through `tf.customGrad`.
+ * alignment of the label to the input steps. Each row's loss and its analytic gradient
+ * are core's `RecurCtcLoss` kernel (fused in float64 on cpu and wasm, the reference in
+ * tfjs ops elsewhere); the checks, the error naming an impossible row and the
+ * reductions are here.
  */
-import { badArgument, RecurError } from '@recur/core';
+import { badArgument, ctcLoss as ctcLossKernel, minimumCtcSteps, RecurError, runKernel } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type CtcRow, ctcGradient, ctcNegLogLikelihood, minimumCtcSteps } from './ctc-lattice.js';
 
 /** How `ctcLoss` reduces the rows' losses (see `CtcReduction`). */
 export const CTC_REDUCTIONS = ['mean', 'sum', 'none'] as const;
@@ -49,36 +49,24 @@ export function ctcLoss<R extends CtcReduction = 'mean'>(
   logProbs: tf.Tensor3D,
   options: CtcLossOptions<R>,
 ): CtcLossResult<R> {
-  const { batch, time, classes, rows, reduction, zeroInfinity } = checkCtc(logProbs, options);
+  const { batch, rows, reduction, zeroInfinity, blank } = checkCtc(logProbs, options);
+  const width = Math.max(0, ...rows.map((r) => r.label.length));
+  const padded = rows.flatMap((r) => [...r.label, ...new Array<number>(width - r.label.length).fill(blank)]);
   const divisors = rows.map((r) => Math.max(r.label.length, 1));
-  const perRow = tf.customGrad((lp, save) => {
-    (save as tf.GradSaveFunc)([lp as tf.Tensor]);
-    const values = (lp as tf.Tensor).dataSync();
-    const losses = rows.map((r, b) => {
-      const nll = ctcNegLogLikelihood({ ...r, logProbs: values, offset: b * time * classes });
-      // Impossible rows were refused up front unless zeroInfinity; Infinity stays for
-      // any other reason (log-probabilities of −∞ on every path), as in PyTorch.
-      return Number.isFinite(nll) || !zeroInfinity ? nll : 0;
-    });
-    return {
-      value: tf.tensor1d(losses),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const upstream = dy.dataSync();
-        const lpValues = (saved[0] as tf.Tensor).dataSync();
-        const grad = new Float32Array(batch * time * classes);
-        rows.forEach((r, b) => {
-          const row: CtcRow = { ...r, logProbs: lpValues, offset: b * time * classes };
-          const { nll, grad: g } = ctcGradient(row);
-          if (!Number.isFinite(nll)) return;
-          const scale = upstream[b] as number;
-          for (let i = 0; i < g.length; i++) grad[b * time * classes + i] = (g[i] as number) * scale;
-        });
-        return tf.tensor3d(grad, [batch, time, classes]);
-      },
-    };
-  });
   return tf.tidy(() => {
-    const losses = perRow(logProbs) as tf.Tensor1D;
+    const inputs = {
+      logProbs,
+      labels: tf.tensor2d(padded, [batch, width], 'int32'),
+      inputLengths: tf.tensor1d(
+        rows.map((r) => r.inputLength),
+        'int32',
+      ),
+      labelLengths: tf.tensor1d(
+        rows.map((r) => r.label.length),
+        'int32',
+      ),
+    };
+    const { losses } = runKernel(ctcLossKernel, inputs, { blank, zeroInfinity });
     if (reduction === 'none') return losses;
     if (reduction === 'sum') return tf.sum(losses);
     return tf.mean(tf.div(losses, tf.tensor1d(divisors)));
@@ -87,9 +75,8 @@ export function ctcLoss<R extends CtcReduction = 'mean'>(
 
 interface Checked {
   readonly batch: number;
-  readonly time: number;
-  readonly classes: number;
-  readonly rows: readonly Omit<CtcRow, 'logProbs' | 'offset'>[];
+  readonly rows: readonly { readonly inputLength: number; readonly label: readonly number[] }[];
+  readonly blank: number;
   readonly reduction: CtcReduction;
   readonly zeroInfinity: boolean;
 }
@@ -151,7 +138,7 @@ function checkCtc(logProbs: unknown, options: unknown): Checked {
           'or pass zeroInfinity: true',
       );
     }
-    return { classes, inputLength: length as number, label: label as number[], blank };
+    return { inputLength: length as number, label: label as number[] };
   });
-  return { batch, time, classes, rows, reduction, zeroInfinity };
+  return { batch, rows, blank, reduction, zeroInfinity };
 }

@@ -3,6 +3,7 @@
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
 import type { BackendKernel } from '@recur/core/kernel-api';
+import { ctcLossCpu } from './ctc-loss.js';
 import { elmanSequenceCpu } from './elman-sequence.js';
 import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
@@ -20,4 +21,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   logLinearScanCpu,
   slstmSequenceCpu,
   wkvSequenceCpu,
+  ctcLossCpu,
 ];

@@ -3,6 +3,7 @@
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
 import type { BackendKernel } from '@recur/core/kernel-api';
+import { ctcLossWasm } from './ctc-loss.js';
 import { elmanSequenceWasm } from './elman-sequence.js';
 import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
@@ -20,4 +21,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   logLinearScanWasm,
   slstmSequenceWasm,
   wkvSequenceWasm,
+  ctcLossWasm,
 ];

@@ -4,6 +4,7 @@
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
 import {
+  ctcLoss,
   elmanSequence,
   gruSequence,
   linearScan,
@@ -23,4 +24,5 @@ export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(logLinearScan),
   referenceKernel(slstmSequence),
   referenceKernel(wkvSequence),
+  referenceKernel(ctcLoss),
 ];

@@ -39,22 +39,35 @@ export interface BackendKernel {
   readonly configs: readonly KernelConfig[];
 }
 
-/** Throws unless each of `names` is a float32 tensor in `inputs`: a fused kernel trusts its inputs' kind. */
-function expectInputs(kernel: string, inputs: NamedTensorInfoMap, names: readonly string[]): void {
+/**
+ * Throws unless each of `names` is a tensor in `inputs`, int32 if among `integers` and
+ * float32 otherwise: a fused kernel trusts its inputs' kind.
+ */
+function expectInputs(
+  kernel: string,
+  inputs: NamedTensorInfoMap,
+  names: readonly string[],
+  integers: readonly string[],
+): void {
   for (const name of names) {
     const info = inputs[name];
-    if (info?.dtype !== 'float32') throw badArgument('BAD_DATA', `${kernel} input '${name}'`, 'a float32 tensor', info);
+    const dtype = integers.includes(name) ? 'int32' : 'float32';
+    if (info?.dtype !== dtype) throw badArgument('BAD_DATA', `${kernel} input '${name}'`, `a ${dtype} tensor`, info);
   }
 }
 
 function kernelConfig(
   kernelName: string,
   backendName: string,
-  names: { readonly inputs: readonly string[]; readonly outputs: readonly string[] },
+  names: {
+    readonly inputs: readonly string[];
+    readonly integers: readonly string[];
+    readonly outputs: readonly string[];
+  },
   run: (inputs: never, attrs: never, backend: never) => object,
 ): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
-    expectInputs(kernelName, inputs, names.inputs);
+    expectInputs(kernelName, inputs, names.inputs, names.integers);
     const named = run(inputs as never, (attrs ?? {}) as never, backend as never) as Record<string, TensorInfo>;
     return names.outputs.map((name) => named[name] as TensorInfo);
   };
@@ -67,12 +80,17 @@ export function fusedKernel<S extends KernelSignature, Backend>(
   backendName: string,
   functions: FusedFunctions<S, Backend>,
 ): BackendKernel {
-  const forwardNames = { inputs: descriptor.inputs, outputs: [...descriptor.outputs, ...descriptor.workspace] };
+  const integers = descriptor.integerInputs ?? [];
+  const forwardNames = {
+    inputs: descriptor.inputs,
+    integers,
+    outputs: [...descriptor.outputs, ...descriptor.workspace],
+  };
   const forward = kernelConfig(descriptor.name, backendName, forwardNames, (...a) => functions.forward(...a));
   const { backward } = functions;
   if (backward === undefined) return { descriptor, configs: [forward] };
   const read = [...descriptor.workspace, ...descriptor.savedOutputs, ...outputGradientNames(descriptor)];
-  const backwardNames = { inputs: [...descriptor.inputs, ...read], outputs: descriptor.differentiable };
+  const backwardNames = { inputs: [...descriptor.inputs, ...read], integers, outputs: descriptor.differentiable };
   const configs = [forward, kernelConfig(descriptor.gradName, backendName, backwardNames, (...a) => backward(...a))];
   return { descriptor, configs };
 }

@@ -82,6 +82,8 @@ export interface KernelDescriptor<S extends KernelSignature> {
   readonly gradName: string;
   /** Every input, in a fixed order. */
   readonly inputs: readonly (keyof S['inputs'] & string)[];
+  /** The inputs of dtype int32 (lengths, class ids); every other input is float32. */
+  readonly integerInputs?: readonly (keyof S['inputs'] & string)[];
   /** The inputs with a gradient, in the order the backward kernel returns them. */
   readonly differentiable: readonly S['differentiable'][];
   /** The visible outputs `runKernel` returns, in the forward kernel's order. */
@@ -110,6 +112,7 @@ export interface AnyKernelDescriptor {
   readonly name: string;
   readonly gradName: string;
   readonly inputs: readonly string[];
+  readonly integerInputs?: readonly string[];
   readonly differentiable: readonly string[];
   readonly outputs: readonly string[];
   readonly workspace: readonly string[];

@@ -2,6 +2,7 @@
  * Every whole-sequence kernel core defines. Dispatch, gradient registration, the parity
  * harness and each backend's registration iterate this list; a new kernel joins it here.
  */
+import { ctcLoss } from './ctc-loss.js';
 import type { AnyKernelDescriptor } from './descriptor.js';
 import { elmanSequence } from './elman-sequence.js';
 import { gruSequence } from './gru-sequence.js';
@@ -20,4 +21,5 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   logLinearScan,
   slstmSequence,
   wkvSequence,
+  ctcLoss,
 ];

@@ -1,5 +1,6 @@
 /**
- * The CTC forward–backward recursions for one sequence, in float64 and log space
+ * The CTC forward–backward recursions for one sequence, in float64 and log space, as the
+ * cpu backend fuses core's `RecurCtcLoss` (core's `kernels/ctc-lattice.ts` is the oracle)
  * (Graves et al. 2006, "Connectionist temporal classification", sec. 4.1–4.2). The label
  * l of length L is extended with blanks, l' = (b, l_1, b, l_2, …, l_L, b) of length
  * S = 2L + 1, and with y_t(k) = exp(logProbs[t, k]):
@@ -29,13 +30,6 @@ export interface CtcRow {
   readonly inputLength: number;
   readonly label: readonly number[];
   readonly blank: number;
-}
-
-/** The fewest input steps that can emit `label`: one per label, plus a blank between each repeated pair. */
-export function minimumCtcSteps(label: readonly number[]): number {
-  let repeats = 0;
-  for (let i = 1; i < label.length; i++) if (label[i] === label[i - 1]) repeats++;
-  return label.length + repeats;
 }
 
 function logAdd(a: number, b: number): number {
