@@ -35,6 +35,7 @@ import {
   resolveMinConfig,
 } from './internal/min-rnn.js';
 
+/** Options of `minGru`: sizes, expansion factor α, sequence form and initialisers. */
 export interface MinGruConfig {
   /** Features per input step. Required. */
   readonly inputSize: number;
@@ -54,11 +55,13 @@ export interface MinGruConfig {
   readonly biasInitializer?: InitializerName | (string & {});
 }
 
+/** minGRU's state: `h [batch, α·units]`, the h_{t−1} of eq. 3.1.3c (before the output projection W_o). */
 export type MinGruCarry = MinCarry;
 
 /** `bias` exists when `useBias`; `outputKernel` [α·units, units] when `expansion` ≠ 1. */
 export type MinGruParams = MinParams;
 
+/** A minGRU cell (`kind: 'minGru'`), as `minGru` returns it. */
 export type MinGruCell = Cell<MinGruCarry, MinGruParams, Resolved<MinGruConfig>> & { readonly kind: 'minGru' };
 
 /** A minGRU cell: a step for generation and a whole-sequence form for training. */

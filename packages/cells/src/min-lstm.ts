@@ -40,6 +40,7 @@ import {
   resolveMinConfig,
 } from './internal/min-rnn.js';
 
+/** Options of `minLstm`: sizes, expansion factor α, sequence form and initialisers. */
 export interface MinLstmConfig {
   /** Features per input step. Required. */
   readonly inputSize: number;
@@ -59,11 +60,13 @@ export interface MinLstmConfig {
   readonly biasInitializer?: InitializerName | (string & {});
 }
 
+/** minLSTM's state: `h [batch, α·units]`, the h_{t−1} of eq. 3.2.3d (before the output projection W_o). */
 export type MinLstmCarry = MinCarry;
 
 /** `bias` exists when `useBias`; `outputKernel` [α·units, units] when `expansion` ≠ 1. */
 export type MinLstmParams = MinParams;
 
+/** A minLSTM cell (`kind: 'minLstm'`), as `minLstm` returns it. */
 export type MinLstmCell = Cell<MinLstmCarry, MinLstmParams, Resolved<MinLstmConfig>> & { readonly kind: 'minLstm' };
 
 /** A minLSTM cell: a step for generation and a whole-sequence form for training. */

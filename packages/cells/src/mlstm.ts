@@ -51,6 +51,7 @@ import { type ForgetGate, forgetGateOption, logForget } from './internal/xlstm.j
 /** How the sequence form runs: quadratic in T at once, or chunk by chunk. */
 export type MlstmParallel = 'quadratic' | 'chunkwise';
 
+/** Options of `mlstm`: sizes, heads, key size, forget gate and sequence form. */
 export interface MlstmConfig {
   /** Features per input step. Required. */
   readonly inputSize: number;
@@ -70,6 +71,11 @@ export interface MlstmConfig {
   readonly kernelInitializer?: InitializerName | (string & {});
 }
 
+/**
+ * mLSTM's state, C and n scaled by exp(−m): `h [batch, units]` the last output, `C [batch,
+ * heads, dk, dv]` the matrix memory (eq. 19), `n [batch, heads, dk]` the normaliser
+ * (eq. 20), `m [batch, heads]` the stabiliser (appendix A.3).
+ */
 export type MlstmCarry = {
   readonly h: tf.Tensor2D;
   readonly C: tf.Tensor4D;
@@ -77,8 +83,10 @@ export type MlstmCarry = {
   readonly m: tf.Tensor2D;
 };
 
+/** `kernel [inputSize, 2·heads·dk + 2·units + 2·heads]` in blocks q, k, v, o, ĩ, f̃, and `bias` of that width. */
 export type MlstmParams = { readonly kernel: tf.Tensor2D; readonly bias: tf.Tensor1D };
 
+/** An mLSTM cell (`kind: 'mlstm'`), as `mlstm` returns it. */
 export type MlstmCell = Cell<MlstmCarry, MlstmParams, Resolved<MlstmConfig>> & { readonly kind: 'mlstm' };
 
 const FIELDS = [

@@ -44,6 +44,7 @@ import { applyMaskedOutput, tokenShift } from './internal/last-real.js';
 import { initParams, layerNorm, type ParamInit } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
+/** Options of `rwkv`: sizes, channel-mixing width, layer-norm ε and initialiser. */
 export interface RwkvConfig {
   /** Features per input step. Required. */
   readonly inputSize: number;
@@ -71,6 +72,7 @@ export type RwkvParams = Readonly<Record<string, tf.Tensor>> & {
   readonly inputKernel?: tf.Tensor2D;
 };
 
+/** An RWKV-4 block as a cell (`kind: 'rwkv'`), as `rwkv` returns it. */
 export type RwkvCell = Cell<RwkvCarry, RwkvParams, Resolved<RwkvConfig>> & { readonly kind: 'rwkv' };
 
 const FIELDS = ['inputSize', 'units', 'ffnMultiplier', 'layerNormEpsilon', 'kernelInitializer'] as const;

@@ -45,6 +45,7 @@ import { initParams } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 import { type ForgetGate, forgetGateOption, logForget, stackedHeads, xlstmForgetBias } from './internal/xlstm.js';
 
+/** Options of `slstm`: sizes, heads, forget gate and initialisers. */
 export interface SlstmConfig {
   /** Features per input step. Required. */
   readonly inputSize: number;
@@ -68,12 +69,17 @@ export type SlstmCarry = {
   readonly m: tf.Tensor2D;
 };
 
+/**
+ * W = `kernel [inputSize, 4·units]`, R = `recurrentKernel [heads, headSize, 4·headSize]`
+ * (one block per head, headSize = units / heads), b = `bias [4·units]`; gate blocks i, f, z, o.
+ */
 export type SlstmParams = {
   readonly kernel: tf.Tensor2D;
   readonly recurrentKernel: tf.Tensor3D;
   readonly bias: tf.Tensor1D;
 };
 
+/** An sLSTM cell (`kind: 'slstm'`), as `slstm` returns it. */
 export type SlstmCell = Cell<SlstmCarry, SlstmParams, Resolved<SlstmConfig>> & { readonly kind: 'slstm' };
 
 const FIELDS = ['inputSize', 'units', 'heads', 'forgetGate', 'kernelInitializer', 'recurrentInitializer'] as const;

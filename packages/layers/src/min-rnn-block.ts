@@ -31,6 +31,7 @@ import { checkParams } from './param-tree.js';
 import { recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';
 
+/** Options of `minRnnBlock`: which cell, the model width d, expansion factors and layer-norm ε. */
 export interface MinRnnBlockConfig {
   /** `'minGru'` or `'minLstm'`. Required. */
   readonly cell: 'minGru' | 'minLstm';
@@ -51,6 +52,7 @@ export interface MinRnnBlockConfig {
 /** Gain and shift of one layer normalisation, `[d]` each. */
 export type LayerNormParams = { readonly gain: tf.Tensor1D; readonly shift: tf.Tensor1D };
 
+/** The pre-cell layer norm, the cell's weights and, unless `mlpExpansion` is 0, the feed-forward's norm and its `up` (d → mlpExpansion·d) and `down` dense layers. */
 export type MinRnnBlockParams = {
   readonly norm: LayerNormParams;
   readonly cell: MinGruParams;
@@ -58,6 +60,7 @@ export type MinRnnBlockParams = {
   readonly mlp?: { readonly up: DenseParams; readonly down: DenseParams };
 };
 
+/** One pre-norm residual min-RNN block over `[batch, time, size]`, as `minRnnBlock` returns it; its carry is the cell's `{ h }`. */
 export type MinRnnBlockLayer = Layer<MinRnnBlockParams, MinGruCarry, tf.Tensor3D, tf.Tensor3D> & {
   readonly kind: 'minRnnBlock';
   readonly config: Readonly<Required<MinRnnBlockConfig>>;

@@ -22,6 +22,7 @@ import { checkConfig, checkPositiveInteger } from '@recur/core';
 import { type RecurrentLayer, recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';
 
+/** Options of `rwkvStack`: every block's `rwkv` cell options, plus the number of blocks and what padded steps emit. */
 export interface RwkvStackConfig extends Omit<RwkvConfig, 'inputSize' | 'units'> {
   /** Features per input step; the first block projects them to `units` when they differ. Required. */
   readonly inputSize: number;
@@ -33,6 +34,7 @@ export interface RwkvStackConfig extends Omit<RwkvConfig, 'inputSize' | 'units'>
   readonly maskedOutput?: MaskedOutput;
 }
 
+/** One block of `rwkvStack`: an `rwkv` cell run over time by `recurrent`, returning every step. */
 export type RwkvBlock = RecurrentLayer<ReturnType<RwkvCell['initCarry']>, ReturnType<RwkvCell['init']>, true>;
 
 const FIELDS = [

@@ -45,6 +45,7 @@ export type TdnnContext =
   | { readonly kind: 'range'; readonly from: number; readonly to: number }
   | { readonly kind: 'offsets'; readonly offsets: readonly number[] };
 
+/** Options of `tdnn`: sizes, context offsets, dilation, stride, padding, activation and initialisers. */
 export interface TdnnConfig {
   /** Features per input frame. Required. */
   readonly inputSize: number;
@@ -68,8 +69,10 @@ export interface TdnnConfig {
   readonly biasInitializer?: InitializerName | (string & {});
 }
 
+/** W = `kernel [K·inputSize, units]`, offset-major (frame o₁'s features first), and `bias [units]` when `useBias`. */
 export type TdnnParams = { readonly kernel: tf.Tensor2D; readonly bias?: tf.Tensor1D };
 
+/** A time-delay layer over `[batch, time, inputSize]` to `[batch, outputTime, units]`, as `tdnn` returns it; stateless. */
 export type TdnnLayer = Layer<TdnnParams, undefined, tf.Tensor3D, tf.Tensor3D> & {
   readonly kind: 'tdnn';
   readonly config: Readonly<Required<TdnnConfig>>;

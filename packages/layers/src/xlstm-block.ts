@@ -34,9 +34,12 @@ import type { AnyLayer, ApplyOptions, Layer, LayerOutput } from './layer.js';
 import { recurrent } from './recurrent.js';
 import { type StackedLayer, stacked } from './stacked.js';
 
+/** Which xLSTM residual block: post-up-projection (the sLSTM block, fig. 9) or pre-up-projection (the mLSTM block, fig. 10). */
 export type XlstmBlockKind = 'postUpProjection' | 'preUpProjection';
+/** Every `XlstmBlockKind`, for validation and option lists. */
 export const XLSTM_BLOCK_KINDS: readonly XlstmBlockKind[] = ['postUpProjection', 'preUpProjection'];
 
+/** Options of `xlstmBlock` beyond the cell and block kind: up-projection factor, `returnState` and layer-norm ε. */
 export interface XlstmBlockOptions {
   /** Width of the up-projection over the model width. Default 4/3 (post) or 2 (pre), as the paper. */
   readonly projectionFactor?: number;
@@ -48,6 +51,10 @@ export interface XlstmBlockOptions {
 
 type Norm = { readonly gain: tf.Tensor1D; readonly shift: tf.Tensor1D };
 
+/**
+ * The block's weights: `norm` (gain and shift `[d]`), the cell's, `up` and `gate` `[d, w]`,
+ * `down` `[w, d]` with w = ⌈factor·d⌉, and the kind's own `ffnNorm` or `skip`.
+ */
 export type XlstmBlockParams<P extends Params = Params> = {
   readonly norm: Norm;
   readonly cell: P;
@@ -60,6 +67,7 @@ export type XlstmBlockParams<P extends Params = Params> = {
   readonly skip?: tf.Tensor1D;
 };
 
+/** An xLSTM residual block around a cell, over `[batch, time, d]`, as `xlstmBlock` returns it; its carry is the cell's. */
 export type XlstmBlockLayer<C extends Carry = Carry, P extends Params = Params> = Layer<
   XlstmBlockParams<P>,
   C,

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** f_t = σ(f̃_t) or exp(f̃_t) (sec. 2.2, eq. 13; sec. 2.3, eq. 25). */
 export type ForgetGate = 'sigmoid' | 'exponential';
+/** The accepted `forgetGate` values of sLSTM and mLSTM, for validation and option lists. */
 export const FORGET_GATES: readonly ForgetGate[] = ['sigmoid', 'exponential'];
 
 export function forgetGateOption(kind: string, value: unknown): ForgetGate {

@@ -20,19 +20,27 @@ import { expectFloatTensor } from './check.js';
 import { aligned, ctcForward, ctcGradient } from './ctc-lattice.js';
 import { defineKernel, type ExampleSource } from './descriptor.js';
 
+/** tfjs kernel name of the CTC loss of each row (for `runKernel`). */
 export const RecurCtcLoss = 'RecurCtcLoss';
+/** tfjs kernel name of the CTC loss's backward pass (the gradient with respect to `logProbs`). */
 export const RecurCtcLossGrad = 'RecurCtcLossGrad';
 
+/**
+ * Inputs of `RecurCtcLoss`: `logProbs [B, T, C]` float32 log-probabilities, `labels [B, L]`
+ * int32 (padded past `labelLengths`), `inputLengths [B]` and `labelLengths [B]` int32.
+ */
 export type RecurCtcLossInputs = {
   readonly logProbs: tf.Tensor3D;
   readonly labels: tf.Tensor2D;
   readonly inputLengths: tf.Tensor1D;
   readonly labelLengths: tf.Tensor1D;
 };
+/** Attributes of `RecurCtcLoss`: the `blank` class id, and whether a row with no alignment gives 0 (`zeroInfinity`) rather than +∞. */
 export interface RecurCtcLossAttrs {
   readonly blank: number;
   readonly zeroInfinity: boolean;
 }
+/** Output of `RecurCtcLoss`: `losses [B]`, −ln p(label | x) per row. */
 export type RecurCtcLossOutputs = { readonly losses: tf.Tensor1D };
 type CtcLossGradInputs = RecurCtcLossInputs & { readonly dlosses: tf.Tensor1D };
 

@@ -39,9 +39,15 @@ import {
   stepOrder,
 } from './sequence-steps.js';
 
+/** tfjs kernel name of a whole sLSTM sequence (xLSTM eqs. 8–17) as one kernel (for `runKernel`). */
 export const RecurSlstmSequence = 'RecurSlstmSequence';
+/** tfjs kernel name of the sLSTM sequence's backward pass through time. */
 export const RecurSlstmSequenceGrad = 'RecurSlstmSequenceGrad';
 
+/**
+ * Inputs of `RecurSlstmSequence`: `x [B,T,I]`, `kernel [I,4U]`, `recurrentKernel [heads,
+ * U/heads, 4·U/heads]`, `bias [4U]`, initial states `h0, c0, n0, m0 [B,U]`, optional `mask [B,T]`.
+ */
 export type RecurSlstmSequenceInputs = {
   readonly x: tf.Tensor3D;
   readonly kernel: tf.Tensor2D;
@@ -53,12 +59,14 @@ export type RecurSlstmSequenceInputs = {
   readonly m0: tf.Tensor2D;
   readonly mask?: tf.Tensor2D;
 };
+/** Attributes of `RecurSlstmSequence`: the forget gate, `reverse` (run from t = T−1 down) and what padded steps emit. */
 export interface RecurSlstmSequenceAttrs {
   /** f = σ(f̃) or exp(f̃) (eq. 13). */
   readonly forgetGate: 'sigmoid' | 'exponential';
   readonly reverse: boolean;
   readonly maskedOutput: MaskedOutput;
 }
+/** Outputs of `RecurSlstmSequence`: `ys [B,T,U]` by input time and the states `hT, cT, nT, mT [B,U]` after each row's last real step. */
 export type RecurSlstmSequenceOutputs = {
   readonly ys: tf.Tensor3D;
   readonly hT: tf.Tensor2D;
@@ -66,6 +74,7 @@ export type RecurSlstmSequenceOutputs = {
   readonly nT: tf.Tensor2D;
   readonly mT: tf.Tensor2D;
 };
+/** What the forward pass saves for the backward, time-major: `pre [T,B,4U]` gate pre-activations and `hs, cs, ns, ms [T,B,U]`, the states after each step. */
 export type RecurSlstmSequenceWorkspace = {
   readonly pre: tf.Tensor3D;
   readonly hs: tf.Tensor3D;

@@ -39,9 +39,15 @@ import { type ScanAttrs, stepsInOrder } from './prefix-scan.js';
 import { type WkvGradInputs, wkvBackward } from './wkv-sequence-grad.js';
 import { completeWkv as complete, realAt, stackInInputTime, stepOf, type WkvState, wkvStep } from './wkv-step.js';
 
+/** tfjs kernel name of RWKV-4's WKV recurrence (eq. 16) over a whole sequence (for `runKernel`). */
 export const RecurWkvSequence = 'RecurWkvSequence';
+/** tfjs kernel name of the WKV sequence's backward pass. */
 export const RecurWkvSequenceGrad = 'RecurWkvSequenceGrad';
 
+/**
+ * Inputs of `RecurWkvSequence`: keys and values `k, v [B, T, C]`, decay `w` and bonus `u`
+ * `[C]`, optional state `num0, den0, max0 [B, C]` (absent: empty) and `mask [B, T]`.
+ */
 export type RecurWkvSequenceInputs = {
   readonly k: tf.Tensor3D;
   readonly v: tf.Tensor3D;
@@ -52,7 +58,9 @@ export type RecurWkvSequenceInputs = {
   readonly max0?: tf.Tensor2D;
   readonly mask?: tf.Tensor2D;
 };
+/** Attributes of `RecurWkvSequence`: `reverse` runs the recurrence from the last step to the first. */
 export type RecurWkvSequenceAttrs = ScanAttrs;
+/** Outputs of `RecurWkvSequence`: `wkv [B, T, C]` by input time and the final state `numT, denT, maxT [B, C]`. */
 export type RecurWkvSequenceOutputs = {
   readonly wkv: tf.Tensor3D;
   readonly numT: tf.Tensor2D;
