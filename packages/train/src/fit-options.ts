@@ -1,4 +1,4 @@
-import { assertPositiveInteger, badArgument, type Rng } from '@recur/core';
+import { assertPositiveInteger, badArgument, isTensor, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Callbacks } from './callbacks.js';
 import type { Checkpoint } from './checkpoint/format.js';
@@ -152,10 +152,9 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
   if (variables.length === 0) throw badArgument('BAD_CONFIG', 'model.variables', 'at least one variable', {});
   for (const [name, v] of variables) {
     if (!(v instanceof tf.Variable)) {
-      const hint =
-        v instanceof tf.Tensor
-          ? ' (a plain tensor cannot be trained: make the model with trainable() or toVariables() from @recur/layers, or tf.variable)'
-          : '';
+      const hint = isTensor(v)
+        ? ' (a plain tensor cannot be trained: make the model with trainable() or toVariables() from @recur/layers, or tf.variable)'
+        : '';
       throw badArgument('BAD_CONFIG', `model.variables.${name}`, `a tf.Variable${hint}`, v);
     }
     if (v.isDisposed)

@@ -1,4 +1,4 @@
-import { badArgument, type Rng } from '@recur/core';
+import { badArgument, isTensor, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FitData } from './fit-options.js';
 import type { SequenceBatch } from './model.js';
@@ -39,7 +39,7 @@ export function isInMemoryData(data: unknown): data is InMemoryData {
 }
 
 function asTensor(value: unknown, argument: string): { tensor: tf.Tensor; made: boolean } {
-  if (value instanceof tf.Tensor) {
+  if (isTensor(value)) {
     if (value.isDisposed) throw badArgument('BAD_DATA', argument, 'a live tensor', 'a disposed tensor');
     if (value.rank === 0) throw badArgument('BAD_DATA', argument, 'one row per example (rank ≥ 1)', value);
     return { tensor: value, made: false };

@@ -1,4 +1,4 @@
-import { RecurError, type RngState } from '@recur/core';
+import { isTensor, RecurError, type RngState } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, StoredTensor } from './checkpoint/format.js';
 import type { EarlyStopping, EarlyStoppingState } from './early-stopping.js';
@@ -49,7 +49,7 @@ const asTensor = (t: StoredTensor) => tf.tensor(t.values, [...t.shape], t.dtype)
 
 /** Replaces each tensor of a state by a numbered placeholder, in `stateTensors` order. */
 function skeleton(state: unknown, count = { n: 0 }): unknown {
-  if (state instanceof tf.Tensor) return { $tensor: count.n++ };
+  if (isTensor(state)) return { $tensor: count.n++ };
   if (Array.isArray(state)) return state.map((s) => skeleton(s, count));
   if (state !== null && typeof state === 'object') {
     return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, skeleton(v, count)]));

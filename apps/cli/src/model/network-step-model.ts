@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, isTensor } from '@recur/core';
 import type { StepModel, StepOutput } from '@recur/decode';
 import type { StackedState } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,7 +6,7 @@ import type { Network, NetworkParams } from './network.js';
 
 /** Every tensor of a state tree (the stack's carries, whatever their rank or nesting). */
 function tensorsOf(state: unknown): tf.Tensor[] {
-  if (state instanceof tf.Tensor) return [state];
+  if (isTensor(state)) return [state];
   if (Array.isArray(state)) return state.flatMap(tensorsOf);
   if (state !== null && typeof state === 'object') return Object.values(state).flatMap(tensorsOf);
   return [];
@@ -14,7 +14,7 @@ function tensorsOf(state: unknown): tf.Tensor[] {
 
 /** The same tree with each tensor replaced by `f(tensor)`. */
 function mapTree(state: unknown, f: (t: tf.Tensor) => tf.Tensor): unknown {
-  if (state instanceof tf.Tensor) return f(state);
+  if (isTensor(state)) return f(state);
   if (Array.isArray(state)) return state.map((s) => mapTree(s, f));
   if (state !== null && typeof state === 'object') {
     return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, mapTree(v, f)]));
@@ -87,7 +87,7 @@ export function networkStepModel(net: Network, params: NetworkParams): StepModel
     },
     step(tokens, state) {
       const ids = tf.tidy(() => {
-        if (tokens instanceof tf.Tensor) return tf.reshape(tf.cast(tokens, 'int32'), [tokens.shape[0], 1]);
+        if (isTensor(tokens)) return tf.reshape(tf.cast(tokens, 'int32'), [tokens.shape[0], 1]);
         if (!Array.isArray(tokens)) throw badArgument('BAD_DATA', 'tokens', 'an array of token ids', tokens);
         checkIds(tokens, 'tokens');
         return tf.tensor2d([...tokens], [tokens.length, 1], 'int32');

@@ -1,3 +1,4 @@
+import { isTensor } from '@recur/core';
 import { disposeParams, toVariables as layersToVariables, type ParamTree, type VariableTree } from '@recur/layers';
 import type { StoredTensor } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -5,7 +6,7 @@ import { CliError } from '../errors.js';
 
 /** Every tensor of a param tree with its path (`rnn.0.kernel`): the checkpoint keys. */
 export function leaves(tree: ParamTree, path = ''): [string, tf.Tensor][] {
-  if (tree instanceof tf.Tensor) return [[path, tree]];
+  if (isTensor(tree)) return [[path, tree]];
   const join = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
   if (Array.isArray(tree)) return tree.flatMap((t, i) => leaves(t as ParamTree, join(i)));
   return Object.entries(tree as Record<string, ParamTree>).flatMap(([k, t]) => leaves(t, join(k)));
@@ -13,7 +14,7 @@ export function leaves(tree: ParamTree, path = ''): [string, tf.Tensor][] {
 
 /** The same tree with each tensor replaced by `f(path, tensor)`. */
 export function mapLeaves<T extends ParamTree>(tree: T, f: (path: string, t: tf.Tensor) => tf.Tensor, path = ''): T {
-  if (tree instanceof tf.Tensor) return f(path, tree) as T;
+  if (isTensor(tree)) return f(path, tree) as T;
   const join = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
   if (Array.isArray(tree)) return tree.map((t, i) => mapLeaves(t as ParamTree, f, join(i))) as unknown as T;
   return Object.fromEntries(

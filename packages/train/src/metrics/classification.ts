@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type MetricOptions, maskedMeanMetric, sameShape } from './tensor-metric.js';
 
@@ -19,7 +19,7 @@ export function accuracy(
   labels: tf.Tensor | Labels,
   options: MetricOptions<tf.Tensor> | MetricOptions<Labels> = {},
 ): tf.Scalar | number {
-  if (predictions instanceof tf.Tensor || labels instanceof tf.Tensor) {
+  if (isTensor(predictions) || isTensor(labels)) {
     return tensorAccuracy(predictions, labels, options.mask);
   }
   const mask = options.mask as Labels | undefined;
@@ -45,10 +45,9 @@ export function accuracy(
 }
 
 function tensorAccuracy(predictions: unknown, labels: unknown, mask: unknown): tf.Scalar {
-  if (!(predictions instanceof tf.Tensor))
+  if (!isTensor(predictions))
     throw badArgument('BAD_DATA', 'accuracy: predictions', 'a tensor (as labels)', predictions);
-  if (!(labels instanceof tf.Tensor))
-    throw badArgument('BAD_DATA', 'accuracy: labels', 'a tensor (as predictions)', labels);
+  if (!isTensor(labels)) throw badArgument('BAD_DATA', 'accuracy: labels', 'a tensor (as predictions)', labels);
   const scores = predictions.rank === labels.rank + 1;
   const lead = scores ? predictions.shape.slice(0, -1) : predictions.shape;
   if (!sameShape(labels.shape, lead)) {

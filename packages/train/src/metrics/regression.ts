@@ -1,4 +1,4 @@
-import { assertPositiveInteger, badArgument } from '@recur/core';
+import { assertPositiveInteger, badArgument, isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type MetricOptions, maskedMeanMetric, sameShape } from './tensor-metric.js';
 
@@ -24,10 +24,9 @@ function tensorMetric(
   mask: unknown,
   f: (d: tf.Tensor) => tf.Tensor,
 ) {
-  if (!(predictions instanceof tf.Tensor))
+  if (!isTensor(predictions))
     throw badArgument('BAD_DATA', `${name}: predictions`, 'a tensor (as targets)', predictions);
-  if (!(targets instanceof tf.Tensor))
-    throw badArgument('BAD_DATA', `${name}: targets`, 'a tensor (as predictions)', targets);
+  if (!isTensor(targets)) throw badArgument('BAD_DATA', `${name}: targets`, 'a tensor (as predictions)', targets);
   if (!sameShape(predictions.shape, targets.shape)) {
     throw badArgument(
       'SHAPE_MISMATCH',
@@ -50,7 +49,7 @@ export function mae(
   targets: tf.Tensor | Values,
   options: MetricOptions<tf.Tensor> = {},
 ): tf.Scalar | number {
-  if (predictions instanceof tf.Tensor || targets instanceof tf.Tensor) {
+  if (isTensor(predictions) || isTensor(targets)) {
     return tensorMetric('mae', predictions, targets, options.mask, tf.abs);
   }
   paired(predictions, targets, 'mae');
@@ -67,7 +66,7 @@ export function rmse(
   targets: tf.Tensor | Values,
   options: MetricOptions<tf.Tensor> = {},
 ): tf.Scalar | number {
-  if (predictions instanceof tf.Tensor || targets instanceof tf.Tensor) {
+  if (isTensor(predictions) || isTensor(targets)) {
     return tf.tidy(() => tf.sqrt(tensorMetric('rmse', predictions, targets, options.mask, tf.square)) as tf.Scalar);
   }
   paired(predictions, targets, 'rmse');

@@ -1,4 +1,4 @@
-import { badArgument } from '@recur/core';
+import { badArgument, isTensor } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A metric's options: the loss options' `mask` (1 = counts), as a tensor or, for arrays, an array. */
@@ -17,7 +17,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  */
 export function maskedMeanMetric(name: string, perPosition: tf.Tensor, mask: unknown): tf.Scalar {
   if (mask === undefined) return tf.mean(perPosition) as tf.Scalar;
-  if (!(mask instanceof tf.Tensor)) throw badArgument('BAD_DATA', `${name}: options.mask`, 'a tensor', mask);
+  if (!isTensor(mask)) throw badArgument('BAD_DATA', `${name}: options.mask`, 'a tensor', mask);
   const featureWise = mask.rank === perPosition.rank - 1 && sameShape(mask.shape, perPosition.shape.slice(0, -1));
   if (!featureWise && !sameShape(mask.shape, perPosition.shape)) {
     throw badArgument('SHAPE_MISMATCH', `${name}: options.mask`, `shape [${perPosition.shape.join(', ')}]`, mask);
