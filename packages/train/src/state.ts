@@ -47,9 +47,14 @@ async function stored(t: tf.Tensor): Promise<StoredTensor> {
 
 const asTensor = (t: StoredTensor) => tf.tensor(t.values, [...t.shape], t.dtype);
 
-/** Replaces each tensor of a state by a numbered placeholder, in `stateTensors` order. */
+/**
+ * Replaces each tensor of a state by a numbered placeholder, in `stateTensors` order, and
+ * each `undefined` (a stateless layer's slot) by a marker: JSON would turn it into `null`
+ * inside arrays, and a model handed its state back must get exactly what it returned.
+ */
 function skeleton(state: unknown, count = { n: 0 }): unknown {
   if (isTensor(state)) return { $tensor: count.n++ };
+  if (state === undefined) return { $undefined: true };
   if (Array.isArray(state)) return state.map((s) => skeleton(s, count));
   if (state !== null && typeof state === 'object') {
     return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, skeleton(v, count)]));
@@ -61,6 +66,7 @@ function skeleton(state: unknown, count = { n: 0 }): unknown {
 function fill(shape: unknown, tensors: readonly tf.Tensor[]): unknown {
   if (Array.isArray(shape)) return shape.map((s) => fill(s, tensors));
   if (shape !== null && typeof shape === 'object') {
+    if ((shape as { $undefined?: unknown }).$undefined === true) return undefined;
     const index = (shape as { $tensor?: unknown }).$tensor;
     if (index !== undefined) {
       const t = tensors[index as number];

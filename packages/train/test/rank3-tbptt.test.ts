@@ -1,6 +1,13 @@
 import { Rng, scan } from '@recur/core';
 import { describeBackends, expectClose, type MatrixMemoryCarry, matrixMemoryCell } from '@recur/test-utils';
-import { fit, type SequenceBatch, type TrainableModel } from '@recur/train';
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  fit,
+  type SequenceBatch,
+  type TrainableModel,
+} from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { sumData } from './helpers/tiny-rnn.js';
@@ -82,5 +89,39 @@ describeBackends('truncated BPTT with a rank-3 carry', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     m.dispose();
     expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
+  });
+});
+
+describeBackends('truncated BPTT state through a checkpoint', () => {
+  it('should hand a resumed chunk the state the model returned, undefined slots included', async () => {
+    const before = tf.memory().numTensors;
+    const m = matrixMemoryModel(2);
+    // A stacked model's state: one slot per layer, undefined for a layer without state.
+    type Slots = [undefined, MatrixMemoryCarry | undefined];
+    const seen: (Slots | undefined)[] = [];
+    const slotted: TrainableModel<SequenceBatch, Slots> = {
+      variables: m.model.variables,
+      loss(batch, ctx) {
+        if (ctx.training) seen.push(ctx.state);
+        const out = m.model.loss(batch, { ...ctx, state: ctx.state?.[1] });
+        return { loss: out.loss, ...(out.state ? { state: [undefined, out.state] as Slots } : {}) };
+      },
+    };
+    const base = { epochs: 1, optimizer: { kind: 'sgd', learningRate: 0.1 }, tbptt: { k: 2 } } as const;
+    const saved: Checkpoint[] = [];
+    const stopped = await fit(slotted, sumData(1, 2, 4), {
+      ...base,
+      maxSteps: 1,
+      checkpoint: { every: 1, save: async (c) => void saved.push(await decodeCheckpoint(await encodeCheckpoint(c))) },
+    });
+    expect(stopped.stopReason).toBe('maxSteps');
+    seen.length = 0;
+    await fit(slotted, sumData(1, 2, 4), { ...base, resumeFrom: saved.at(-1) as Checkpoint });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toHaveLength(2);
+    expect(seen[0]?.[0]).toBeUndefined();
+    expect(seen[0]?.[1]?.C.shape).toEqual([2, D, D]);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

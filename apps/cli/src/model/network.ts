@@ -96,10 +96,7 @@ export function network(config: NetworkConfig): Network {
     apply(params, inputs, options = {}) {
       const out = net.apply(params as never, inputs, {
         ...(options.mask === undefined ? {} : { mask: options.mask }),
-        // A state that went through JSON (a checkpoint's carried TBPTT state) holds null for the stateless layers.
-        ...(options.state === undefined
-          ? {}
-          : { initialState: options.state.map((s) => (s === null ? undefined : s)) as never }),
+        ...(options.state === undefined ? {} : { initialState: options.state as never }),
       });
       if (out.mask !== undefined) out.mask.dispose();
       return { output: out.output as tf.Tensor, state: (out.state ?? []) as StackedState };
