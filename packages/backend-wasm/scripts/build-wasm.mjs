@@ -1,11 +1,14 @@
 // Compiles Recur's AssemblyScript sequence kernels (asm/) to WebAssembly SIMD and embeds
 // the binaries, base64, in a generated TypeScript module (src/generated/), so the kernels
 // load in Node, browsers and workers with no file to serve and no bundler setting.
-// Two builds: one importing an ordinary memory, one importing a shared memory (tfjs'
-// multi-threaded wasm build, in cross-origin-isolated pages); the import must match.
+// Two memories: an ordinary one, and a shared one (tfjs' multi-threaded wasm build, in
+// cross-origin-isolated pages); the import must match. Two instruction sets from one
+// source: WebAssembly SIMD, and relaxed SIMD, where `Fma.madd` (asm/fma.ts) compiles to
+// `f32x4.relaxed_madd`; src/kernels/module.ts picks the relaxed one where the engine
+// validates it. Four modules in all.
 // The exports' TypeScript signatures come from the compiler's own declarations
 // (`--bindings raw`, which leaves the binary unchanged), so every call is typed.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -43,15 +46,41 @@ async function compile(extra) {
   if (error || binary === undefined) {
     throw new Error(`build-wasm: asc failed\n${errors.join('')}${error ?? ''}`);
   }
-  const module = new WebAssembly.Module(binary);
-  const imports = WebAssembly.Module.imports(module);
-  // The module shares tfjs' heap: anything but the memory import, or any data segment
-  // (which would be copied over tfjs' heap at instantiation), is a build error.
+  // A data segment would be copied over tfjs' heap at instantiation: a build error.
+  if (sections(binary).has(DATA)) throw new Error('build-wasm: the module has a data segment');
+  return { binary, base64: Buffer.from(binary).toString('base64'), declarations };
+}
+
+/**
+ * The module shares tfjs' heap: anything but the memory import is a build error. Read by
+ * the engine running this script, which may not validate relaxed SIMD (Node 20 without
+ * a flag): the relaxed modules are held to their plain twins by `expectTwins` instead.
+ */
+function expectOnlyMemoryImport({ binary }) {
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(binary));
   if (imports.length !== 1 || imports[0].kind !== 'memory') {
     throw new Error(`build-wasm: unexpected imports ${JSON.stringify(imports)}`);
   }
-  if (hasDataSection(binary)) throw new Error('build-wasm: the module has a data segment');
-  return { base64: Buffer.from(binary).toString('base64'), declarations };
+}
+
+/**
+ * A relaxed module must import and export byte for byte what its plain twin does (so one
+ * TypeScript interface and one instantiation fit both) and differ in its code: identical
+ * code would mean the relaxed instructions never made it in.
+ */
+function expectTwins(plain, relaxed, name) {
+  const [p, r] = [sections(plain.binary), sections(relaxed.binary)];
+  for (const [id, what] of [
+    [IMPORT, 'imports'],
+    [EXPORT, 'exports'],
+  ]) {
+    if (Buffer.compare(p.get(id) ?? Buffer.alloc(0), r.get(id) ?? Buffer.alloc(0)) !== 0) {
+      throw new Error(`build-wasm: the relaxed ${name} module's ${what} differ from the plain one's`);
+    }
+  }
+  if (Buffer.compare(p.get(CODE), r.get(CODE)) === 0) {
+    throw new Error(`build-wasm: the relaxed ${name} module's code equals the plain one's (no relaxed_madd)`);
+  }
 }
 
 /**
@@ -65,8 +94,11 @@ function exportsInterface(declarations) {
   return match[1].replace(/^( *)export function /gm, '$1');
 }
 
-/** Whether a wasm binary has a data section (id 11), walking its section headers. */
-function hasDataSection(bytes) {
+const [IMPORT, EXPORT, CODE, DATA] = [2, 7, 10, 11];
+
+/** A wasm binary's known sections (custom ones, id 0, left out) by id, walking their headers. */
+function sections(bytes) {
+  const found = new Map();
   let p = 8;
   while (p < bytes.length) {
     const id = bytes[p++];
@@ -78,20 +110,25 @@ function hasDataSection(bytes) {
       size |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
-    if (id === 11) return true;
+    if (id !== 0) found.set(id, Buffer.from(bytes.subarray(p, p + size)));
     p += size;
   }
-  return false;
+  return found;
 }
 
+const SHARED = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'];
+const RELAXED = ['--enable', 'relaxed-simd'];
 const plain = await compile(['--bindings', 'raw']);
-const shared = await compile(['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536']);
+const shared = await compile(SHARED);
+const relaxed = await compile(RELAXED);
+const relaxedShared = await compile([...RELAXED, ...SHARED]);
+expectOnlyMemoryImport(plain);
+expectOnlyMemoryImport(shared);
+expectTwins(plain, relaxed, 'ordinary-memory');
+expectTwins(shared, relaxedShared, 'shared-memory');
 
 const out = join(root, 'src', 'generated', 'sequence-kernels-wasm.ts');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `// Generated by scripts/build-wasm.mjs from asm/*.ts: do not edit.
+const text = `// Generated by scripts/build-wasm.mjs from asm/*.ts: do not edit.
 
 /** The module's exports, as the AssemblyScript compiler declares them. */
 export interface SequenceKernelsWasmExports {
@@ -105,6 +142,19 @@ export const SEQUENCE_KERNELS_WASM =
 /** The same module importing a shared memory (tfjs' multi-threaded build), base64. */
 export const SEQUENCE_KERNELS_WASM_SHARED =
   '${shared.base64}';
-`,
-);
-console.log(`build-wasm: ${out} (${Math.round((plain.base64.length * 3) / 4 / 1024)} KiB per module)`);
+
+/** The kernels built with relaxed SIMD (fused multiply-add), importing an ordinary memory, base64. */
+export const SEQUENCE_KERNELS_WASM_RELAXED =
+  '${relaxed.base64}';
+
+/** The relaxed-SIMD kernels importing a shared memory, base64. */
+export const SEQUENCE_KERNELS_WASM_RELAXED_SHARED =
+  '${relaxedShared.base64}';
+`;
+// The same sources give the same bytes (asc is deterministic); leaving an unchanged file
+// untouched also keeps its time stamp, so tsc -b does not recompile what depends on it.
+mkdirSync(dirname(out), { recursive: true });
+const unchanged = existsSync(out) && readFileSync(out, 'utf8') === text;
+if (!unchanged) writeFileSync(out, text);
+const kib = Math.round(plain.binary.length / 1024);
+console.log(`build-wasm: ${out} ${unchanged ? 'unchanged' : 'written'} (4 modules, ${kib} KiB each)`);

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendCapabilities, BackendPlugin } from '@recur/core';
+import { type BackendCapabilities, type BackendPlugin, checkBoolean } from '@recur/core';
 import { kernelConfigs } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { sequenceKernelsSupported } from './kernels/module.js';
+import {
+  allowRelaxedSimd,
+  relaxedSimdSupported,
+  sequenceKernelsBuild,
+  sequenceKernelsSupported,
+} from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
 
+export type { SequenceKernelsBuild } from './kernels/module.js';
 export { WASM_KERNELS } from './kernels/registry.js';
 
 const CONFIGS = kernelConfigs(WASM_KERNELS);
@@ -18,6 +24,15 @@ export interface WasmOptions {
    * Not used in Node, where tfjs reads the files from its installed package.
    */
   readonly wasmPaths?: string | Record<string, string>;
+  /**
+   * Whether Recur's sequence kernels may run their relaxed-SIMD build (fused multiply-add
+   * in the products) where the engine validates it: Chromium 114+, Node 21+, Node 20
+   * with `--experimental-wasm-relaxed-simd`. Its results may differ from the plain
+   * build's by float rounding (within 1e-5 of the reference); `false` keeps the plain
+   * WebAssembly SIMD build, whose numbers are the same on every engine. Default `true`.
+   * `capabilities().details.kernelBuild` says which build runs.
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 const inNode = (): boolean =>
@@ -44,12 +59,15 @@ let threads = false;
 /**
  * A wasm plug-in with options. In a browser tfjs fetches its `.wasm` files: by default
  * the copies shipped in this package (a bundler emits them with the app); pass
- * `wasmPaths` to fetch them from a CDN or your own server instead.
+ * `wasmPaths` to fetch them from a CDN or your own server instead. `relaxedSimd: false`
+ * keeps Recur's kernels on their plain SIMD build where the engine has relaxed SIMD.
  */
 export function wasmWith(options: WasmOptions = {}): BackendPlugin {
+  const relaxedSimd = checkBoolean(options.relaxedSimd, 'wasmWith(options).relaxedSimd', true);
   return {
     name: 'wasm',
     setup() {
+      allowRelaxedSimd(relaxedSimd);
       if (options.wasmPaths !== undefined) {
         setWasmPaths(options.wasmPaths as string, true);
       } else if (!inNode()) {
@@ -76,6 +94,8 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
           implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK; Recur sequence kernels in AssemblyScript SIMD)',
           simd,
           threads,
+          kernelBuild: sequenceKernelsSupported() ? sequenceKernelsBuild() : 'none (reference kernels)',
+          relaxedSimdSupported: relaxedSimdSupported(),
         },
       };
     },
