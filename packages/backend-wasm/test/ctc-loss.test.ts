@@ -1,9 +1,9 @@
 import { cpu } from '@recur/backend-cpu';
-import { wasm } from '@recur/backend-wasm';
 import { type BackendPlugin, ctcLoss, type RecurCtcLossAttrs, runKernel, useBackend } from '@recur/core';
 import { exampleSource } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { wasmUnderTest } from './wasm-under-test.js';
 
 type Raw = { values: Float32Array | Int32Array; shape: number[]; dtype: 'float32' | 'int32' };
 
@@ -24,7 +24,7 @@ async function lossAndGradient(backend: BackendPlugin, raw: Record<string, Raw>,
 
 describe('RecurCtcLoss on wasm', () => {
   afterAll(async () => {
-    await useBackend(wasm);
+    await useBackend(wasmUnderTest);
   });
 
   it('should equal the cpu backend bit for bit (fdlibm exp and log1p, the same order of operations)', async () => {
@@ -41,7 +41,7 @@ describe('RecurCtcLoss on wasm', () => {
       tf.dispose(Object.values(example.inputs));
       expect(tf.memory().numTensors).toBe(before);
       const onCpu = await lossAndGradient(cpu, raw, example.attrs);
-      const onWasm = await lossAndGradient(wasm, raw, example.attrs);
+      const onWasm = await lossAndGradient(wasmUnderTest, raw, example.attrs);
       expect(onWasm.losses).toEqual(onCpu.losses);
       expect(onWasm.grad).toEqual(onCpu.grad);
     }

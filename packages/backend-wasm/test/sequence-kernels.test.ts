@@ -1,13 +1,5 @@
-import { WASM_KERNELS, wasm } from '@recur/backend-wasm';
-import {
-  ctcLoss,
-  elmanSequence,
-  KERNEL_DESCRIPTORS,
-  RecurError,
-  Rng,
-  SEQUENCE_KERNEL_ACTIVATIONS,
-  useBackend,
-} from '@recur/core';
+import { WASM_KERNELS } from '@recur/backend-wasm';
+import { ctcLoss, elmanSequence, KERNEL_DESCRIPTORS, RecurError, Rng, SEQUENCE_KERNEL_ACTIVATIONS } from '@recur/core';
 import {
   checkLeaks,
   expectClose,
@@ -20,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelsFor } from '../src/kernels/module.js';
+import { useWasmUnderTest, wasmUnderTest } from './wasm-under-test.js';
 
 const expectFusedMatchesReference = (c: KernelCase) => expectMatch(c, WASM_KERNELS, 'wasm');
 
@@ -27,7 +20,7 @@ describe('wasm fused kernels', () => {
   checkLeaks();
 
   beforeAll(async () => {
-    await useBackend(wasm);
+    await useWasmUnderTest();
   });
 
   describe('against the reference', () => {
@@ -86,7 +79,7 @@ describe('wasm fused kernels', () => {
       expectCoversEveryDescriptor(WASM_KERNELS, 'wasm');
       const names = WASM_KERNELS.flatMap((k) => k.configs.map((c) => c.kernelName));
       for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
-      expect(wasm.capabilities().fusedKernels).toEqual(names);
+      expect(wasmUnderTest.capabilities().fusedKernels).toEqual(names);
     });
   });
 
@@ -117,7 +110,7 @@ describe('wasm gemm', () => {
   checkLeaks();
 
   beforeAll(async () => {
-    await useBackend(wasm);
+    await useWasmUnderTest();
   });
 
   it('should match tf.matMul for every transposition on shapes crossing its blocking', () => {
