@@ -14,6 +14,8 @@ const CAPABILITIES: Record<string, (caps: BackendCapabilities) => void> = {
   wasm: (caps) => {
     expect(caps.exactFloat32).toBe(true);
     expect(caps.details.simd).toBe(true);
+    // Chromium 114+ validates relaxed SIMD: the kernels' fused multiply-add build runs.
+    expect(caps.details.kernelBuild).toBe('relaxed-simd');
   },
   webgl: (caps) => {
     expect(caps.details.webglVersion).toBe(2);
