@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpu } from '@recur/backend-cpu';
 import { wasm } from '@recur/backend-wasm';
-import { type BackendPlugin, Rng, useBackend } from '@recur/core';
+import { type BackendPlugin, useBackend } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { brainModel } from './brain.js';
 import { medianMs } from './measure.js';
 import { recurModel } from './recur.js';
 import { tfjsLayersModel } from './tfjs-layers.js';
-import { forwardFlops, trainFlops, WORKLOADS, type Workload } from './workloads.js';
+import { forwardFlops, trainFlops, WORKLOADS, workloadData } from './workloads.js';
 
 interface Record_ {
   workload: string;
@@ -51,20 +51,6 @@ async function matmulGflops(): Promise<number> {
   return (2 * 1024 ** 3) / ms / 1e6;
 }
 
-function data(w: Workload) {
-  const rng = new Rng(7);
-  const x = tf.tensor3d(rng.fillUniform(new Float32Array(w.batch * w.time * w.input), -1, 1), [
-    w.batch,
-    w.time,
-    w.input,
-  ]);
-  const y = tf.tensor1d(
-    Array.from({ length: w.batch }, () => rng.int(w.classes)),
-    'int32',
-  );
-  return { x, y };
-}
-
 async function measure(make: () => { train: () => unknown; forward: () => unknown; dispose: () => void }) {
   const m = make();
   try {
@@ -87,7 +73,7 @@ for (const backendName of backends) {
     `${backendName}: 1024×1024 matMul ${rates[backendName].toFixed(2)} GFLOP/s; fused kernels: ${plugin.capabilities().fusedKernels.length}`,
   );
   for (const w of WORKLOADS.filter((x) => wanted.includes(x.id))) {
-    const { x, y } = data(w);
+    const { x, y } = workloadData(w);
     for (const [implementation, make] of [
       ['recur', () => recurModel(w, x, y)],
       ['tfjs-layers', () => tfjsLayersModel(w, x, y)],

@@ -1,3 +1,6 @@
+import { Rng } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+
 export interface Workload {
   readonly id: 'W1' | 'W2' | 'W3';
   readonly cell: 'lstm' | 'gru';
@@ -42,4 +45,19 @@ export function forwardFlops(w: Workload): number {
 /** A training step is a forward pass and a backward pass of about twice its cost. */
 export function trainFlops(w: Workload): number {
   return 3 * forwardFlops(w);
+}
+
+/** A workload's inputs `[batch, time, input]` uniform in [−1, 1] and class labels, from a fixed seed. */
+export function workloadData(w: Workload): { x: tf.Tensor3D; y: tf.Tensor1D } {
+  const rng = new Rng(7);
+  const x = tf.tensor3d(rng.fillUniform(new Float32Array(w.batch * w.time * w.input), -1, 1), [
+    w.batch,
+    w.time,
+    w.input,
+  ]);
+  const y = tf.tensor1d(
+    Array.from({ length: w.batch }, () => rng.int(w.classes)),
+    'int32',
+  );
+  return { x, y };
 }
