@@ -3,7 +3,7 @@
 // for the browser (minified, tree-shaken, as an app would ship it) and gzipped.
 // Run after `pnpm build`: node bench/scripts/bundle-size.mjs
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -38,13 +38,27 @@ for (const [name, contents] of Object.entries(entries)) {
     platform: 'browser',
     target: 'es2022',
     minify: true,
+    // As Vite, Rollup and webpack do: a dynamic import becomes a chunk of its own, fetched
+    // when it runs (backend-wasm's relaxed-SIMD kernels, on engines that validate them).
+    splitting: true,
+    outdir: 'out',
     write: false,
     nodePaths,
     logLevel: 'error',
     external: ['fs', 'path', 'crypto', 'worker_threads', 'perf_hooks', 'os', 'util'],
   });
-  const code = result.outputFiles[0].contents;
-  console.log(
-    `${name}: ${(code.length / 1024).toFixed(0)} kB minified, ${(gzipSync(code).length / 1024).toFixed(1)} kB gzip`,
-  );
+  const size = (code) =>
+    `${(code.length / 1024).toFixed(0)} kB minified, ${(gzipSync(code).length / 1024).toFixed(1)} kB gzip`;
+  // The entry (esbuild names a stdin entry `stdin.js`) with the chunks it imports
+  // statically is what a page loads; the rest waits for an `import()`.
+  const files = result.outputFiles.filter((f) => f.path.endsWith('.js'));
+  const entry = files.find((f) => basename(f.path) === 'stdin.js');
+  const chunks = files.filter((f) => f !== entry);
+  const lazy = chunks.filter((f) => !entry.text.includes(`from"./${basename(f.path)}"`));
+  console.log(`${name}: ${size(concat([entry, ...chunks.filter((f) => !lazy.includes(f))]))}`);
+  if (lazy.length > 0) console.log(`  loaded on demand: ${size(concat(lazy))}`);
+}
+
+function concat(files) {
+  return Buffer.concat(files.map((f) => f.contents));
 }

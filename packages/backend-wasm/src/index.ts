@@ -3,15 +3,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { type BackendCapabilities, type BackendPlugin, checkBoolean } from '@recur/core';
 import { kernelConfigs } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import {
-  allowRelaxedSimd,
-  relaxedSimdSupported,
-  sequenceKernelsBuild,
-  sequenceKernelsSupported,
-} from './kernels/module.js';
+import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
+import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
 
-export type { SequenceKernelsBuild } from './kernels/module.js';
+export type { SequenceKernelsBuild } from './kernels/kernel-build.js';
 export { WASM_KERNELS } from './kernels/registry.js';
 
 const CONFIGS = kernelConfigs(WASM_KERNELS);
@@ -66,8 +62,8 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
   const relaxedSimd = checkBoolean(options.relaxedSimd, 'wasmWith(options).relaxedSimd', true);
   return {
     name: 'wasm',
-    setup() {
-      allowRelaxedSimd(relaxedSimd);
+    async setup() {
+      await chooseKernelBuild(relaxedSimd);
       if (options.wasmPaths !== undefined) {
         setWasmPaths(options.wasmPaths as string, true);
       } else if (!inNode()) {

@@ -4,7 +4,9 @@ import { RecurError, useBackend } from '@recur/core';
 import { checkLeaks } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelsFor, relaxedSimdSupported } from '../src/kernels/module.js';
+import { SEQUENCE_KERNELS_WASM_RELAXED } from '../src/generated/sequence-kernels-wasm-relaxed.js';
+import { relaxedSimdSupported } from '../src/kernels/kernel-build.js';
+import { kernelsFor } from '../src/kernels/module.js';
 import { RELAXED_SIMD_FLAG, v8ShipsRelaxedSimd } from './relaxed-simd-node.js';
 import { BUILD_UNDER_TEST, wasmUnderTest } from './wasm-under-test.js';
 
@@ -57,6 +59,11 @@ describe('wasm kernel builds', () => {
     // The relaxed project's setup sets the flag at run time, where a user would pass it.
     const flagged = process.execArgv.includes(RELAXED_SIMD_FLAG) || BUILD_UNDER_TEST === 'relaxed-simd';
     expect(relaxedSimdSupported()).toBe(v8ShipsRelaxedSimd() || flagged);
+  });
+
+  it('should validate the relaxed kernels exactly where it validates the probe', () => {
+    const relaxedKernels = Uint8Array.from(atob(SEQUENCE_KERNELS_WASM_RELAXED), (c) => c.charCodeAt(0));
+    expect(WebAssembly.validate(relaxedKernels)).toBe(relaxedSimdSupported());
   });
 
   it('should run the build this test project holds to the parity harness', async () => {

@@ -5,13 +5,8 @@
  */
 import { RecurError } from '@recur/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import {
-  SEQUENCE_KERNELS_WASM,
-  SEQUENCE_KERNELS_WASM_RELAXED,
-  SEQUENCE_KERNELS_WASM_RELAXED_SHARED,
-  SEQUENCE_KERNELS_WASM_SHARED,
-  type SequenceKernelsWasmExports,
-} from '../generated/sequence-kernels-wasm.js';
+import { SEQUENCE_KERNELS_WASM, type SequenceKernelsWasmExports } from '../generated/sequence-kernels-wasm.js';
+import { kernelBinary, type SequenceKernelsBuild, sequenceKernelsBuild } from './kernel-build.js';
 
 /** What Recur uses of tfjs' `BackendWasm` and its emscripten module. */
 export interface WasmBackendLike {
@@ -35,7 +30,11 @@ export interface WasmBackendLike {
 export type SequenceKernelExports = SequenceKernelsWasmExports;
 
 const compiled = new Map<string, WebAssembly.Module>();
-let instances = new WeakMap<object, SequenceKernelExports>();
+/** Per backend, the kernels and the build they came from: a change of build binds anew. */
+const instances = new WeakMap<
+  object,
+  { readonly build: SequenceKernelsBuild; readonly exports: SequenceKernelExports }
+>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -52,49 +51,6 @@ export function sequenceKernelsSupported(): boolean {
   return supported;
 }
 
-/**
- * The two builds of the kernels, from one source (asm/fma.ts): WebAssembly SIMD, and
- * relaxed SIMD, whose products use `f32x4.relaxed_madd` (fused multiply-add where the
- * CPU has it, so its results may differ from the plain build's by rounding).
- */
-export type SequenceKernelsBuild = 'simd' | 'relaxed-simd';
-
-const BINARIES: Record<SequenceKernelsBuild, { readonly plain: string; readonly shared: string }> = {
-  simd: { plain: SEQUENCE_KERNELS_WASM, shared: SEQUENCE_KERNELS_WASM_SHARED },
-  'relaxed-simd': { plain: SEQUENCE_KERNELS_WASM_RELAXED, shared: SEQUENCE_KERNELS_WASM_RELAXED_SHARED },
-};
-
-let relaxedValidates: boolean | undefined;
-let relaxedAllowed = true;
-
-/**
- * Whether this engine validates the relaxed-SIMD build: the module itself is the probe,
- * so the answer is about exactly what would run. Checked here: Node 20 (V8 11.3) only
- * with `--experimental-wasm-relaxed-simd`; Node 21 (V8 11.8) and 22 (V8 12.4) without
- * a flag; Chromium from 114 (Chromium 156 in the browser tests). Other engines were
- * not checked: where the module does not validate, the plain build runs.
- */
-export function relaxedSimdSupported(): boolean {
-  relaxedValidates ??= typeof WebAssembly === 'object' && WebAssembly.validate(decode(SEQUENCE_KERNELS_WASM_RELAXED));
-  return relaxedValidates;
-}
-
-/** The build that kernels bound from now on run: relaxed SIMD where the engine validates it, unless forbidden. */
-export function sequenceKernelsBuild(): SequenceKernelsBuild {
-  return relaxedAllowed && relaxedSimdSupported() ? 'relaxed-simd' : 'simd';
-}
-
-/**
- * Allows or forbids the relaxed build (`wasmWith({ relaxedSimd })`, at setup). Kernels
- * already bound to a backend were made from the other build when this changes the
- * choice, so they are forgotten and the next call binds the chosen one.
- */
-export function allowRelaxedSimd(allow: boolean): void {
-  if (allow === relaxedAllowed) return;
-  relaxedAllowed = allow;
-  instances = new WeakMap();
-}
-
 /** The tfjs heap as a `WebAssembly.Memory`, whichever tfjs build is running. */
 function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
   const candidates = [backend.wasm?.asm?.memory, backend.wasm?.wasmMemory];
@@ -109,11 +65,10 @@ function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
 }
 
 function compiledModule(shared: boolean): WebAssembly.Module {
-  const build = sequenceKernelsBuild();
-  const key = `${build}/${shared ? 'shared' : 'plain'}`;
+  const key = `${sequenceKernelsBuild()}/${shared ? 'shared' : 'plain'}`;
   let module = compiled.get(key);
   if (module === undefined) {
-    module = new WebAssembly.Module(decode(BINARIES[build][shared ? 'shared' : 'plain']));
+    module = new WebAssembly.Module(decode(kernelBinary(shared)));
     compiled.set(key, module);
   }
   return module;
@@ -122,12 +77,12 @@ function compiledModule(shared: boolean): WebAssembly.Module {
 /** The kernels bound to `backend`'s heap, instantiated on first use. */
 export function kernelsFor(backend: object): SequenceKernelExports {
   const existing = instances.get(backend);
-  if (existing !== undefined) return existing;
+  if (existing?.build === sequenceKernelsBuild()) return existing.exports;
   const memory = heapMemory(backend as unknown as WasmBackendLike);
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const module = compiledModule(shared);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as SequenceKernelExports;
-  instances.set(backend, exports);
+  instances.set(backend, { build: sequenceKernelsBuild(), exports });
   return exports;
 }
