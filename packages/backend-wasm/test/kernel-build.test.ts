@@ -20,7 +20,8 @@ function cpuFuses(): boolean | undefined {
   }
 }
 
-const ONE_ULP_PAST = 1 + 2 ** -12;
+/** x = 1 + 2⁻¹²: exact in float32, its square is not. */
+const X = 1 + 2 ** -12;
 
 /**
  * Σ_p a_p·b_p over a = [1, x], b = [−1, x] through the module's gemm, x = 1 + 2⁻¹²: x² is
@@ -36,7 +37,7 @@ function fusedProbe(): number {
   const raw = backend.wasm._malloc(32 + 64 * 1024 + 128 + 1024 * 8 + 16);
   const base = raw + ((16 - (raw % 16)) % 16);
   try {
-    backend.wasm.HEAPF32.set([1, ONE_ULP_PAST, -1, ONE_ULP_PAST, 0], base / 4);
+    backend.wasm.HEAPF32.set([1, X, -1, X, 0], base / 4);
     kernels.gemm(false, false, 1, 1, 2, base, 2, base + 8, 1, base + 16, 1, false, base + 32);
     return backend.wasm.HEAPF32[(base + 16) / 4] as number;
   } finally {
