@@ -8,6 +8,7 @@ import { badArgument, RecurError } from '@recur/core';
 
 /** Which clock a time budget counts: elapsed time, or this process's CPU time. */
 export type BudgetClock = 'wall' | 'cpu';
+/** The clocks a time budget can count, for checks and choice lists. */
 export const BUDGET_CLOCKS: readonly BudgetClock[] = ['wall', 'cpu'];
 
 interface ProcessLike {
