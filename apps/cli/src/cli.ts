@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { BROWN_TAGSETS } from '@recur/datasets';
+import { BUDGET_CLOCKS } from '@recur/train';
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.js';
 import { benchCommand } from './commands/bench.js';
@@ -84,6 +85,14 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--batch <n>', 'sequences per batch', positiveInteger)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber)
     .option('--minutes <m>', 'training time budget in minutes', positiveNumber)
+    .addOption(
+      new Option(
+        '--budget-clock <clock>',
+        "what --minutes counts: elapsed time, or this process's CPU time (equal compute for runs on a shared machine)",
+      )
+        .choices(BUDGET_CLOCKS)
+        .default('wall'),
+    )
     .option('--max-steps <n>', 'stop after this many optimizer steps in all', positiveInteger)
     .option('--epochs <n>', 'stop after this many epochs', positiveInteger)
     .option('--seed <n>', 'random seed (weights, shuffling, sampling)', nonNegativeInteger, 1)
@@ -114,6 +123,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
             resume: flags.resume === true,
             overwrite: flags.overwrite === true,
             evalLimit: flags.evalLimit,
+            budgetClock: flags.budgetClock,
           },
           io,
         ),

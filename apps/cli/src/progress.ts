@@ -1,4 +1,4 @@
-import type { BatchEvent, EpochEvent } from '@recur/train';
+import { type BatchEvent, type BudgetClock, type EpochEvent, startBudgetClock } from '@recur/train';
 import { SingleBar } from 'cli-progress';
 import { type Io, println } from './io.js';
 import { duration, fixed, rate } from './tasks/format.js';
@@ -6,6 +6,8 @@ import { duration, fixed, rate } from './tasks/format.js';
 export interface ProgressPlan {
   /** Training stops after this many seconds. */
   readonly budgetSeconds: number;
+  /** What the budget counts (default: elapsed time). */
+  readonly budgetClock?: BudgetClock;
   /** …or at this step, when a step or epoch limit is set. */
   readonly lastStep: number | undefined;
   /** Step the run starts from (resume). */
@@ -24,7 +26,8 @@ const LINE_EVERY = 5;
  * limit, so the bar and the ETA follow whichever ends training first.
  */
 export class TrainingProgress {
-  private readonly started = performance.now();
+  /** Seconds on the budget's clock since the bar started. */
+  private readonly elapsed: () => number;
   private readonly bar: SingleBar | undefined;
   private speed = Number.NaN;
   private lastLine = Number.NEGATIVE_INFINITY;
@@ -35,6 +38,7 @@ export class TrainingProgress {
     private readonly io: Io,
     private readonly plan: ProgressPlan,
   ) {
+    this.elapsed = startBudgetClock(plan.budgetClock);
     this.fields = { step: plan.firstStep, loss: '-', metric: `${plan.metricName} -`, speed: '-', left: '-:--' };
     if (io.tty) {
       this.bar = new SingleBar({
@@ -104,9 +108,9 @@ export class TrainingProgress {
     this.bar?.stop();
   }
 
-  /** Seconds since the bar started. */
+  /** Seconds on the budget's clock since the bar started. */
   get seconds(): number {
-    return (performance.now() - this.started) / 1000;
+    return this.elapsed();
   }
 
   private estimate(step: number): { fraction: number; eta: number } {

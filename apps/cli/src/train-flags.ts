@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { BrownTagset } from '@recur/datasets';
+import type { BudgetClock } from '@recur/train';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
 import type { CellChoice } from './model/network.js';
@@ -37,6 +38,7 @@ export interface TrainFlags {
   batch?: number;
   lr?: number;
   minutes?: number;
+  budgetClock: BudgetClock;
   maxSteps?: number;
   epochs?: number;
   seed: number;

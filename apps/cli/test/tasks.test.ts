@@ -148,3 +148,38 @@ describe('recur generate', () => {
     expect((await loadCheckpoint(join(dir, 'run', 'model.ckpt'))).step).toBe(16);
   });
 });
+
+describe('recur train --budget-clock', () => {
+  it("should count the budget in this process's CPU time with --budget-clock cpu, and stop on it", async () => {
+    const dir = await tempDir();
+    const text = await textFile(dir);
+    // A budget of 0.001 min of CPU time: training stops on the clock, not on a step limit.
+    const result = await recur(
+      [
+        'train',
+        'char-lm',
+        '--file',
+        text,
+        '--checkpoint-dir',
+        'run',
+        '--units',
+        '8',
+        '--batch',
+        '4',
+        '--seq-length',
+        '8',
+      ].concat(['--minutes', '0.001', '--budget-clock', 'cpu']),
+      dir,
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/budget 0:00 of CPU time/);
+    expect(result.err).toMatch(/trained \d+ steps/);
+  });
+
+  it('should refuse a clock it does not know', async () => {
+    const dir = await tempDir();
+    const result = await recur(['train', 'char-lm', '--budget-clock', 'gpu'], dir);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--budget-clock.*'gpu'.*wall, cpu/);
+  });
+});

@@ -1,5 +1,6 @@
 import { assertPositiveInteger, badArgument, isTensor, type Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { BUDGET_CLOCKS, type BudgetClock } from './budget-clock.js';
 import type { Callbacks } from './callbacks.js';
 import type { Checkpoint } from './checkpoint/format.js';
 import type { ClipConfig } from './clipping.js';
@@ -37,6 +38,8 @@ export interface FitOptions extends BatchingOptions {
   readonly maxSteps?: number;
   /** Stop starting new steps after this many seconds. */
   readonly timeBudgetSeconds?: number;
+  /** The clock `timeBudgetSeconds` counts: `'wall'` (default) or this process's `'cpu'` time. */
+  readonly timeBudgetClock?: BudgetClock;
   /** Stop before the next step once this signal is aborted (Ctrl-C); the final checkpoint is still saved. */
   readonly signal?: AbortSignal;
   readonly optimizer: OptimizerConfig;
@@ -104,6 +107,7 @@ const OPTION_NAMES: readonly (keyof FitOptions)[] = [
   'epochs',
   'maxSteps',
   'timeBudgetSeconds',
+  'timeBudgetClock',
   'signal',
   'optimizer',
   'schedule',
@@ -180,6 +184,12 @@ export function checkFitArguments(model: unknown, data: unknown, options: unknow
   const budget = options.timeBudgetSeconds;
   if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
     throw badArgument('BAD_CONFIG', 'timeBudgetSeconds', 'a positive number of seconds', budget);
+  }
+  if (
+    options.timeBudgetClock !== undefined &&
+    !(BUDGET_CLOCKS as readonly unknown[]).includes(options.timeBudgetClock)
+  ) {
+    throw badArgument('BAD_CONFIG', 'timeBudgetClock', "'wall' or 'cpu'", options.timeBudgetClock);
   }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw badArgument('BAD_CONFIG', 'signal', 'an AbortSignal', options.signal);

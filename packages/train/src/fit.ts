@@ -1,5 +1,6 @@
 import { RecurError, Rng } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { startBudgetClock } from './budget-clock.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
   checkFitArguments,
@@ -93,12 +94,11 @@ async function fitBatches<Batch, State>(
     const history: FitResult['history'] = [];
     let stoppedEarly = false;
     let lastCheckpoint = steps;
-    const started = performance.now();
+    const budgetSeconds = startBudgetClock(options.timeBudgetClock);
     const stopRequested = (): StopReason | undefined => {
       if (options.maxSteps !== undefined && steps >= options.maxSteps) return 'maxSteps';
       if (options.signal?.aborted) return 'aborted';
-      const seconds = (performance.now() - started) / 1000;
-      if (options.timeBudgetSeconds !== undefined && seconds >= options.timeBudgetSeconds) return 'timeBudget';
+      if (options.timeBudgetSeconds !== undefined && budgetSeconds() >= options.timeBudgetSeconds) return 'timeBudget';
       if (options.callbacks?.shouldStop?.()) return 'shouldStop';
       return undefined;
     };

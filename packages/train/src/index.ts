@@ -1,3 +1,4 @@
+export { BUDGET_CLOCKS, type BudgetClock, startBudgetClock } from './budget-clock.js';
 export type { BatchEvent, Callbacks, EpochEvent } from './callbacks.js';
 export {
   CHECKPOINT_FORMAT_VERSION,

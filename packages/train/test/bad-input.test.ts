@@ -32,6 +32,7 @@ describeBackends('fit with bad arguments', () => {
       /timeBudgetSeconds: expected a positive number of seconds, received NaN/,
     ],
     ['timeBudgetSeconds 0', { timeBudgetSeconds: 0 }, /timeBudgetSeconds: expected a positive number/],
+    ['timeBudgetClock gpu', { timeBudgetClock: 'gpu' }, /timeBudgetClock: expected 'wall' or 'cpu', received/],
     ['signal not an AbortSignal', { signal: { aborted: false } }, /signal: expected an AbortSignal/],
     ['nonFinite ignore', { nonFinite: 'ignore' }, /nonFinite: expected 'stop' or 'skip', received 'ignore'/],
     [

@@ -116,6 +116,22 @@ describeBackends('fit resumed after a stop', () => {
         },
       ],
       [
+        'the CPU time budget',
+        () => {
+          let micros = 0;
+          vi.spyOn(process, 'cpuUsage').mockImplementation(() => ({ user: micros, system: 0 }));
+          return {
+            timeBudgetSeconds: 60,
+            timeBudgetClock: 'cpu' as const,
+            callbacks: {
+              onBatchEnd: (e) => {
+                if (e.step === stopAt) micros = 61e6;
+              },
+            },
+          };
+        },
+      ],
+      [
         'shouldStop',
         () => {
           let stop = false;

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { Rng } from '@recur/core';
 import type { ParamTree } from '@recur/layers';
-import { type Checkpoint, fit as fitModel } from '@recur/train';
+import { type BudgetClock, type Checkpoint, fit as fitModel } from '@recur/train';
 import { saveCheckpoint } from '@recur/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, startBackend } from '../backend.js';
@@ -35,6 +35,8 @@ export interface TrainRequest {
   readonly overwrite: boolean;
   /** Held-out examples evaluated at the end (0: all). */
   readonly evalLimit: number;
+  /** What the time budget counts: elapsed time or this process's CPU time. */
+  readonly budgetClock: BudgetClock;
 }
 
 /** A run that never ends by steps: the time budget (or Ctrl-C) stops it. */
@@ -109,7 +111,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
       io.err,
       `model: ${settings.cell} ${settings.layers}×${settings.units}, ${count(weights)} weights; ${
         settings.maxSteps !== undefined ? `at most ${settings.maxSteps} steps, ` : ''
-      }budget ${duration(budget)}${resumed !== undefined ? `; resuming from step ${resumed.checkpoint.step}` : ''}`,
+      }budget ${duration(budget)}${request.budgetClock === 'cpu' ? ' of CPU time' : ''}${resumed !== undefined ? `; resuming from step ${resumed.checkpoint.step}` : ''}`,
     );
     const firstStep = resumed?.checkpoint.step ?? 0;
     let step = firstStep;
@@ -130,6 +132,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
     };
     const bar = new TrainingProgress(io, {
       budgetSeconds: budget,
+      budgetClock: request.budgetClock,
       lastStep,
       firstStep,
       metricName: session.metricName,
@@ -143,6 +146,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
         epochs: settings.epochs ?? UNBOUNDED_EPOCHS,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         timeBudgetSeconds: budget,
+        timeBudgetClock: request.budgetClock,
         optimizer: { kind: 'adam', learningRate: settings.learningRate },
         clip: { globalNorm: 5 },
         seed: settings.seed,
