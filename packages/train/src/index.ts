@@ -1,3 +1,4 @@
+export { AdamWOptimizer } from './adamw.js';
 export type { BatchEvent, Callbacks, EpochEvent } from './callbacks.js';
 export {
   CHECKPOINT_FORMAT_VERSION,
@@ -29,6 +30,7 @@ export {
   precisionRecallF1,
 } from './metrics/classification.js';
 export { mae, mape, mase, rmse } from './metrics/regression.js';
+export { rocAuc } from './metrics/roc-auc.js';
 export {
   editDistance,
   phonemeErrorRate,

@@ -9,6 +9,7 @@ import {
   phonemeErrorRate,
   precisionRecallF1,
   rmse,
+  rocAuc,
   sequenceErrorRate,
   wordErrorRate,
 } from '@recur/train';
@@ -36,6 +37,43 @@ describe('metrics', () => {
     it('should turn cross-entropy in nats into perplexity and bits', () => {
       expect(perplexity(Math.log(5))).toBeCloseTo(5);
       expect(bitsPerCharacter(Math.LN2 * 1.5)).toBeCloseTo(1.5);
+    });
+  });
+
+  describe('ROC AUC', () => {
+    it('should give the hand-computed areas, ties counting one half', () => {
+      // Positives 0.35 and 0.8 against negatives 0.1 and 0.4: 3 of 4 pairs ordered right.
+      expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
+      // Pairs (0.5, 0.5) tie, the other three are right: 3.5 / 4.
+      expect(rocAuc([0.5, 0.5, 0.2, 0.9], [1, 0, 0, 1])).toBe(0.875);
+      expect(rocAuc([3, 2, 1], [1, 1, 0])).toBe(1);
+      expect(rocAuc([3, 2, 1], [0, 0, 1])).toBe(0);
+      // Class 2 as the positive one, the other labels negatives.
+      expect(rocAuc([0.9, 0.1, 0.5], [2, 0, 1], 2)).toBe(1);
+    });
+
+    it('should equal the pairwise count on random scores with ties', () => {
+      const example = fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean()), { minLength: 2, maxLength: 40 });
+      fc.assert(
+        fc.property(example, (rows) => {
+          const pos = rows.filter(([, y]) => y).map(([s]) => s);
+          const neg = rows.filter(([, y]) => !y).map(([s]) => s);
+          fc.pre(pos.length > 0 && neg.length > 0);
+          let wins = 0;
+          for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+          const auc = rocAuc(
+            rows.map(([s]) => s),
+            rows.map(([, y]) => (y ? 1 : 0)),
+          );
+          expect(auc).toBeCloseTo(wins / (pos.length * neg.length), 12);
+        }),
+      );
+    });
+
+    it('should refuse one-class labels, mismatched lengths and non-finite scores', () => {
+      expect(() => rocAuc([0.1, 0.2], [1, 1])).toThrow(/rocAuc: labels: expected both class 1 and another class/);
+      expect(() => rocAuc([0.1, 0.2], [1])).toThrow(/rocAuc: labels: expected 2 values/);
+      expect(() => rocAuc([0.1, Number.NaN], [1, 0])).toThrow(/rocAuc: scores\[1\]: expected a finite number/);
     });
   });
 
