@@ -29,6 +29,7 @@ export {
   perplexity,
   precisionRecallF1,
 } from './metrics/classification.js';
+export { type ClosestReferenceRates, closestReferenceErrorRates } from './metrics/closest-reference.js';
 export { mae, mape, mase, rmse } from './metrics/regression.js';
 export { rocAuc } from './metrics/roc-auc.js';
 export {

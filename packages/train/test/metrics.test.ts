@@ -1,6 +1,7 @@
 import {
   accuracy,
   bitsPerCharacter,
+  closestReferenceErrorRates,
   editDistance,
   mae,
   mape,
@@ -125,6 +126,72 @@ describe('metrics', () => {
       expect(phonemeErrorRate(refs, hyps)).toBeCloseTo(2 / 6);
       expect(sequenceErrorRate(refs, hyps)).toBe(0.5);
       expect(wordErrorRate(['the cat sat'], ['the bat sat down'])).toBeCloseTo(2 / 3);
+    });
+  });
+
+  describe('error rates against the closest of several references', () => {
+    it('should count a word right if it matches any reference, and PER against the closest', () => {
+      const refs = [
+        [
+          ['T', 'AH', 'M', 'EY', 'T', 'OW'],
+          ['T', 'AH', 'M', 'AA', 'T', 'OW'],
+        ],
+        [['K', 'AE', 'T']],
+        [
+          ['EH', 'K', 'S'],
+          ['IH', 'K', 'S', 'T'],
+        ],
+      ];
+      const hyps = [
+        ['T', 'AH', 'M', 'AA', 'T', 'OW'],
+        ['K', 'AA', 'T'],
+        ['IH', 'K', 'S'],
+      ];
+      const r = closestReferenceErrorRates(refs, hyps);
+      // Word 1 matches its second reference; word 2 has 1 error in 3; word 3 is 1 from both, the first listed is taken.
+      expect(r.closest).toEqual([1, 0, 0]);
+      expect(r.sequenceErrorRate).toBeCloseTo(2 / 3, 12);
+      expect(r.tokenErrorRate).toBeCloseTo(2 / 12, 12);
+    });
+
+    it('should reduce to the single-reference rates with one reference each', () => {
+      const seq = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 });
+      fc.assert(
+        fc.property(fc.array(fc.tuple(seq, seq), { minLength: 1, maxLength: 10 }), (rows) => {
+          const refs = rows.map(([r]) => r);
+          const hyps = rows.map(([, h]) => h);
+          const r = closestReferenceErrorRates(
+            refs.map((x) => [x]),
+            hyps,
+          );
+          expect(r.tokenErrorRate).toBeCloseTo(phonemeErrorRate(refs, hyps), 12);
+          expect(r.sequenceErrorRate).toBe(sequenceErrorRate(refs, hyps));
+        }),
+      );
+    });
+
+    it('should never score worse when a reference is added', () => {
+      const seq = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 });
+      fc.assert(
+        fc.property(fc.array(fc.tuple(seq, seq, seq), { minLength: 1, maxLength: 10 }), (rows) => {
+          const one = closestReferenceErrorRates(
+            rows.map(([r]) => [r]),
+            rows.map(([, , h]) => h),
+          );
+          const two = closestReferenceErrorRates(
+            rows.map(([r, s]) => [r, s]),
+            rows.map(([, , h]) => h),
+          );
+          expect(two.sequenceErrorRate).toBeLessThanOrEqual(one.sequenceErrorRate);
+        }),
+      );
+    });
+
+    it('should refuse empty reference sets and mismatched lengths', () => {
+      expect(() => closestReferenceErrorRates([[]], [['A']])).toThrow(
+        /closestReferenceErrorRates: references\[0\]: expected at least one reference/,
+      );
+      expect(() => closestReferenceErrorRates([[['A']]], [])).toThrow(/hypotheses: expected 1 sequences/);
     });
   });
 
