@@ -54,6 +54,9 @@ describe('--preset', () => {
     expect(() => trainSettings('char-lm', { ...BASE, allPronunciations: true }, '/tmp')).toThrow(
       /--all-pronunciations does not apply to char-lm/,
     );
+    expect(() => trainSettings('g2p', { ...BASE, preset: 'best', lengthPenalty: 0.6 }, '/tmp')).toThrow(
+      /--length-penalty applies to the attention model's beam search/,
+    );
     expect(() => trainSettings('forecast', { ...BASE, schedule: 'cosine' }, '/tmp')).toThrow(
       /--schedule cosine decays to the last step: give --max-steps or --epochs/,
     );

@@ -7,7 +7,7 @@ import { softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { loadPronunciations, type Pair, pairsOf } from '../data/pronunciations.js';
-import { CliError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { definedOnly } from '../flag-values.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
@@ -237,23 +237,30 @@ export const g2p: Task<'g2p'> = {
     'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder, or CTC: --model ctc)',
   datasets: ['cmudict'],
   flags: ['embeddingDim', 'seqLength', 'model', 'dropout', 'beam', 'lengthPenalty', 'allPronunciations'],
-  settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
-    layers: flags.layers ?? 1,
-    units: flags.units ?? 64,
-    embeddingDim: flags.embeddingDim ?? 32,
-    maxWordLength: flags.seqLength ?? 24,
-    model: flags.model ?? 'attention',
-    batch: flags.batch ?? 64,
-    learningRate: flags.lr ?? 0.003,
-    minutes: flags.minutes ?? 1.5,
-    ...definedOnly({
-      dropout: flags.dropout,
-      beam: flags.beam,
-      lengthPenalty: flags.lengthPenalty,
-      allPronunciations: flags.allPronunciations,
-    }),
-  }),
+  settings: (flags) => {
+    if (flags.lengthPenalty !== undefined && flags.model === 'ctc') {
+      throw usageError(
+        "--length-penalty applies to the attention model's beam search: CTC's prefix beam search scores whole alignments",
+      );
+    }
+    return {
+      cell: flags.cell ?? 'lstm',
+      layers: flags.layers ?? 1,
+      units: flags.units ?? 64,
+      embeddingDim: flags.embeddingDim ?? 32,
+      maxWordLength: flags.seqLength ?? 24,
+      model: flags.model ?? 'attention',
+      batch: flags.batch ?? 64,
+      learningRate: flags.lr ?? 0.003,
+      minutes: flags.minutes ?? 1.5,
+      ...definedOnly({
+        dropout: flags.dropout,
+        beam: flags.beam,
+        lengthPenalty: flags.lengthPenalty,
+        allPronunciations: flags.allPronunciations,
+      }),
+    };
+  },
   shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxWordLength', 'model'],
   preprocessing,
   open: (context) => (context.settings.model === 'ctc' ? openCtc(context) : open(context)),
