@@ -58,7 +58,6 @@ const BEST: { readonly [T in TaskName]: PresetFlags } = {
     allPronunciations: true,
   },
   'char-lm': {
-    layers: 1,
     units: 512,
     embeddingDim: 64,
     seqLength: 128,
@@ -70,14 +69,17 @@ const BEST: { readonly [T in TaskName]: PresetFlags } = {
     maxSteps: 2_500,
     minutes: 60,
   },
+  // Measured on births (smoke runs, loaded machine): 6,000 steps overfit (MASE 0.958, the
+  // validation loss lowest near step 1,000); 1,000 and 2,000 steps with this decay gave
+  // 0.818 and 0.817, against 0.836 for the constant-rate 2,000 steps of the README.
   forecast: {
     units: 64,
     batch: 64,
     lr: 0.003,
     weightDecay: 0.05,
-    warmupSteps: 200,
+    warmupSteps: 100,
     schedule: 'cosine',
-    maxSteps: 6_000,
+    maxSteps: 2_000,
     minutes: 20,
   },
   classify: {
@@ -90,8 +92,9 @@ const BEST: { readonly [T in TaskName]: PresetFlags } = {
     epochs: 8,
     minutes: 30,
   },
-  anomaly: { maxSteps: 2_000, minutes: 30, warmupSteps: 100, schedule: 'cosine' },
-  tag: { maxSteps: 1_348, minutes: 60, warmupSteps: 100, schedule: 'cosine' },
+  // The README's runs of these two, with the decay added.
+  anomaly: { warmupSteps: 100, schedule: 'cosine', maxSteps: 2_000, minutes: 30 },
+  tag: { warmupSteps: 100, schedule: 'cosine', maxSteps: 1_348, minutes: 60 },
 };
 
 /** The flags `preset` gives `task` (`quick`: none, the task's defaults apply). */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { presetFlags } from '../src/presets.js';
@@ -63,5 +64,15 @@ describe('recur train --help', () => {
       expect(row.split(' --').length).toBe(flags.length);
     }
     expect(recipes).toMatch(/^ {2}g2p +.*--schedule cosine\b.*--all-pronunciations\b/m);
+  });
+
+  it("should match the README's preset table, row for row", async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const help = (await recur(['train', 'g2p', '--help'], await tempDir())).out;
+    for (const name of TASK_NAMES) {
+      const documented = new RegExp(`^\\| \`${literal(name)}\` \\| \`(--[^\`]*)\` \\|`, 'm').exec(readme)?.[1];
+      const shown = new RegExp(`^ {2}${literal(name)} +(--.*)$`, 'm').exec(help)?.[1];
+      expect(documented, name).toBe(shown);
+    }
   });
 });
