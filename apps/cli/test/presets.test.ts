@@ -89,6 +89,37 @@ describe('optimizer and schedule of a run', () => {
   });
 });
 
+describe('recur train --preset quick', () => {
+  it('should train the same weights and report the same numbers as no preset', async () => {
+    const dir = await tempDir();
+    const csv = await pronunciationsCsv(dir);
+    const run = (folder: string, extra: readonly string[]) =>
+      recur(
+        [
+          'train',
+          'g2p',
+          '--file',
+          csv,
+          '--units',
+          '8',
+          '--batch',
+          '4',
+          '--max-steps',
+          '5',
+          '--checkpoint-dir',
+          folder,
+        ].concat(extra),
+        dir,
+      );
+    const plain = await run('plain', []);
+    const quick = await run('quick', ['--preset', 'quick']);
+    expect(quick.code).toBe(0);
+    expect(quick.out).toBe(plain.out);
+    const weights = async (folder: string) => (await loadCheckpoint(join(dir, folder, 'model.ckpt'))).weights;
+    expect(await weights('quick')).toEqual(await weights('plain'));
+  });
+});
+
 describe('recur train g2p with the recipe options', () => {
   it('should train with AdamW, warm-up, cosine decay, dropout and every pronunciation, and evaluate with its beam', async () => {
     const dir = await tempDir();
