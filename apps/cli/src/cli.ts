@@ -12,6 +12,7 @@ import { trainCommand } from './commands/train.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import {
   columnList,
+  dropoutRate,
   nonNegativeInteger,
   nonNegativeNumber,
   positiveInteger,
@@ -21,10 +22,21 @@ import {
 import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
 import { CELL_CHOICES } from './model/network.js';
+import { PRESET_NAMES } from './presets.js';
 import { DATASET_NAMES, G2P_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
+
+/** What commander parsed for `recur eval`. */
+interface EvalFlags {
+  model: string;
+  backend: BackendChoice;
+  beam?: string;
+  limit: number;
+  file?: string;
+  predictions?: string;
+}
 
 function backendOption(): Option {
   return new Option('--backend <name>', 'cpu or wasm; auto: wasm if it starts, else cpu (always printed)')
@@ -104,6 +116,14 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
     .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
     .addOption(new Option('--model <kind>', 'g2p: attention encoder–decoder or CTC').choices(G2P_MODELS))
+    .addOption(new Option('--preset <name>', 'quick: the defaults; best: the recipe (see below)').choices(PRESET_NAMES))
+    .option('--weight-decay <λ>', 'AdamW decoupled weight decay (0: Adam)', nonNegativeNumber)
+    .option('--warmup-steps <n>', 'steps of linear learning-rate warm-up', nonNegativeInteger)
+    .addOption(new Option('--schedule <kind>', 'learning rate after warm-up').choices(['constant', 'cosine']))
+    .option('--dropout <rate>', "g2p: dropout on the encoder layers' inputs, in [0, 1)", dropoutRate)
+    .option('--beam <width>', 'g2p: beam width of the evaluation after training (default 5)', positiveInteger)
+    .option('--length-penalty <α>', "g2p: GNMT length penalty of the attention model's beam search", nonNegativeNumber)
+    .option('--all-pronunciations', "g2p: train on every pronunciation CMUdict lists, not only each word's first")
     .option('--verbose', 'stack traces on errors')
     .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {
@@ -134,13 +154,17 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .description("report a trained model's metrics on the held-out split of its data")
     .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
     .addOption(backendOption())
-    .option('--beam <widths>', 'beam widths to decode with (g2p), comma-separated', '1,5')
+    .option('--beam <widths>', "beam widths to decode with (g2p), comma-separated (default: 1 and the model's)")
     .option('--limit <n>', 'held-out examples to evaluate (0: all)', nonNegativeInteger, 0)
     .option('--file <path>', 'the data to evaluate on, for a model trained on a file (same columns)')
+    .option(
+      '--predictions <file>',
+      "write the model's output for each held-out example as TSV (g2p: WORD<TAB>phonemes)",
+    )
     .option('--verbose', 'stack traces on errors')
-    .action(async (flags: { model: string; backend: BackendChoice; beam: string; limit: number; file?: string }) => {
-      const beams = flags.beam.split(',').map((s) => Number(s.trim()));
-      if (!beams.every((b) => Number.isInteger(b) && b > 0)) {
+    .action(async (flags: EvalFlags) => {
+      const beams = flags.beam?.split(',').map((s) => Number(s.trim()));
+      if (beams !== undefined && !beams.every((b) => Number.isInteger(b) && b > 0)) {
         throw usageError(`--beam '${flags.beam}': expected positive integers separated by commas, e.g. 1,5`);
       }
       setExit(
@@ -148,9 +172,10 @@ function program(io: Io, setExit: (code: number) => void): Command {
           {
             path: modelPath(flags.model, io.cwd),
             backend: flags.backend,
-            beams,
+            ...(beams === undefined ? {} : { beams }),
             limit: flags.limit,
             ...(flags.file === undefined ? {} : { file: resolve(io.cwd, flags.file) }),
+            ...(flags.predictions === undefined ? {} : { predictions: resolve(io.cwd, flags.predictions) }),
           },
           io,
         ),

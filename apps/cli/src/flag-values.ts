@@ -32,6 +32,13 @@ export function probability(value: string): number {
   return n;
 }
 
+export function dropoutRate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1)
+    throw new InvalidArgumentError('expected a number in [0, 1).');
+  return n;
+}
+
 export function columnList(value: string): string[] {
   const names = value
     .split(',')
@@ -39,4 +46,9 @@ export function columnList(value: string): string[] {
     .filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('expected column names separated by commas.');
   return names;
+}
+
+/** `values` without its undefined entries: optional settings stay absent unless a flag or preset sets them. */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -64,6 +64,13 @@ const run = {
   epochs: positive.optional(),
   seed: nonNegative,
   checkpointEvery: positive,
+  // Recipe options (`--preset best`); absent, training is plain Adam at a constant rate.
+  /** AdamW's decoupled weight decay λ; absent or 0: Adam. */
+  weightDecay: z.number().nonnegative().finite().optional(),
+  /** Steps of linear learning-rate warm-up. */
+  warmupSteps: nonNegative.optional(),
+  /** Learning rate after warm-up: constant, or cosine decay to 5% by the last step. */
+  schedule: z.enum(['constant', 'cosine']).optional(),
 };
 
 /** Options that shape a recurrent stack. */
@@ -122,6 +129,14 @@ export const settingsSchemas = {
     maxWordLength: positive,
     /** `--model`: attention encoder–decoder or CTC. */
     model: z.enum(G2P_MODELS),
+    /** Dropout on the encoder's inputs, in [0, 1). */
+    dropout: z.number().min(0).lt(1).optional(),
+    /** Beam width of the evaluation after training (and of `eval` without `--beam`). */
+    beam: positive.optional(),
+    /** GNMT length penalty α of the attention model's beam search. */
+    lengthPenalty: z.number().nonnegative().finite().optional(),
+    /** Train on every listed pronunciation of a word, not only the first. */
+    allPronunciations: z.boolean().optional(),
   }),
   tag: z.strictObject({
     task: z.literal('tag'),
@@ -180,6 +195,13 @@ export const SETTING_FLAGS: Readonly<Record<string, string>> = {
   epochs: '--epochs',
   seed: '--seed',
   checkpointEvery: '--checkpoint-every',
+  weightDecay: '--weight-decay',
+  warmupSteps: '--warmup-steps',
+  schedule: '--schedule',
+  dropout: '--dropout',
+  beam: '--beam',
+  lengthPenalty: '--length-penalty',
+  allPronunciations: '--all-pronunciations',
 };
 
 /** The stored form of a source: a file by its base name only. */

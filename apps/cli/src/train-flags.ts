@@ -3,7 +3,9 @@ import type { BrownTagset } from '@recur/datasets';
 import type { BudgetClock } from '@recur/train';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
+import { definedOnly } from './flag-values.js';
 import type { CellChoice } from './model/network.js';
+import { type PresetName, presetFlags } from './presets.js';
 import {
   DATASET_NAMES,
   type DataSource,
@@ -50,10 +52,31 @@ export interface TrainFlags {
   tagset?: BrownTagset;
   crf?: boolean;
   model?: G2pModel;
+  preset?: PresetName;
+  weightDecay?: number;
+  warmupSteps?: number;
+  schedule?: 'constant' | 'cosine';
+  dropout?: number;
+  beam?: number;
+  lengthPenalty?: number;
+  allPronunciations?: boolean;
 }
 
 /** Flags that shape one task's model or data only; each task lists the ones it takes. */
-const TASK_FLAGS = ['embeddingDim', 'seqLength', 'horizon', 'season', 'lag', 'tagset', 'crf', 'model'] as const;
+const TASK_FLAGS = [
+  'embeddingDim',
+  'seqLength',
+  'horizon',
+  'season',
+  'lag',
+  'tagset',
+  'crf',
+  'model',
+  'dropout',
+  'beam',
+  'lengthPenalty',
+  'allPronunciations',
+] as const;
 
 export function isTask(name: string): name is TaskName {
   return (TASK_NAMES as readonly string[]).includes(name);
@@ -95,23 +118,33 @@ export function dataSource(
 }
 
 /**
- * The settings of a `train` run: the task's own from its flags and defaults, checked
- * against the same schema a model file is (so `--units 100000` is refused here, before
- * any data is read). A flag that means nothing to the task is refused, not ignored.
+ * The settings of a `train` run: the task's own from its flags, `--preset` and defaults
+ * (a flag given wins over the preset, the preset over the default), checked against the
+ * same schema a model file is (so `--units 100000` is refused here, before any data is
+ * read). A flag that means nothing to the task is refused, not ignored.
  */
-export function trainSettings<T extends TaskName>(task: T, flags: TrainFlags, cwd: string): SettingsOf<T> {
+export function trainSettings<T extends TaskName>(task: T, given: TrainFlags, cwd: string): SettingsOf<T> {
   const spec = TASKS[task];
   for (const key of TASK_FLAGS) {
-    if (flags[key] !== undefined && !spec.flags.includes(key)) {
+    if (given[key] !== undefined && !spec.flags.includes(key)) {
       throw usageError(`${flagName(key)} does not apply to ${task}`);
     }
+  }
+  const flags = { ...presetFlags(task, given.preset), ...definedOnly({ ...given }) } as TrainFlags;
+  if (flags.schedule === 'cosine' && flags.maxSteps === undefined && flags.epochs === undefined) {
+    throw usageError('--schedule cosine decays to the last step: give --max-steps or --epochs');
   }
   const source = dataSource(task, flags, cwd);
   const settings = {
     task,
     source,
-    ...(flags.maxSteps === undefined ? {} : { maxSteps: flags.maxSteps }),
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+    ...definedOnly({
+      maxSteps: flags.maxSteps,
+      epochs: flags.epochs,
+      weightDecay: flags.weightDecay,
+      warmupSteps: flags.warmupSteps,
+      schedule: flags.schedule,
+    }),
     seed: flags.seed,
     checkpointEvery: flags.checkpointEvery,
     ...spec.settings(flags),

@@ -1,3 +1,4 @@
+export { AdamWOptimizer } from './adamw.js';
 export { BUDGET_CLOCKS, type BudgetClock, startBudgetClock } from './budget-clock.js';
 export type { BatchEvent, Callbacks, EpochEvent } from './callbacks.js';
 export {
@@ -29,7 +30,9 @@ export {
   perplexity,
   precisionRecallF1,
 } from './metrics/classification.js';
+export { type ClosestReferenceRates, closestReferenceErrorRates } from './metrics/closest-reference.js';
 export { mae, mape, mase, rmse } from './metrics/regression.js';
+export { rocAuc } from './metrics/roc-auc.js';
 export {
   editDistance,
   phonemeErrorRate,

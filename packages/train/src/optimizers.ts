@@ -1,5 +1,6 @@
 import { badArgument, checkBoolean, checkFraction, checkPositiveNumber } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { AdamWOptimizer } from './adamw.js';
 
 /** tfjs-core optimizers by config. Learning rates can then follow a `Schedule` (see `setLearningRate`). */
 export type OptimizerConfig =
@@ -12,6 +13,15 @@ export type OptimizerConfig =
       readonly epsilon?: number;
     }
   | {
+      /** Adam with decoupled weight decay (see `AdamWOptimizer`); `weightDecay` λ ≥ 0, default 0.01 as PyTorch. */
+      readonly kind: 'adamw';
+      readonly learningRate?: number;
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly epsilon?: number;
+      readonly weightDecay?: number;
+    }
+  | {
       readonly kind: 'rmsprop';
       readonly learningRate: number;
       readonly decay?: number;
@@ -22,11 +32,12 @@ export type OptimizerConfig =
   | { readonly kind: 'adagrad'; readonly learningRate: number; readonly initialAccumulatorValue?: number };
 
 /** The optimizers `makeOptimizer` (and so `fit`) knows. */
-export const OPTIMIZER_KINDS = ['sgd', 'adam', 'rmsprop', 'adagrad'] as const;
+export const OPTIMIZER_KINDS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 
 const FIELDS: Readonly<Record<OptimizerConfig['kind'], readonly string[]>> = {
   sgd: ['kind', 'learningRate', 'momentum', 'nesterov'],
   adam: ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'],
+  adamw: ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay'],
   rmsprop: ['kind', 'learningRate', 'decay', 'momentum', 'epsilon', 'centered'],
   adagrad: ['kind', 'learningRate', 'initialAccumulatorValue'],
 };
@@ -60,6 +71,20 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
         checkFraction(c.beta1, 'optimizer.beta1', 0.9),
         checkFraction(c.beta2, 'optimizer.beta2', 0.999),
         checkPositiveNumber(c.epsilon, 'optimizer.epsilon', 1e-7),
+      );
+    }
+    case 'adamw': {
+      const c = config as Extract<OptimizerConfig, { kind: 'adamw' }>;
+      const weightDecay = c.weightDecay ?? 0.01;
+      if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) {
+        throw badArgument('BAD_CONFIG', 'optimizer.weightDecay', 'a finite number ≥ 0', weightDecay);
+      }
+      return new AdamWOptimizer(
+        checkPositiveNumber(c.learningRate, 'optimizer.learningRate', 0.001),
+        checkFraction(c.beta1, 'optimizer.beta1', 0.9),
+        checkFraction(c.beta2, 'optimizer.beta2', 0.999),
+        checkPositiveNumber(c.epsilon, 'optimizer.epsilon', 1e-7),
+        weightDecay,
       );
     }
     case 'rmsprop': {

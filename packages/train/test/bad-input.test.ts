@@ -67,9 +67,9 @@ describeBackends('fit with bad arguments', () => {
       /resumeFrom.step: expected a non-negative integer, received -1/,
     ],
     [
-      'optimizer kind adamw',
-      { optimizer: { kind: 'adamw' } },
-      /optimizer.kind: expected one of 'sgd', 'adam', 'rmsprop', 'adagrad', received 'adamw'/,
+      'optimizer kind lamb',
+      { optimizer: { kind: 'lamb' } },
+      /optimizer.kind: expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', received 'lamb'/,
     ],
     [
       'adam beta1 1',

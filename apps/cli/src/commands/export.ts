@@ -1,10 +1,11 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rng } from '@recur/core';
 import { toOnnx, torchModules, toTfjsModel, toTorch, writeSafetensors } from '@recur/interop';
 import type { AnyLayer, ParamTree } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { writeAtomic } from '../atomic-file.js';
 import { type BackendChoice, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
 import { type Io, println } from '../io.js';
@@ -71,12 +72,6 @@ function exportable(file: ModelFile, format: ExportFormat): { config: NetworkCon
     );
   }
   return { config, layer: network(config).layer };
-}
-
-/** Writes `data` under a temporary name and renames it, so a reader never sees half a file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.tmp-${process.pid}`, data);
-  await rename(`${path}.tmp-${process.pid}`, path);
 }
 
 async function checkOut(dir: string, format: ExportFormat, overwrite: boolean): Promise<void> {

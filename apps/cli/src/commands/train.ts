@@ -23,6 +23,7 @@ import { LIMITS, type SettingsOf, storedSource, type TaskName, type TrainSetting
 import { count, duration, shortPath } from '../tasks/format.js';
 import type { Task } from '../tasks/task.js';
 import { TASKS } from '../tasks/tasks.js';
+import { optimizerOptions } from './optimizer-options.js';
 import { checkResumable, checkSameNet } from './session.js';
 
 export interface TrainRequest {
@@ -47,6 +48,16 @@ function lastStepOf(settings: TrainSettings, stepsPerEpoch: number): number | un
   const byEpochs = settings.epochs !== undefined ? settings.epochs * stepsPerEpoch : undefined;
   if (settings.maxSteps !== undefined && byEpochs !== undefined) return Math.min(settings.maxSteps, byEpochs);
   return settings.maxSteps ?? byEpochs;
+}
+
+/** Beam widths and length penalty of the evaluation after training: greedy and the setting's beam (default 5). */
+export function evalBeams(settings: TrainSettings): { beams: number[]; lengthPenalty?: number } {
+  const g2p = settings.task === 'g2p' ? settings : undefined;
+  const beam = g2p?.beam ?? 5;
+  return {
+    beams: beam > 1 ? [1, beam] : [1],
+    ...(g2p?.lengthPenalty === undefined ? {} : { lengthPenalty: g2p.lengthPenalty }),
+  };
 }
 
 /** Bytes per weight while training: the weight, its gradient and Adam's two moments, in float32. */
@@ -122,6 +133,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
       () => interrupt.requested || (progress?.seconds ?? 0) >= budget || (lastStep !== undefined && step >= lastStep),
     );
     lastStep = lastStepOf(settings, data.stepsPerEpoch);
+    const optimizer = optimizerOptions(settings, lastStep);
     const config: ModelFileConfig = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -147,7 +159,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         timeBudgetSeconds: budget,
         timeBudgetClock: request.budgetClock,
-        optimizer: { kind: 'adam', learningRate: settings.learningRate },
+        ...optimizer,
         clip: { globalNorm: 5 },
         seed: settings.seed,
         config,
@@ -191,7 +203,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
     }
     println(io.err, `trained ${trained} (step ${result.steps}); model saved to ${shown}`);
     const evaluation = await session.evaluate(made.params, {
-      beams: [1, 5],
+      ...evalBeams(settings),
       limit: request.evalLimit,
       stopped: () => interrupt.requested,
     });

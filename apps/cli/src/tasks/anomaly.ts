@@ -176,6 +176,8 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
 
 export const anomaly: Task<'anomaly'> = {
   name: 'anomaly',
+  noPredictions:
+    "the anomaly detector's per-reading scores are not written yet: `eval` prints its precision, recall and F1",
   description: 'anomaly detector: flags readings a forecaster of normal behaviour did not expect',
   datasets: ['sensors'],
   flags: ['seqLength'],

@@ -210,6 +210,8 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
 
 export const charLm: Task<'char-lm'> = {
   name: 'char-lm',
+  noPredictions:
+    "a language model's output is a distribution over the next character at every position, not one answer per example: its score is the held-out bits per character `eval` prints",
   description: 'character language model: learns to continue text, one character at a time',
   datasets: ['moby-dick', 'sotu'],
   flags: ['embeddingDim', 'seqLength'],

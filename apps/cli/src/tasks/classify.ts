@@ -1,5 +1,5 @@
 import { padSequences, type SequenceBatch, sequenceBatches, Tokenizer } from '@recur/datasets';
-import { accuracy, precisionRecallF1, softmaxCrossEntropy } from '@recur/train';
+import { accuracy, precisionRecallF1, rocAuc, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type LabelledText, loadLabelledTexts } from '../data/labelled-texts.js';
@@ -62,20 +62,22 @@ async function open(context: TaskContext<'classify'>): Promise<TaskSession<Netwo
     params: NetworkParams,
     seqs: readonly Int32Array[],
     stopped: (() => boolean) | undefined,
-  ): Promise<Int32Array> => {
-    const out = new Int32Array(seqs.length);
+  ): Promise<{ labels: Int32Array; probabilities: Float32Array }> => {
+    const labels = new Int32Array(seqs.length);
+    const probabilities = new Float32Array(seqs.length * data.classes.length);
     for (let start = 0; start < seqs.length; start += PREDICT_BATCH) {
       await betweenBatches(stopped);
       const part = seqs.slice(start, start + PREDICT_BATCH).map((s) => (s.length > 0 ? s : Int32Array.of(1)));
       const padded = padSequences(part, { padding: 'post' });
-      const ids = tf.tidy(() => {
+      const [ids, probs] = tf.tidy(() => {
         const logits = net.apply(params, tf.tensor2d(padded.data, [...padded.shape], 'int32')).output;
-        return tf.argMax(logits, -1);
+        return [tf.argMax(logits, -1), tf.softmax(logits)];
       });
-      out.set(ids.dataSync() as Int32Array, start);
-      ids.dispose();
+      labels.set(ids.dataSync() as Int32Array, start);
+      probabilities.set(probs.dataSync() as Float32Array, start * data.classes.length);
+      tf.dispose([ids, probs]);
     }
-    return out;
+    return { labels, probabilities };
   };
   const source = settings.source.kind === 'file' ? settings.source.path : 'spam (SpamAssassin)';
   return {
@@ -110,8 +112,10 @@ async function open(context: TaskContext<'classify'>): Promise<TaskSession<Netwo
     }),
     async evaluate(params, request) {
       const rows = request.limit > 0 ? data.test.slice(0, request.limit) : data.test;
-      const predicted = await predict(params, test.slice(0, rows.length), request.stopped);
+      const { labels: predicted, probabilities } = await predict(params, test.slice(0, rows.length), request.stopped);
       const truth = Int32Array.from(rows, (e) => e.label);
+      const classes = data.classes.length;
+      const probability = (i: number, c: number) => probabilities[i * classes + c] as number;
       const acc = accuracy(predicted, truth);
       const metrics: Record<string, number> = { accuracy: acc };
       const lines = [`held-out accuracy: ${percent(acc)} (${count(rows.length)} test texts)`];
@@ -121,6 +125,16 @@ async function open(context: TaskContext<'classify'>): Promise<TaskSession<Netwo
         lines.push(
           `${data.classes[data.positive]}: precision ${fixed(s.precision, 3)}, recall ${fixed(s.recall, 3)}, F1 ${fixed(s.f1, 3)} (${s.truePositives} caught, ${s.falsePositives} false alarms, ${s.falseNegatives} missed)`,
         );
+        const positive = data.positive;
+        // The area is undefined when the held-out texts hold one class only.
+        if (truth.some((t) => t === positive) && truth.some((t) => t !== positive)) {
+          metrics.rocAuc = rocAuc(
+            Float32Array.from(rows, (_, i) => probability(i, positive)),
+            truth,
+            positive,
+          );
+          lines.push(`ROC AUC: ${fixed(metrics.rocAuc, 4)} (${data.classes[positive]} probability as the score)`);
+        }
       } else {
         const f1s = data.classes.map((_, c) => precisionRecallF1(predicted, truth, c).f1);
         metrics.macroF1 = f1s.reduce((a, b) => a + b, 0) / f1s.length;
@@ -128,7 +142,16 @@ async function open(context: TaskContext<'classify'>): Promise<TaskSession<Netwo
           `macro F1: ${fixed(metrics.macroF1, 3)} (${data.classes.map((c, i) => `${c} ${fixed(f1s[i] as number, 3)}`).join(', ')})`,
         );
       }
-      return { metrics, lines };
+      if (request.predictions !== true) return { metrics, lines };
+      // Rows are numbered from 1 in the held-out split's order, as `eval` reads it.
+      const header = ['id', 'label', 'predicted', ...data.classes.map((c) => `p_${c}`)];
+      const table = rows.map((e, i) => [
+        i + 1,
+        data.classes[e.label] as string,
+        data.classes[predicted[i] as number] as string,
+        ...data.classes.map((_, c) => probability(i, c)),
+      ]);
+      return { metrics, lines, predictions: { header, rows: table } };
     },
     dispose: () => {},
   };

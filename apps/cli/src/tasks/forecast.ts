@@ -124,7 +124,7 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
         },
       };
     },
-    async evaluate(params) {
+    async evaluate(params, request) {
       const n = test.origins.length;
       const scaled = tf.tidy(() =>
         forecastOf(params, tf.tensor3d(test.inputs.data, [...test.inputs.shape]), tf.tensor2d(test.base, [n, horizon])),
@@ -141,7 +141,16 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
         rmse: rmse(predicted, actual),
       };
       const baseline = { mase: mase(naive, actual, history, season), mae: mae(naive, actual) };
+      // One row per forecast value: the origin, steps ahead, the row of the series forecast.
+      const rows = Array.from({ length: n * horizon }, (_, j) => {
+        const origin = test.origins[Math.floor(j / horizon)] as number;
+        const ahead = j % horizon;
+        return [origin, ahead + 1, origin + ahead, predicted[j] as number, actual[j] as number, naive[j] as number];
+      });
       return {
+        ...(request.predictions === true
+          ? { predictions: { header: ['origin', 'ahead', 'row', 'forecast', 'actual', 'seasonal_naive'], rows } }
+          : {}),
         metrics: { ...model, naiveMase: baseline.mase, naiveMae: baseline.mae },
         lines: [
           `held-out MASE: ${fixed(model.mase, 3)} (seasonal-naive forecast, season ${season}: ${fixed(baseline.mase, 3)}); below 1 beats the naive method's in-sample error`,

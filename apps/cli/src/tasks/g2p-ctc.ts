@@ -19,11 +19,12 @@ import {
   type ParamTree,
   recurrent,
 } from '@recur/layers';
-import { ctcLoss, phonemeErrorRate, sequenceErrorRate } from '@recur/train';
+import { ctcLoss } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadPronunciations, type Pair } from '../data/pronunciations.js';
+import { loadPronunciations, type Pair, pairsOf } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
-import { count, percent } from './format.js';
+import { count } from './format.js';
+import { evaluateG2p } from './g2p-evaluate.js';
 import type { TaskContext, TaskSession } from './task.js';
 
 /** Frames per letter: k = 2 fits every CMUdict pronunciation of at most twice its letters' length. */
@@ -46,6 +47,8 @@ export interface G2pCtcNetConfig {
   readonly units: number;
   readonly embeddingDim: number;
   readonly frameRepeat: number;
+  /** Dropout on each encoder layer's inputs while training (no weights: absent from older files). */
+  readonly dropout?: number;
 }
 
 type Params = {
@@ -64,7 +67,12 @@ function buildModel(c: G2pCtcNetConfig) {
   const cell = (inputSize: number) => cellFromConfig({ kind: c.cell, inputSize, units: half }) as unknown as Cell;
   const letters = embedding({ vocabSize: c.letters, dim: c.embeddingDim, paddingId: 0 });
   const encoder = Array.from({ length: c.layers }, (_, i) =>
-    bidirectional(recurrent(cell(i === 0 ? c.embeddingDim : 2 * half), { returnSequences: true })),
+    bidirectional(
+      recurrent(cell(i === 0 ? c.embeddingDim : 2 * half), {
+        returnSequences: true,
+        ...(c.dropout ? { dropout: c.dropout } : {}),
+      }),
+    ),
   );
   const head = dense({ inputSize: 2 * half, units: c.classes });
   const specs = [letters, ...encoder, head].flatMap((layer) => layer.kerasWeightSpec());
@@ -103,13 +111,10 @@ export async function openCtc(context: TaskContext<'g2p'>): Promise<TaskSession<
   const { settings, saved } = context;
   const data =
     context.use === 'generate' ? { train: [], validation: [], test: [] } : await loadPronunciations(settings.source);
+  const pairs = pairsOf(data.train, settings.allPronunciations === true);
   const previous = saved as Saved | undefined;
-  const letters = previous?.letters ?? [
-    '<pad>',
-    '<unk>',
-    ...[...new Set(data.train.flatMap((p) => [...p.word]))].sort(),
-  ];
-  const phonemes = previous?.phonemes ?? ['<blank>', ...[...new Set(data.train.flatMap((p) => p.phonemes))].sort()];
+  const letters = previous?.letters ?? ['<pad>', '<unk>', ...[...new Set(pairs.flatMap((p) => [...p.word]))].sort()];
+  const phonemes = previous?.phonemes ?? ['<blank>', ...[...new Set(pairs.flatMap((p) => p.phonemes))].sort()];
   const letterId = new Map(letters.map((l, i) => [l, i]));
   const phonemeId = new Map(phonemes.map((p, i) => [p, i]));
   const encodeWord = (word: string) => Array.from(word, (ch) => letterId.get(ch) ?? UNKNOWN_LETTER);
@@ -123,10 +128,10 @@ export async function openCtc(context: TaskContext<'g2p'>): Promise<TaskSession<
     units: settings.units,
     embeddingDim: settings.embeddingDim,
     frameRepeat: FRAME_REPEAT,
+    ...(settings.dropout ? { dropout: settings.dropout } : {}),
   };
   const model = buildModel(net);
-  const train =
-    context.use === 'train' ? data.train.filter((p) => p.word.length <= settings.maxWordLength && known(p)) : [];
+  const train = context.use === 'train' ? pairs.filter((p) => p.word.length <= settings.maxWordLength && known(p)) : [];
   if (context.use === 'train' && train.length < settings.batch) {
     throw new CliError(
       `only ${train.length} training words fit --seq-length ${settings.maxWordLength}: give more data or a smaller --batch`,
@@ -171,7 +176,7 @@ export async function openCtc(context: TaskContext<'g2p'>): Promise<TaskSession<
     net,
     preprocessing: { letters, phonemes } satisfies Saved,
     parameterCount: model.parameterCount,
-    summary: `${source}: ${count(train.length || data.train.length)} training / ${count(data.validation.length)} validation / ${count(data.test.length)} test words, ${letters.length - 2} letters, ${phonemes.length - 1} phonemes; CTC over ${FRAME_REPEAT} frames per letter`,
+    summary: `${source}: ${count(train.length || data.train.length)} training${settings.allPronunciations ? ' pronunciations' : ''} / ${count(data.validation.length)} validation / ${count(data.test.length)} test words, ${letters.length - 2} letters, ${phonemes.length - 1} phonemes; CTC over ${FRAME_REPEAT} frames per letter`,
     metricName: 'nll',
     throughput: 'samples',
     init: (rng) => model.init(rng),
@@ -194,34 +199,13 @@ export async function openCtc(context: TaskContext<'g2p'>): Promise<TaskSession<
         },
         *validation() {
           if (stopped()) return;
-          for (const part of batches(data.validation.filter(known).slice(0, 1024), 256)) yield toBatch(part);
+          for (const part of batches(pairsOf(data.validation, false).filter(known).slice(0, 1024), 256))
+            yield toBatch(part);
         },
       },
     }),
-    async evaluate(params, request) {
-      const pairs = request.limit > 0 ? data.test.slice(0, request.limit) : data.test;
-      const references = pairs.map((p) => [...p.phonemes]);
-      const metrics: Record<string, number> = {};
-      const lines: string[] = [];
-      for (const beam of request.beams) {
-        const hypotheses = transcribe(
-          params,
-          pairs.map((p) => p.word),
-          beam,
-        );
-        const per = phonemeErrorRate(references, hypotheses);
-        const wer = sequenceErrorRate(references, hypotheses);
-        metrics[`per_beam${beam}`] = per;
-        metrics[`wer_beam${beam}`] = wer;
-        lines.push(
-          `${beam > 1 ? `prefix beam ${beam}` : 'greedy'}: phoneme error rate ${percent(per)}, word error rate ${percent(wer)} (${count(pairs.length)} test words)`,
-        );
-      }
-      const examples = pairs.slice(0, 3).map((p) => p.word);
-      const shown = transcribe(params, examples, Math.max(...request.beams));
-      lines.push(...examples.map((w, i) => `  ${w} → ${(shown[i] ?? []).join(' ')}`));
-      return { metrics, lines };
-    },
+    evaluate: (params, request) =>
+      evaluateG2p(data.test, request, async (words, beam) => transcribe(params, words, beam), 'prefix beam'),
     generate: async (params, request) => {
       const words = (request.prompt ?? 'recur').trim().toLowerCase().split(/\s+/).filter(Boolean);
       if (words.length === 0) throw new CliError('the prompt is empty: pass --prompt with a word to transcribe');

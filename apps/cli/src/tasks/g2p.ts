@@ -3,15 +3,17 @@ import type { Cell } from '@recur/core';
 import { bucketByLength, padSequences } from '@recur/datasets';
 import { beamSearch, generateBatch } from '@recur/decode';
 import { bidirectional, recurrent, type Seq2SeqParams, seq2seq, seq2seqStepModel } from '@recur/layers';
-import { phonemeErrorRate, sequenceErrorRate, softmaxCrossEntropy } from '@recur/train';
+import { softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { loadPronunciations, type Pair } from '../data/pronunciations.js';
-import { CliError } from '../errors.js';
+import { loadPronunciations, type Pair, pairsOf } from '../data/pronunciations.js';
+import { CliError, usageError } from '../errors.js';
+import { definedOnly } from '../flag-values.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
-import { count, percent } from './format.js';
+import { count } from './format.js';
 import { openCtc } from './g2p-ctc.js';
+import { evaluateG2p } from './g2p-evaluate.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
 /** Target ids: padding (0), begin and end, then the phonemes. Source ids: padding (0), unknown, then the letters. */
@@ -29,6 +31,8 @@ export interface G2pNetConfig {
   readonly layers: number;
   readonly units: number;
   readonly embeddingDim: number;
+  /** Dropout on each encoder layer's inputs while training (no weights: absent from older files). */
+  readonly dropout?: number;
 }
 
 /** What a g2p model file holds besides weights: the symbol tables, all `generate` needs. */
@@ -48,7 +52,12 @@ function buildModel(c: G2pNetConfig) {
     cellFromConfig({ kind: c.cell, inputSize, units }) as unknown as Cell;
   const half = Math.max(1, Math.floor(c.units / 2));
   const encoder = Array.from({ length: c.layers }, (_, i) =>
-    bidirectional(recurrent(cell(i === 0 ? c.embeddingDim : 2 * half, half), { returnSequences: true })),
+    bidirectional(
+      recurrent(cell(i === 0 ? c.embeddingDim : 2 * half, half), {
+        returnSequences: true,
+        ...(c.dropout ? { dropout: c.dropout } : {}),
+      }),
+    ),
   );
   return seq2seq({
     sourceVocabSize: c.letters,
@@ -84,18 +93,15 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
   const { settings, saved } = context;
   const data =
     context.use === 'generate' ? { train: [], validation: [], test: [] } : await loadPronunciations(settings.source);
+  const pairs = pairsOf(data.train, settings.allPronunciations === true);
   const previous = saved as Saved | undefined;
   // Fixed ids first (padding 0, unknown 1), then the letters in code-unit order.
-  const letters = previous?.letters ?? [
-    '<pad>',
-    '<unk>',
-    ...[...new Set(data.train.flatMap((p) => [...p.word]))].sort(),
-  ];
+  const letters = previous?.letters ?? ['<pad>', '<unk>', ...[...new Set(pairs.flatMap((p) => [...p.word]))].sort()];
   const phonemes = previous?.phonemes ?? [
     '<pad>',
     '<bos>',
     '<eos>',
-    ...[...new Set(data.train.flatMap((p) => p.phonemes))].sort(),
+    ...[...new Set(pairs.flatMap((p) => p.phonemes))].sort(),
   ];
   const letterId = new Map(letters.map((l, i) => [l, i]));
   const phonemeId = new Map(phonemes.map((p, i) => [p, i]));
@@ -108,11 +114,11 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
     layers: settings.layers,
     units: settings.units,
     embeddingDim: settings.embeddingDim,
+    ...(settings.dropout ? { dropout: settings.dropout } : {}),
   };
   const model = buildModel(net);
   // Training pairs longer than --seq-length are left out (a few very long names); every test word is decoded.
-  const train =
-    context.use === 'train' ? data.train.filter((p) => p.word.length <= settings.maxWordLength && known(p)) : [];
+  const train = context.use === 'train' ? pairs.filter((p) => p.word.length <= settings.maxWordLength && known(p)) : [];
   if (context.use === 'train' && train.length < settings.batch) {
     throw new CliError(
       `only ${train.length} training words fit --seq-length ${settings.maxWordLength}: give more data or a smaller --batch`,
@@ -154,6 +160,7 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
     words: readonly string[],
     beam: number,
     stopped: (() => boolean) | undefined,
+    lengthPenalty = 0,
   ): Promise<string[][]> => {
     const out: string[][] = [];
     for (let start = 0; start < words.length; start += DECODE_BATCH) {
@@ -166,7 +173,9 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
       const prompts = part.map(() => [BEGIN]);
       const tokens = atOnceOnInterrupt(() =>
         beam > 1
-          ? beamSearch(decoder, prompts, { beamWidth: beam, maxLength, endToken: END }).map((h) => h[0]?.tokens ?? [])
+          ? beamSearch(decoder, prompts, { beamWidth: beam, maxLength, endToken: END, lengthPenalty }).map(
+              (h) => h[0]?.tokens ?? [],
+            )
           : generateBatch(decoder, prompts, { maxLength, endToken: END }),
       );
       for (const t of tokens) out.push(t.filter((id) => id > END).map((id) => phonemes[id] as string));
@@ -178,7 +187,7 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
     net,
     preprocessing: { letters: [...letters], phonemes: [...phonemes] } satisfies Saved,
     parameterCount: g2pParameterCount(net),
-    summary: `${source}: ${count(train.length || data.train.length)} training / ${count(data.validation.length)} validation / ${count(data.test.length)} test words, ${letters.length - 2} letters, ${phonemes.length - 3} phonemes`,
+    summary: `${source}: ${count(train.length || data.train.length)} training${settings.allPronunciations ? ' pronunciations' : ''} / ${count(data.validation.length)} validation / ${count(data.test.length)} test words, ${letters.length - 2} letters, ${phonemes.length - 3} phonemes`,
     metricName: 'acc',
     throughput: 'samples',
     init: (rng) => model.init(rng),
@@ -200,36 +209,18 @@ async function open(context: TaskContext<'g2p'>): Promise<TaskSession<Seq2SeqPar
         },
         *validation() {
           if (stopped()) return;
-          const pairs = data.validation.filter(known).slice(0, 1024);
-          for (const part of batches(pairs, { batchSize: 256 })) yield toBatch(part);
+          const held = pairsOf(data.validation, false).filter(known).slice(0, 1024);
+          for (const part of batches(held, { batchSize: 256 })) yield toBatch(part);
         },
       },
     }),
-    async evaluate(params, request) {
-      const pairs = request.limit > 0 ? data.test.slice(0, request.limit) : data.test;
-      const references = pairs.map((p) => [...p.phonemes]);
-      const metrics: Record<string, number> = {};
-      const lines: string[] = [];
-      for (const beam of request.beams) {
-        const hypotheses = await transcribe(
-          params,
-          pairs.map((p) => p.word),
-          beam,
-          request.stopped,
-        );
-        const per = phonemeErrorRate(references, hypotheses);
-        const wer = sequenceErrorRate(references, hypotheses);
-        metrics[`per_beam${beam}`] = per;
-        metrics[`wer_beam${beam}`] = wer;
-        lines.push(
-          `${beam > 1 ? `beam ${beam}` : 'greedy'}: phoneme error rate ${percent(per)}, word error rate ${percent(wer)} (${count(pairs.length)} test words)`,
-        );
-      }
-      const examples = pairs.slice(0, 3).map((p) => p.word);
-      const shown = await transcribe(params, examples, Math.max(...request.beams), request.stopped);
-      lines.push(...examples.map((w, i) => `  ${w} → ${(shown[i] ?? []).join(' ')}`));
-      return { metrics, lines };
-    },
+    evaluate: (params, request) =>
+      evaluateG2p(
+        data.test,
+        request,
+        (words, beam) => transcribe(params, words, beam, request.stopped, request.lengthPenalty),
+        'beam',
+      ),
     generate: async (params, request) => {
       const words = (request.prompt ?? 'recur').trim().toLowerCase().split(/\s+/).filter(Boolean);
       if (words.length === 0) throw new CliError('the prompt is empty: pass --prompt with a word to transcribe');
@@ -245,18 +236,31 @@ export const g2p: Task<'g2p'> = {
   description:
     'grapheme-to-phoneme: spells out how a word is pronounced (attention encoder–decoder, or CTC: --model ctc)',
   datasets: ['cmudict'],
-  flags: ['embeddingDim', 'seqLength', 'model'],
-  settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
-    layers: flags.layers ?? 1,
-    units: flags.units ?? 64,
-    embeddingDim: flags.embeddingDim ?? 32,
-    maxWordLength: flags.seqLength ?? 24,
-    model: flags.model ?? 'attention',
-    batch: flags.batch ?? 64,
-    learningRate: flags.lr ?? 0.003,
-    minutes: flags.minutes ?? 1.5,
-  }),
+  flags: ['embeddingDim', 'seqLength', 'model', 'dropout', 'beam', 'lengthPenalty', 'allPronunciations'],
+  settings: (flags) => {
+    if (flags.lengthPenalty !== undefined && flags.model === 'ctc') {
+      throw usageError(
+        "--length-penalty applies to the attention model's beam search: CTC's prefix beam search scores whole alignments",
+      );
+    }
+    return {
+      cell: flags.cell ?? 'lstm',
+      layers: flags.layers ?? 1,
+      units: flags.units ?? 64,
+      embeddingDim: flags.embeddingDim ?? 32,
+      maxWordLength: flags.seqLength ?? 24,
+      model: flags.model ?? 'attention',
+      batch: flags.batch ?? 64,
+      learningRate: flags.lr ?? 0.003,
+      minutes: flags.minutes ?? 1.5,
+      ...definedOnly({
+        dropout: flags.dropout,
+        beam: flags.beam,
+        lengthPenalty: flags.lengthPenalty,
+        allPronunciations: flags.allPronunciations,
+      }),
+    };
+  },
   shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxWordLength', 'model'],
   preprocessing,
   open: (context) => (context.settings.model === 'ctc' ? openCtc(context) : open(context)),

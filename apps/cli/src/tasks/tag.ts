@@ -229,6 +229,7 @@ async function open(context: TaskContext<'tag'>): Promise<TaskSession<TaggerPara
 
 export const tag: Task<'tag'> = {
   name: 'tag',
+  noPredictions: "the tagger's per-word tags are not written yet: `eval` prints its token accuracy",
   description: 'part-of-speech tagging: BiLSTM over words and characters, softmax or CRF output (--crf, --tagset)',
   datasets: ['brown'],
   flags: ['embeddingDim', 'seqLength', 'tagset', 'crf'],

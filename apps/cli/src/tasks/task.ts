@@ -25,6 +25,10 @@ export interface EvalRequest {
   readonly beams: readonly number[];
   /** Evaluate on at most this many held-out examples (0: all). */
   readonly limit: number;
+  /** Also return the model's output for each held-out example (`eval --predictions`). */
+  readonly predictions?: boolean;
+  /** g2p: the beam search's GNMT length penalty α (default 0). */
+  readonly lengthPenalty?: number;
   /** True once Ctrl-C arrived: evaluation stops between batches (throws `interruptedError`). */
   readonly stopped?: () => boolean;
 }
@@ -33,6 +37,14 @@ export interface EvalRequest {
 export interface Evaluation {
   readonly metrics: Readonly<Record<string, number>>;
   readonly lines: readonly string[];
+  /** With `request.predictions`: a table of the model's outputs, one row per held-out example. */
+  readonly predictions?: Predictions;
+}
+
+/** The rows `eval --predictions` writes as TSV, under the header if there is one. */
+export interface Predictions {
+  readonly header?: readonly string[];
+  readonly rows: readonly (readonly (string | number)[])[];
 }
 
 /**
@@ -92,6 +104,8 @@ export interface Task<T extends TaskName = TaskName> {
   readonly shape: readonly (keyof SettingsOf<T> & string)[];
   /** What the model file's preprocessing must look like. */
   readonly preprocessing: z.ZodType;
+  /** Why `eval --predictions` writes no table for this task (undefined: it writes one). */
+  readonly noPredictions?: string;
   /** Each task has its own params type (a tree of tensors); callers handle them as a `ParamTree`. */
   open(context: TaskContext<T>): Promise<TaskSession<unknown>>;
 }
@@ -99,5 +113,5 @@ export interface Task<T extends TaskName = TaskName> {
 /** Settings every task takes from the flags alike (no per-task default). */
 export type CommonSettings = Pick<
   SettingsOf<TaskName>,
-  'task' | 'source' | 'maxSteps' | 'epochs' | 'seed' | 'checkpointEvery'
+  'task' | 'source' | 'maxSteps' | 'epochs' | 'seed' | 'checkpointEvery' | 'weightDecay' | 'warmupSteps' | 'schedule'
 >;

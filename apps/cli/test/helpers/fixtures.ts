@@ -38,14 +38,17 @@ export async function textFile(dir: string, chars = 6000): Promise<string> {
   return path;
 }
 
-/** Labelled texts: 'spam' rows mention money and offers, 'ham' rows the sea. Quoted, with commas inside. */
-export async function classifyCsv(dir: string, rows = 60): Promise<string> {
+/**
+ * Labelled texts: 'spam' rows (every `spamEvery`-th from the first) mention money and offers,
+ * 'ham' rows the sea. Quoted, with commas inside.
+ */
+export async function classifyCsv(dir: string, rows = 60, spamEvery = 2): Promise<string> {
   const rng = new Rng(5);
   const spam = ['free', 'money', 'offer', 'click', 'win', 'cash'];
   const ham = ['meeting', 'ship', 'whale', 'notes', 'lunch', 'sea'];
   const lines = ['text,label'];
   for (let i = 0; i < rows; i++) {
-    const label = i % 2 === 0 ? 'spam' : 'ham';
+    const label = i % spamEvery === 0 ? 'spam' : 'ham';
     const pool = label === 'spam' ? spam : ham;
     const words = Array.from({ length: 5 + rng.int(6) }, () => pool[rng.int(pool.length)]);
     lines.push(`"${words.slice(0, 3).join(' ')}, ${words.slice(3).join(' ')}",${label}`);
