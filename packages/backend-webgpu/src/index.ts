@@ -3,6 +3,7 @@ import { badArgument } from '@recur/core';
 import { kernelConfigs } from '@recur/core/kernel-api';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { fixCumKey } from './cum-key.js';
 import { findGpu, type GpuAdapterInfoLike, type GpuAdapterLike, type GpuLike, isNode, requestAdapter } from './gpu.js';
 import { WEBGPU_KERNELS } from './kernels/registry.js';
 import { registerPowKernel } from './pow.js';
@@ -32,6 +33,7 @@ let adapterInfo: GpuAdapterInfoLike = {};
 let syncReads: SyncReads = 'unavailable';
 let activatedBackend: tf.KernelBackend | undefined;
 let transposeFixed = false;
+let cumKeyFixed = false;
 let powForwarded = false;
 
 /** The device limits tfjs asks for (tfjs-backend-webgpu's own factory, `base.ts`). */
@@ -93,6 +95,7 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     },
     async activated(backend: tf.KernelBackend) {
       transposeFixed = fixTranspose(backend);
+      cumKeyFixed = fixCumKey(backend);
       // activated() runs on every useBackend; the backend object lives until removed.
       if (activatedBackend === backend) return;
       activatedBackend = backend;
@@ -114,6 +117,9 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
           syncReads,
           kernelFixes: [
             transposeFixed ? 'Transpose of int32/bool (tfjs 4.22 emits invalid WGSL)' : '',
+            cumKeyFixed
+              ? 'Reverse Cumsum/Cumprod pipelines keyed by axis length (tfjs 4.22 reuses one length for all)'
+              : '',
             powForwarded ? 'Pow of small CPU-resident operands computed on the CPU, as cpu rounds it' : '',
           ]
             .filter(Boolean)
