@@ -36,6 +36,8 @@ let transposeFixed = false;
 let cumKeyFixed = false;
 let powForwarded = false;
 
+const CONFIGS = kernelConfigs(WEBGPU_KERNELS);
+
 /** The device limits tfjs asks for (tfjs-backend-webgpu's own factory, `base.ts`). */
 function deviceDescriptor(adapter: GpuAdapterLike): object {
   const limits = adapter.limits;
@@ -80,6 +82,10 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     name: 'webgpu',
     async setup() {
       powForwarded = registerPowKernel();
+      // Recur's fused WGSL kernels join tfjs' kernels, once: setup may run many times.
+      for (const config of CONFIGS) {
+        if (tf.getKernel(config.kernelName, 'webgpu') == null) tf.registerKernel(config);
+      }
       // A running backend keeps its device: setup runs before every useBackend.
       if (tf.findBackend('webgpu') != null) return;
       const gpu = options.gpu ?? (await findGpu());
@@ -103,14 +109,13 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     },
     capabilities(): BackendCapabilities {
       return {
-        // Recur's sequence kernels run as core's reference (plain tfjs ops) here: no fused
-        // WGSL kernel is registered.
-        fusedKernels: kernelConfigs(WEBGPU_KERNELS).map((c) => c.kernelName),
+        fusedKernels: CONFIGS.filter((c) => tf.getKernel(c.kernelName, 'webgpu') != null).map((c) => c.kernelName),
         environments: ['node', 'browser', 'worker'],
         // WGSL f32 storage and arithmetic throughout; tfjs-backend-webgpu uses no f16.
         exactFloat32: true,
         details: {
-          implementation: 'WebGPU (tfjs-backend-webgpu, WGSL); sequence kernels: Recur core reference ops',
+          implementation:
+            'WebGPU (tfjs-backend-webgpu, WGSL); sequence kernels: Recur WGSL (LSTM, GRU, linear scan), core reference ops for the rest',
           vendor: adapterInfo.vendor ?? '',
           architecture: adapterInfo.architecture ?? '',
           description: adapterInfo.description ?? '',
