@@ -58,12 +58,46 @@ export function runSteps(
   size: number,
   steps: readonly (readonly number[])[],
 ): tf.TensorInfo {
+  const floats = inputs.map((x) => asFloatBuffer(backend, x));
+  const record = dispatch(backend, spec, floats, size, steps);
+  release(backend, ...floats.filter((x, i) => x !== inputs[i]));
+  return record;
+}
+
+function dispatch(
+  backend: WebGPUBackend,
+  spec: RecurProgramSpec,
+  inputs: tf.TensorInfo[],
+  size: number,
+  steps: readonly (readonly number[])[],
+): tf.TensorInfo {
   const record = backend.makeTensorInfo([size], 'float32');
   for (const values of steps) {
     const uniforms: Uniform[] = values.map((v) => ({ type: 'int32', data: [v] }));
-    backend.runWebGPUProgram(program(spec, size), [...inputs], 'float32', uniforms, record);
+    backend.runWebGPUProgram(program(spec, size), inputs, 'float32', uniforms, record);
   }
   return record;
+}
+
+const TO_FLOAT: RecurProgramSpec = {
+  key: 'to_float',
+  inputs: ['x'],
+  uniforms: ['count'],
+  workgroups: 0,
+  code: 'fn main(index : i32) { if (index < uniforms.count) { result[index] = f32(x[index]); } }',
+};
+
+/**
+ * `x` in an f32 buffer. tfjs-webgpu casts bool and int32 to float32 as a view on the
+ * i32 buffer (a mask from `tf.cast(tf.notEqual(m, 0), 'float32')`, one-hot inputs), and
+ * binds a buffer by its stored type, so the programs here would read i32 where they
+ * declare f32 and fail to compile. Such views are copied once per call.
+ */
+function asFloatBuffer(backend: WebGPUBackend, x: tf.TensorInfo): tf.TensorInfo {
+  if (backend.tensorMap.get(x.dataId)?.dtype === 'float32') return x;
+  const count = x.shape.reduce((p, n) => p * n, 1);
+  const copy = { ...TO_FLOAT, workgroups: Math.ceil(count / WORKGROUP) };
+  return reshaped(dispatch(backend, copy, [x], count, [[count]]), x.shape);
 }
 
 /** The workgroup's flat index, however tfjs spread the workgroups over x, y and z. */
