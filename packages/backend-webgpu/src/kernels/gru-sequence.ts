@@ -14,20 +14,12 @@ import { gruBackwardStep, gruForwardStep } from './gru-wgsl.js';
 import { columnSums, matMul, region, release, reshaped, runSteps, runTfjs } from './program.js';
 import { processingSteps, sequenceDims } from './sequence-shapes.js';
 import { stepFlags } from './step-flags.js';
-import { activationWgsl } from './wgsl-activations.js';
+import { withActivations } from './wgsl-activations.js';
 
 const STEP_UNIFORMS = ['batch', 'time', 'units', 'step', 'previous'];
 
 function layout(bias: tf.TensorInfo, resetAfter: boolean) {
   return { biasRows: bias.shape.length === 2 ? 2 : 1, workspaceGates: resetAfter ? 4 : 3 };
-}
-
-function wgsl(body: string, attrs: { activation: string; recurrentActivation: string }): string {
-  return (
-    activationWgsl('gate', attrs.recurrentActivation as never) +
-    activationWgsl('candidate', attrs.activation as never) +
-    body
-  );
 }
 
 /** `x` columns `[from, from + count)`, a copy the caller owns. */
@@ -48,7 +40,7 @@ export const gruSequenceWebgpu = fusedKernel(gruSequence, 'webgpu', {
       inputs: ['projected', 'recurrentKernel', 'bias', 'h0', 'flags'],
       uniforms: STEP_UNIFORMS,
       workgroups: B,
-      code: wgsl(gruForwardStep(resetAfter, recurrentBias), attrs),
+      code: withActivations(gruForwardStep(resetAfter, recurrentBias), attrs),
     };
     const inputs = [projected, t.recurrentKernel, reshaped(t.bias, [t.bias.shape.length * 3 * H]), t.h0, flags];
     const steps = processingSteps(T, attrs.reverse).map(([step, previous]) => [B, T, H, step, previous]);
@@ -75,7 +67,7 @@ export const gruSequenceWebgpu = fusedKernel(gruSequence, 'webgpu', {
       inputs: ['recurrentKernel', 'h0', 'flags', 'gates', 'hs', 'dys', 'dhT'],
       uniforms: [...STEP_UNIFORMS, 'isLast'],
       workgroups: B,
-      code: wgsl(gruBackwardStep(resetAfter), attrs),
+      code: withActivations(gruBackwardStep(resetAfter), attrs),
     };
     const inputs = [t.recurrentKernel, t.h0, flags, t.gates, t.hs, t.dys, t.dhT];
     const steps = processingSteps(T, attrs.reverse)

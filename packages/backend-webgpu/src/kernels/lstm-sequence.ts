@@ -29,7 +29,7 @@ import {
 } from './program.js';
 import { processingSteps, sequenceDims } from './sequence-shapes.js';
 import { stepFlags } from './step-flags.js';
-import { activationWgsl } from './wgsl-activations.js';
+import { withActivations } from './wgsl-activations.js';
 
 const LAYOUT = { biasRows: 1, workspaceGates: 4 };
 const STEP_UNIFORMS = ['batch', 'time', 'units', 'step', 'previous'];
@@ -108,14 +108,6 @@ const BACKWARD_STEP = `
     }
   }`;
 
-function wgsl(body: string, attrs: { activation: string; recurrentActivation: string }): string {
-  return (
-    activationWgsl('gate', attrs.recurrentActivation as never) +
-    activationWgsl('candidate', attrs.activation as never) +
-    body
-  );
-}
-
 export const lstmSequenceWebgpu = fusedKernel(lstmSequence, 'webgpu', {
   forward(t, attrs, backend: WebGPUBackend) {
     const { batch: B, time: T, input: I, units: H } = sequenceDims(RecurLstmSequence, t, 4, LAYOUT);
@@ -126,7 +118,7 @@ export const lstmSequenceWebgpu = fusedKernel(lstmSequence, 'webgpu', {
       inputs: ['projected', 'recurrentKernel', 'bias', 'h0', 'c0', 'flags'],
       uniforms: STEP_UNIFORMS,
       workgroups: Math.ceil((B * H) / WORKGROUP),
-      code: wgsl(FORWARD_STEP, attrs),
+      code: withActivations(FORWARD_STEP, attrs),
     };
     const inputs = [projected, t.recurrentKernel, t.bias, t.h0, t.c0, flags];
     const steps = processingSteps(T, attrs.reverse).map(([step, previous]) => [B, T, H, step, previous]);
@@ -153,7 +145,7 @@ export const lstmSequenceWebgpu = fusedKernel(lstmSequence, 'webgpu', {
       inputs: ['recurrentKernel', 'states', 'flags', 'gates', 'hs', 'cs', 'dys'],
       uniforms: [...STEP_UNIFORMS, 'isLast'],
       workgroups: B,
-      code: wgsl(BACKWARD_STEP, attrs),
+      code: withActivations(BACKWARD_STEP, attrs),
     };
     const inputs = [t.recurrentKernel, states, flags, t.gates, t.hs, t.cs, t.dys];
     const steps = processingSteps(T, attrs.reverse)

@@ -4,7 +4,7 @@
  * reference does when it runs on webgpu; backward formulas are core's
  * `backpropActivation`: dz = dy ⊙ act'(z) written with the output y = act(z).
  */
-import type { SequenceKernelActivation } from '@recur/core';
+import type { GatedSequenceAttrs, SequenceKernelActivation } from '@recur/core';
 
 // tfjs' SELU constants (backend_util), as core's backward uses them.
 const SELU_SCALE = '1.0507009873554805';
@@ -54,4 +54,9 @@ export function activationWgsl(role: string, activation: SequenceKernelActivatio
   return `
     fn ${role}(z : f32) -> f32 { ${FORWARD[activation]} }
     fn ${role}Back(dy : f32, y : f32) -> f32 { ${BACKWARD[activation]} }`;
+}
+
+/** `body` after the gated kernels' activations: `gate` (σ) and `candidate` (act). */
+export function withActivations(body: string, attrs: GatedSequenceAttrs): string {
+  return activationWgsl('gate', attrs.recurrentActivation) + activationWgsl('candidate', attrs.activation) + body;
 }
