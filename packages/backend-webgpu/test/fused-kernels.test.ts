@@ -25,9 +25,11 @@ import {
   kernelCases,
   registerKernels,
 } from '@recur/test-utils';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runSteps } from '../src/kernels/program.js';
 
 const FUSED: readonly AnyKernelDescriptor[] = [lstmSequence, gruSequence, linearScan];
 const expectMatch = (c: KernelCase) => expectFusedMatchesReference(c, WEBGPU_KERNELS, 'webgpu');
@@ -229,6 +231,15 @@ describe('webgpu fused kernels', () => {
         );
       expect(call).toThrow(RecurError);
       expect(call).toThrow(/'mask'.*shape \[2, 3\].*\[3, 2\]/);
+    });
+
+    it('should refuse a workspace larger than one storage binding of the device, saying so', () => {
+      const small = { device: { limits: { maxStorageBufferBindingSize: 1024 } } } as unknown as WebGPUBackend;
+      const spec = { key: 'lstm_forward_tanh_sigmoid', inputs: [], uniforms: [], workgroups: 1, code: '' };
+      expect(() => runSteps(small, spec, [], 257, [])).toThrow(RecurError);
+      expect(() => runSteps(small, spec, [], 257, [])).toThrow(
+        /1028 bytes exceeds .*maxStorageBufferBindingSize \(1024/,
+      );
     });
   });
 });

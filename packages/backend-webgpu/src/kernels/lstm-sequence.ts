@@ -9,7 +9,9 @@
  *
  * Backward: ONE dispatch per step in reverse processing order, one workgroup per row: the
  * gate gradients dz of every unit, a storage barrier, then the carried dh = dz·Uᵀ (+ the
- * padded steps' pass-through). The weight gradients follow as products over all steps:
+ * padded steps' pass-through). dh of one unit needs dz of all units, and WebGPU has no
+ * barrier across workgroups, so a row's units share one (its lanes stride over them):
+ * less parallel than a lane per (row, unit) when the batch is small, but one dispatch. The weight gradients follow as products over all steps:
  * dx = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ dZ, dU = H₋₁ᵀ·dZ, with dZ kept batch-major so that x
  * needs no transpose.
  */

@@ -9,6 +9,7 @@
  * `runWebGPUProgram` keeps the whole sequence in one buffer; WebGPU orders the dispatches
  * and makes each one's storage writes visible to the next.
  */
+import { RecurError } from '@recur/core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -49,7 +50,8 @@ function program(spec: RecurProgramSpec, size: number): WebGPUProgram {
 
 /**
  * Runs `spec` once per entry of `steps` (each the values of `spec.uniforms`), every
- * dispatch writing into one new record of `size` floats, which the caller owns.
+ * dispatch writing into one new record of `size` floats, which the caller owns. Throws
+ * `NOT_SUPPORTED` when the record would not fit one storage binding of this device.
  */
 export function runSteps(
   backend: WebGPUBackend,
@@ -58,6 +60,14 @@ export function runSteps(
   size: number,
   steps: readonly (readonly number[])[],
 ): tf.TensorInfo {
+  const limit = backend.device.limits.maxStorageBufferBindingSize;
+  if (4 * size > limit) {
+    throw new RecurError(
+      'NOT_SUPPORTED',
+      `webgpu kernel ${spec.key}: its workspace of ${4 * size} bytes exceeds this device's ` +
+        `maxStorageBufferBindingSize (${limit} bytes); split the batch or the sequence`,
+    );
+  }
   const floats = inputs.map((x) => asFloatBuffer(backend, x));
   const record = dispatch(backend, spec, floats, size, steps);
   release(backend, ...floats.filter((x, i) => x !== inputs[i]));
