@@ -23,6 +23,8 @@ export const BROWSER_SUITE = [
   // five Adam steps of a character model through fit, greedy decoding.
   'packages/test-browser/test/**/*.test.ts',
   'packages/backend-webgpu/test/cpu-parity.test.ts',
+  // The fused WGSL kernels (LSTM, GRU, linear scan) against core's reference on webgpu.
+  'packages/backend-webgpu/test/fused-kernels.test.ts',
   // core: scan against stepping the cell (masks, reverse, state), kernel dispatch
   // (registered vs reference kernels, their gradients) and initializers.
   'packages/core/test/scan.test.ts',

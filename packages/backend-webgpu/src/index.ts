@@ -3,6 +3,7 @@ import { badArgument } from '@recur/core';
 import { kernelConfigs } from '@recur/core/kernel-api';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { fixCumKey } from './cum-key.js';
 import { findGpu, type GpuAdapterInfoLike, type GpuAdapterLike, type GpuLike, isNode, requestAdapter } from './gpu.js';
 import { WEBGPU_KERNELS } from './kernels/registry.js';
 import { registerPowKernel } from './pow.js';
@@ -32,7 +33,10 @@ let adapterInfo: GpuAdapterInfoLike = {};
 let syncReads: SyncReads = 'unavailable';
 let activatedBackend: tf.KernelBackend | undefined;
 let transposeFixed = false;
+let cumKeyFixed = false;
 let powForwarded = false;
+
+const CONFIGS = kernelConfigs(WEBGPU_KERNELS);
 
 /** The device limits tfjs asks for (tfjs-backend-webgpu's own factory, `base.ts`). */
 function deviceDescriptor(adapter: GpuAdapterLike): object {
@@ -78,6 +82,10 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     name: 'webgpu',
     async setup() {
       powForwarded = registerPowKernel();
+      // Recur's fused WGSL kernels join tfjs' kernels, once: setup may run many times.
+      for (const config of CONFIGS) {
+        if (tf.getKernel(config.kernelName, 'webgpu') == null) tf.registerKernel(config);
+      }
       // A running backend keeps its device: setup runs before every useBackend.
       if (tf.findBackend('webgpu') != null) return;
       const gpu = options.gpu ?? (await findGpu());
@@ -93,6 +101,7 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     },
     async activated(backend: tf.KernelBackend) {
       transposeFixed = fixTranspose(backend);
+      cumKeyFixed = fixCumKey(backend);
       // activated() runs on every useBackend; the backend object lives until removed.
       if (activatedBackend === backend) return;
       activatedBackend = backend;
@@ -100,20 +109,22 @@ export function webgpuWith(options: WebGpuOptions = {}): BackendPlugin {
     },
     capabilities(): BackendCapabilities {
       return {
-        // Recur's sequence kernels run as core's reference (plain tfjs ops) here: no fused
-        // WGSL kernel is registered.
-        fusedKernels: kernelConfigs(WEBGPU_KERNELS).map((c) => c.kernelName),
+        fusedKernels: CONFIGS.filter((c) => tf.getKernel(c.kernelName, 'webgpu') != null).map((c) => c.kernelName),
         environments: ['node', 'browser', 'worker'],
         // WGSL f32 storage and arithmetic throughout; tfjs-backend-webgpu uses no f16.
         exactFloat32: true,
         details: {
-          implementation: 'WebGPU (tfjs-backend-webgpu, WGSL); sequence kernels: Recur core reference ops',
+          implementation:
+            'WebGPU (tfjs-backend-webgpu, WGSL); sequence kernels: Recur WGSL (LSTM, GRU, linear scan), core reference ops for the rest',
           vendor: adapterInfo.vendor ?? '',
           architecture: adapterInfo.architecture ?? '',
           description: adapterInfo.description ?? '',
           syncReads,
           kernelFixes: [
             transposeFixed ? 'Transpose of int32/bool (tfjs 4.22 emits invalid WGSL)' : '',
+            cumKeyFixed
+              ? 'Reverse Cumsum/Cumprod pipelines keyed by axis length (tfjs 4.22 reuses one length for all)'
+              : '',
             powForwarded ? 'Pow of small CPU-resident operands computed on the CPU, as cpu rounds it' : '',
           ]
             .filter(Boolean)

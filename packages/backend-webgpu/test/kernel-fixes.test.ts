@@ -65,6 +65,22 @@ describe('webgpu kernel fixes', () => {
     });
   });
 
+  describe('reverse Cumsum over axes of different lengths (tfjs 4.22 caches one pipeline for all)', () => {
+    it('should sum each length from its own end, whichever length ran first', async () => {
+      for (const [rows, length] of [
+        [3, 5],
+        [4, 3],
+        [2, 8],
+      ] as const) {
+        const values = Array.from({ length: rows * length }, (_, i) => (i * 5) % 7);
+        const { cpu: expected, webgpu: actual } = await onBoth(() =>
+          tf.tidy(() => tf.cumsum(tf.add(tf.tensor2d(values, [rows, length]), 0), 1, false, true)),
+        );
+        expect(actual).toEqual(expected);
+      }
+    });
+  });
+
   describe('Pow of small operands on the CPU', () => {
     it('should round powers as cpu does, so Adam restores β^t exactly', async () => {
       const { cpu: expected, webgpu: actual } = await onBoth(() =>

@@ -25,7 +25,10 @@ const CAPABILITIES: Record<string, (caps: BackendCapabilities) => void> = {
   webgpu: (caps) => {
     expect(caps.details.syncReads).toBe('canvas');
     expect(caps.exactFloat32).toBe(true);
-    expect(caps.fusedKernels).toEqual([]);
+    expect(caps.fusedKernels).toEqual([
+      ...['RecurLstmSequence', 'RecurLstmSequenceGrad', 'RecurGruSequence', 'RecurGruSequenceGrad'],
+      ...['RecurLinearScan', 'RecurLinearScanGrad'],
+    ]);
   },
 };
 

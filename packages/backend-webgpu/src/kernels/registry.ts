@@ -1,26 +1,21 @@
 /**
- * Core's kernel descriptors on the webgpu backend: none is fused here yet, so core's
- * reference (plain tfjs ops) runs each. Listed one by one, so a test can check the list
- * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
+ * Core's kernel descriptors on the webgpu backend, one entry each in
+ * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice): fused WGSL
+ * kernels for LSTM, GRU and the linear scan; core's reference (plain tfjs ops) for the
+ * others until a fused one replaces its line.
  */
-import {
-  ctcLoss,
-  elmanSequence,
-  gruSequence,
-  linearScan,
-  logLinearScan,
-  lstmSequence,
-  slstmSequence,
-  wkvSequence,
-} from '@recur/core';
+import { ctcLoss, elmanSequence, logLinearScan, slstmSequence, wkvSequence } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
+import { gruSequenceWebgpu } from './gru-sequence.js';
+import { linearScanWebgpu } from './linear-scan.js';
+import { lstmSequenceWebgpu } from './lstm-sequence.js';
 
-/** Recur's kernels as this package registers them on the webgpu backend: core's reference implementation of each, until a fused one replaces it. */
+/** Recur's kernels as this package registers them on the webgpu backend: WGSL where fused, else core's reference. */
 export const WEBGPU_KERNELS: readonly BackendKernel[] = [
-  referenceKernel(lstmSequence),
-  referenceKernel(gruSequence),
+  lstmSequenceWebgpu,
+  gruSequenceWebgpu,
   referenceKernel(elmanSequence),
-  referenceKernel(linearScan),
+  linearScanWebgpu,
   referenceKernel(logLinearScan),
   referenceKernel(slstmSequence),
   referenceKernel(wkvSequence),
