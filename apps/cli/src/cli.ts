@@ -19,7 +19,7 @@ import {
 } from './flag-values.js';
 import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
-import { CELL_CHOICES } from './model/network.js';
+import { ALL_CELL_CHOICES } from './model/network.js';
 import { DATASET_NAMES, G2P_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
@@ -61,7 +61,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
       columnList,
     )
     .addOption(backendOption())
-    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(CELL_CHOICES))
+    .addOption(
+      new Option('--cell <kind>', 'recurrent cell (mingru, minlstm, slstm, mlstm, rwkv: char-lm and classify)').choices(
+        ALL_CELL_CHOICES,
+      ),
+    )
     .option('--layers <n>', 'recurrent layers', positiveInteger)
     .option('--units <n>', 'units per recurrent layer', positiveInteger)
     .option('--embedding-dim <n>', 'embedding size of token inputs', positiveInteger)

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { BROWN_TAGSETS } from '@recur/datasets';
 import { z } from 'zod';
-import { CELL_CHOICES } from './model/network.js';
+import { ALL_CELL_CHOICES, CELL_CHOICES } from './model/network.js';
 
 export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p', 'tag'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -72,6 +72,8 @@ const stack = {
   layers: positive.max(LIMITS.layers),
   units: positive.max(LIMITS.units),
 };
+/** A stack of any cell, the residual blocks included (char-lm and classify). */
+const anyStack = { ...stack, cell: z.enum(ALL_CELL_CHOICES) };
 const embeddingDim = positive.max(LIMITS.embeddingDim);
 
 /** The g2p models: an attention encoder–decoder, or a BiLSTM trained by CTC. */
@@ -86,7 +88,7 @@ export const settingsSchemas = {
   'char-lm': z.strictObject({
     task: z.literal('char-lm'),
     ...run,
-    ...stack,
+    ...anyStack,
     embeddingDim,
     /** Truncated-BPTT chunk: steps between gradient cuts. */
     chunkLength: positive,
@@ -94,7 +96,7 @@ export const settingsSchemas = {
   classify: z.strictObject({
     task: z.literal('classify'),
     ...run,
-    ...stack,
+    ...anyStack,
     embeddingDim,
     /** Word pieces kept from the start of each text. */
     maxTokens: positive,

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { BrownTagset } from '@recur/datasets';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
-import type { CellChoice } from './model/network.js';
+import { isBlockCell } from './model/blocks.js';
+import type { AnyCellChoice } from './model/network.js';
 import {
   DATASET_NAMES,
   type DataSource,
@@ -26,7 +27,7 @@ export interface TrainFlags {
   labelColumn?: string;
   columns?: string[];
   backend: BackendChoice;
-  cell?: CellChoice;
+  cell?: AnyCellChoice;
   layers?: number;
   units?: number;
   embeddingDim?: number;
@@ -103,6 +104,9 @@ export function trainSettings<T extends TaskName>(task: T, flags: TrainFlags, cw
     if (flags[key] !== undefined && !spec.flags.includes(key)) {
       throw usageError(`${flagName(key)} does not apply to ${task}`);
     }
+  }
+  if (flags.cell !== undefined && isBlockCell(flags.cell) && task !== 'char-lm' && task !== 'classify') {
+    throw usageError(`--cell ${flags.cell} applies to char-lm and classify; for ${task} choose lstm, gru or elman`);
   }
   const source = dataSource(task, flags, cwd);
   const settings = {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { gather, loadAnomalySeries } from '../data/series.js';
 import { CliError } from '../errors.js';
 import { betweenBatches } from '../interrupt.js';
-import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { type CellChoice, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { count, fixed } from './format.js';
 import { quantile, rollingZScores } from './scores.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
@@ -180,7 +180,7 @@ export const anomaly: Task<'anomaly'> = {
   datasets: ['sensors'],
   flags: ['seqLength'],
   settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
+    cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
     layers: flags.layers ?? 1,
     units: flags.units ?? 32,
     lookBack: flags.seqLength ?? 32,

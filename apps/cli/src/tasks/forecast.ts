@@ -12,7 +12,7 @@ import {
 } from '../data/forecast-windows.js';
 import { gather, loadForecastSeries } from '../data/series.js';
 import { CliError } from '../errors.js';
-import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { type CellChoice, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { count, fixed } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
@@ -159,7 +159,7 @@ export const forecast: Task<'forecast'> = {
   datasets: ['births', 'co2'],
   flags: ['seqLength', 'horizon', 'season', 'lag'],
   settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
+    cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
     layers: flags.layers ?? 1,
     units: flags.units ?? 64,
     lookBack: flags.seqLength ?? 28,

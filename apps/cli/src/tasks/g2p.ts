@@ -247,7 +247,7 @@ export const g2p: Task<'g2p'> = {
   datasets: ['cmudict'],
   flags: ['embeddingDim', 'seqLength', 'model'],
   settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
+    cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
     layers: flags.layers ?? 1,
     units: flags.units ?? 64,
     embeddingDim: flags.embeddingDim ?? 32,

@@ -1,0 +1,60 @@
+import { Rng } from '@recur/core';
+import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { BLOCK_CELLS } from '../src/model/blocks.js';
+import { ALL_CELL_CHOICES, network } from '../src/model/network.js';
+import { leaves } from '../src/model/params.js';
+
+describeBackends('network', () => {
+  checkLeaks();
+
+  describe.each(BLOCK_CELLS)('of %s blocks', (cell) => {
+    // Widths 8 and 6 give the xLSTM cells 4 heads and 1; a 5-wide input needs a projection (RWKV's own).
+    it.each([
+      [{ kind: 'tokens', vocabSize: 9, dim: 5 } as const, 8],
+      [{ kind: 'tokens', vocabSize: 9, dim: 6 } as const, 6],
+      [{ kind: 'features', size: 3 } as const, 6],
+    ])('should count the weights init makes before making any (input %j, units %i)', (input, units) => {
+      const net = network({ input, cell, layers: 2, units, outputs: 4, perStep: true });
+      const params = net.init(new Rng(1));
+      const made = leaves(params).reduce((n, [, t]) => n + t.size, 0);
+      expect(net.parameterCount).toBe(made);
+      tf.dispose(leaves(params).map(([, t]) => t));
+    });
+
+    it('should refuse a one-output network read at the last step, which blocks do not keep', () => {
+      expect(() =>
+        network({ input: { kind: 'features', size: 3 }, cell, layers: 1, units: 4, outputs: 2, perStep: false }),
+      ).toThrow(/config\.pool: expected 'max' for a network of .* blocks with one output/);
+    });
+  });
+
+  describe.each(ALL_CELL_CHOICES)('of %s pooled by max over time', (cell) => {
+    it('should give a padded text the output it gives alone', () => {
+      const net = network({
+        input: { kind: 'tokens', vocabSize: 9, dim: 4, paddingId: 0 },
+        cell,
+        layers: 2,
+        units: 4,
+        outputs: 3,
+        perStep: false,
+        pool: 'max',
+      });
+      const params = net.init(new Rng(2));
+      const outputOf = (rows: number[][]) =>
+        tf.tidy(() => {
+          const out = net.apply(params, tf.tensor2d(rows, [rows.length, rows[0]?.length ?? 0], 'int32'));
+          tf.dispose(out.state as tf.TensorContainer);
+          return out.output.arraySync() as number[][];
+        });
+      const padded = outputOf([
+        [3, 4, 5, 0, 0],
+        [6, 7, 8, 2, 1],
+      ]);
+      expectClose(padded[0] as number[], outputOf([[3, 4, 5]])[0] as number[], { atol: 1e-5 });
+      expectClose(padded[1] as number[], outputOf([[6, 7, 8, 2, 1]])[0] as number[], { atol: 1e-5 });
+      tf.dispose(leaves(params).map(([, t]) => t));
+    });
+  });
+});
