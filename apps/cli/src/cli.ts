@@ -20,7 +20,7 @@ import {
 import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
 import { ALL_CELL_CHOICES } from './model/network.js';
-import { DATASET_NAMES, G2P_MODELS, TASK_NAMES } from './settings.js';
+import { DATASET_NAMES, G2P_MODELS, SEQUENCE_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
@@ -98,7 +98,12 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
     .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
-    .addOption(new Option('--model <kind>', 'g2p: attention encoder–decoder or CTC').choices(G2P_MODELS))
+    .addOption(
+      new Option(
+        '--model <kind>',
+        'g2p: attention encoder–decoder or CTC; classify, forecast, anomaly: recurrent layers or a time-delay (TDNN) stack',
+      ).choices([...G2P_MODELS, ...SEQUENCE_MODELS]),
+    )
     .option('--verbose', 'stack traces on errors')
     .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {

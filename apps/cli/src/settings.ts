@@ -80,6 +80,12 @@ const embeddingDim = positive.max(LIMITS.embeddingDim);
 export const G2P_MODELS = ['attention', 'ctc'] as const;
 export type G2pModel = (typeof G2P_MODELS)[number];
 
+/** What reads the sequence in classify, forecast and anomaly: recurrent layers (`--cell`), or time-delay layers. */
+export const SEQUENCE_MODELS = ['recurrent', 'tdnn'] as const;
+export type SequenceModel = (typeof SEQUENCE_MODELS)[number];
+/** `--model`; model files written before it existed hold recurrent networks. */
+const sequenceModel = z.enum(SEQUENCE_MODELS).default('recurrent');
+
 /**
  * Each task's settings, as JSON in the model file. `--seq-length` fills a different
  * field per task, named for what it means there.
@@ -100,6 +106,7 @@ export const settingsSchemas = {
     embeddingDim,
     /** Word pieces kept from the start of each text. */
     maxTokens: positive,
+    model: sequenceModel,
   }),
   forecast: z.strictObject({
     task: z.literal('forecast'),
@@ -113,8 +120,9 @@ export const settingsSchemas = {
     season: nonNegative,
     /** Lag of the base forecast the network corrects; 0: the dataset's (364 for births). */
     lag: nonNegative,
+    model: sequenceModel,
   }),
-  anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive }),
+  anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive, model: sequenceModel }),
   g2p: z.strictObject({
     task: z.literal('g2p'),
     ...run,

@@ -10,6 +10,7 @@ import {
   type DatasetName,
   type G2pModel,
   SETTING_FLAGS,
+  type SequenceModel,
   type SettingsOf,
   settingsSchemas,
   storedSource,
@@ -48,7 +49,7 @@ export interface TrainFlags {
   evalLimit: number;
   tagset?: BrownTagset;
   crf?: boolean;
-  model?: G2pModel;
+  model?: G2pModel | SequenceModel;
 }
 
 /** Flags that shape one task's model or data only; each task lists the ones it takes. */
@@ -104,6 +105,9 @@ export function trainSettings<T extends TaskName>(task: T, flags: TrainFlags, cw
     if (flags[key] !== undefined && !spec.flags.includes(key)) {
       throw usageError(`${flagName(key)} does not apply to ${task}`);
     }
+  }
+  if (flags.model === 'tdnn' && flags.cell !== undefined) {
+    throw usageError(`--cell does not apply to --model tdnn: its layers are time-delay layers, not recurrent ones`);
   }
   if (flags.cell !== undefined && isBlockCell(flags.cell) && task !== 'char-lm' && task !== 'classify') {
     throw usageError(`--cell ${flags.cell} applies to char-lm and classify; for ${task} choose lstm, gru or elman`);

@@ -79,6 +79,9 @@ describe.each(BLOCK_CELLS)('recur train --cell %s', (cell) => {
       const evaluated = await recur(['eval', '--model', 'whole', '--file', csv], dir);
       expect(evaluated.code).toBe(0);
       expect(number(accuracy, evaluated.out)).toBe(number(accuracy, whole.out));
+      const exported = await recur(['export', '--model', 'whole', '--format', 'torch', '--out', 'torch'], dir);
+      expect(exported.code).toBe(1);
+      expect(exported.err).toMatch(new RegExp(`its ${cell} layers have no torch counterpart`));
       expect((await train('split', 3)).code).toBe(0);
       expect((await train('split', 4, ['--resume'])).code).toBe(0);
       const reference = trainedState(await loadCheckpoint(join(dir, 'whole', 'model.ckpt')));

@@ -22,24 +22,34 @@ describeBackends('network', () => {
       expect(net.parameterCount).toBe(made);
       tf.dispose(leaves(params).map(([, t]) => t));
     });
-
-    it('should refuse a one-output network read at the last step, which blocks do not keep', () => {
-      expect(() =>
-        network({ input: { kind: 'features', size: 3 }, cell, layers: 1, units: 4, outputs: 2, perStep: false }),
-      ).toThrow(/config\.pool: expected 'max' for a network of .* blocks with one output/);
-    });
   });
 
-  describe.each(ALL_CELL_CHOICES)('of %s pooled by max over time', (cell) => {
-    it('should give a padded text the output it gives alone', () => {
+  it.each([
+    [{ kind: 'tokens', vocabSize: 9, dim: 5 } as const, 1],
+    [{ kind: 'features', size: 3 } as const, 3],
+  ])('should count the weights init makes for a time-delay stack (input %j, %i layers)', (input, layers) => {
+    const net = network({ input, cell: 'lstm', model: 'tdnn', layers, units: 4, outputs: 2, perStep: false });
+    const params = net.init(new Rng(1));
+    expect(net.parameterCount).toBe(leaves(params).reduce((n, [, t]) => n + t.size, 0));
+    tf.dispose(leaves(params).map(([, t]) => t));
+  });
+
+  // Every body the CLI builds, read once per sequence by each head.
+  const bodies = [
+    ...ALL_CELL_CHOICES.map((cell) => ({ cell, name: cell })),
+    { cell: 'lstm' as const, model: 'tdnn' as const, name: 'tdnn' },
+  ];
+
+  describe.each(bodies)('of $name', ({ name: _, ...body }) => {
+    it.each(['max', 'last'] as const)('should give a padded text the output it gives alone (pool %s)', (pool) => {
       const net = network({
         input: { kind: 'tokens', vocabSize: 9, dim: 4, paddingId: 0 },
-        cell,
+        ...body,
         layers: 2,
         units: 4,
         outputs: 3,
         perStep: false,
-        pool: 'max',
+        pool,
       });
       const params = net.init(new Rng(2));
       const outputOf = (rows: number[][]) =>

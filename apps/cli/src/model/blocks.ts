@@ -15,7 +15,8 @@
  */
 import { mlstm, rwkv, slstm } from '@recur/cells';
 import type { Cell } from '@recur/core';
-import { type AnyLayer, minRnnBlock, recurrent, xlstmBlock } from '@recur/layers';
+import { type AnyLayer, dense, minRnnBlock, recurrent, xlstmBlock } from '@recur/layers';
+import type { NetworkBody } from './network.js';
 
 /** The cells `--cell` takes for char-lm and classify beyond the classic ones: each one a residual block. */
 export const BLOCK_CELLS = ['mingru', 'minlstm', 'slstm', 'mlstm', 'rwkv'] as const;
@@ -35,9 +36,9 @@ const SLSTM_FACTOR = 4 / 3;
 /**
  * Block `i` of a stack of `kind` blocks of width `units`, over `inputSize` features.
  * Only RWKV's first block reads another width (its cell projects the input); the others
- * need `inputSize === units` (the network puts a projection before them).
+ * need `inputSize === units` (`blockStack` puts a projection before them).
  */
-export function blockLayer(kind: BlockCell, inputSize: number, units: number): AnyLayer {
+function blockLayer(kind: BlockCell, inputSize: number, units: number): AnyLayer {
   switch (kind) {
     case 'mingru':
     case 'minlstm':
@@ -63,9 +64,22 @@ export function blockLayer(kind: BlockCell, inputSize: number, units: number): A
   }
 }
 
-/** Whether block `kind` reads `inputSize` features itself, or needs them projected to `units` first. */
-export function blockReads(kind: BlockCell, inputSize: number, units: number): boolean {
-  return kind === 'rwkv' || inputSize === units;
+/**
+ * `layers` blocks of `kind` and width `units` over `inputSize` features, with a projection
+ * first where the first block cannot read that width (RWKV's cell projects its own).
+ */
+export function blockStack(kind: BlockCell, layers: number, inputSize: number, units: number): NetworkBody {
+  const projected = kind !== 'rwkv' && inputSize !== units;
+  const first = projected ? units : inputSize;
+  const blocks = Array.from({ length: layers }, (_, i) => blockLayer(kind, i === 0 ? first : units, units));
+  const weights = blocks.reduce((n, _, i) => n + blockWeightCount(kind, i === 0 ? first : units, units), 0);
+  if (!projected) return { layers: blocks, weights, sequences: true, repeatsLastOnPadding: false };
+  return {
+    layers: [dense({ inputSize, units }) as AnyLayer, ...blocks],
+    weights: weights + (inputSize + 1) * units,
+    sequences: true,
+    repeatsLastOnPadding: false,
+  };
 }
 
 /**
@@ -73,7 +87,7 @@ export function blockReads(kind: BlockCell, inputSize: number, units: number): b
  * count from, and a size check must come before any weight is allocated.
  * `blocks.test.ts` holds each formula to the weights `init` makes.
  */
-export function blockWeightCount(kind: BlockCell, inputSize: number, units: number): number {
+function blockWeightCount(kind: BlockCell, inputSize: number, units: number): number {
   const d = units;
   const norm = 2 * d;
   switch (kind) {

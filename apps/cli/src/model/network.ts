@@ -1,9 +1,12 @@
 import { cellFromConfig } from '@recur/cells';
-import { badArgument, type Cell, type Rng } from '@recur/core';
+import type { Cell, Rng } from '@recur/core';
 import { type AnyLayer, dense, embedding, type ParamTree, recurrent, type StackedState, stacked } from '@recur/layers';
 import type * as tf from '@tensorflow/tfjs-core';
-import { BLOCK_CELLS, type BlockCell, blockLayer, blockReads, blockWeightCount, isBlockCell } from './blocks.js';
+import { BLOCK_CELLS, blockStack, isBlockCell } from './blocks.js';
+import { lastStep } from './last-step.js';
 import { maxOverTime } from './max-over-time.js';
+import { specWeightCount } from './params.js';
+import { tdnnStack } from './tdnn-stack.js';
 
 /** The classic cells, one recurrent layer each: what every recurrent task takes. */
 export const CELL_CHOICES = ['lstm', 'gru', 'elman'] as const;
@@ -31,6 +34,8 @@ export interface NetworkConfig {
   readonly outputs: number;
   readonly perStep: boolean;
   readonly pool?: 'last' | 'max';
+  /** `'tdnn'`: time-delay layers (`tdnn-stack.ts`) in place of the recurrent ones; `cell` is then unused. */
+  readonly model?: 'tdnn';
 }
 
 /** The weights: one entry per layer of the stack, as `stacked` makes them. */
@@ -64,10 +69,22 @@ export interface NetworkOutput {
   readonly state: StackedState;
 }
 
+/**
+ * What sits between the input and the head: the layers, their weights (counted from the
+ * sizes, before any is allocated), whether they return every step (`sequences`) or one
+ * per sequence, and whether padded steps repeat the last real output (recurrent layers'
+ * maskedOutput 'previous') or hold other values (blocks, time-delay layers).
+ */
+export interface NetworkBody {
+  readonly layers: readonly AnyLayer[];
+  readonly weights: number;
+  readonly sequences: boolean;
+  readonly repeatsLastOnPadding: boolean;
+}
+
 /** The network `config` describes, composed from `@recur/layers`' `stacked`. */
 export function network(config: NetworkConfig): Network {
   const { input, outputs, perStep } = config;
-  const pooled = !perStep && config.pool === 'max';
   const parts: AnyLayer[] = [];
   if (input.kind === 'tokens') {
     parts.push(
@@ -79,20 +96,24 @@ export function network(config: NetworkConfig): Network {
     );
   }
   const firstSize = input.kind === 'tokens' ? input.dim : input.size;
-  const { layers: body, weights } = isBlockCell(config.cell)
-    ? blockBody(config, firstSize)
-    : { layers: recurrentBody(config, firstSize), weights: 0 };
-  parts.push(...body);
-  // Blocks emit their residual stream, not their last output, on padded steps: the
-  // maximum must skip those steps by the mask.
-  if (pooled) parts.push(maxOverTime({ masked: isBlockCell(config.cell) }) as unknown as AnyLayer);
-  parts.push(dense({ inputSize: config.units, units: outputs }) as AnyLayer);
-  const net = stacked(parts);
-  const countable = isBlockCell(config.cell) ? parts.filter((p) => !body.includes(p)) : parts;
-  const parameterCount = countable.reduce(
-    (n, part) => n + part.kerasWeightSpec().reduce((m, spec) => m + spec.shape.reduce((a, d) => a * d, 1), 0),
-    weights,
-  );
+  const body =
+    config.model === 'tdnn'
+      ? tdnnStack(config, firstSize)
+      : isBlockCell(config.cell)
+        ? blockStack(config.cell, config.layers, firstSize, config.units)
+        : recurrentBody(config, firstSize);
+  const head: AnyLayer[] = [];
+  if (!perStep && config.pool === 'max') {
+    // A recurrent layer repeats its last real output over padded steps, so the maximum
+    // over every step is already the maximum over the real ones (and the numbers stay
+    // those of the first wave); blocks and time-delay layers emit other values there.
+    head.push(maxOverTime({ masked: !body.repeatsLastOnPadding }) as unknown as AnyLayer);
+  } else if (!perStep && body.sequences) {
+    head.push(lastStep() as unknown as AnyLayer);
+  }
+  head.push(dense({ inputSize: config.units, units: outputs }) as AnyLayer);
+  const net = stacked([...parts, ...body.layers, ...head]);
+  const parameterCount = body.weights + specWeightCount([...parts, ...head]);
   return {
     config,
     parameterCount,
@@ -109,11 +130,14 @@ export function network(config: NetworkConfig): Network {
   };
 }
 
-/** `layers` recurrent layers of a classic cell; the last returns one step unless the head reads every step. */
-function recurrentBody(config: NetworkConfig, firstSize: number): AnyLayer[] {
+/**
+ * `layers` recurrent layers of a classic cell; the last returns one step unless the head
+ * reads every step (a language model, or the maximum over time).
+ */
+function recurrentBody(config: NetworkConfig, firstSize: number): NetworkBody {
   const { layers, units, perStep } = config;
   const everyStep = perStep || config.pool === 'max';
-  return Array.from({ length: layers }, (_, i) => {
+  const recurrentLayers = Array.from({ length: layers }, (_, i) => {
     const cell = cellFromConfig({
       kind: config.cell as CellChoice,
       inputSize: i === 0 ? firstSize : units,
@@ -121,35 +145,10 @@ function recurrentBody(config: NetworkConfig, firstSize: number): AnyLayer[] {
     }) as unknown as Cell;
     return recurrent(cell, { returnSequences: everyStep || i < layers - 1, returnState: true }) as AnyLayer;
   });
-}
-
-/**
- * `layers` residual blocks of `units` (a projection first where the block cannot read the
- * input's width), and their weights. Blocks return every step: a head on every step or
- * on their maximum over time.
- */
-function blockBody(config: NetworkConfig, firstSize: number): { layers: AnyLayer[]; weights: number } {
-  const { layers, units } = config;
-  const kind = config.cell as BlockCell;
-  if (!config.perStep && config.pool !== 'max') {
-    throw badArgument(
-      'BAD_CONFIG',
-      'config.pool',
-      `'max' for a network of ${kind} blocks with one output`,
-      config.pool,
-    );
-  }
-  const out: AnyLayer[] = [];
-  let weights = 0;
-  if (!blockReads(kind, firstSize, units)) {
-    const projection = dense({ inputSize: firstSize, units }) as AnyLayer;
-    out.push(projection);
-    weights += (firstSize + 1) * units;
-  }
-  const inputSize = out.length > 0 ? units : firstSize;
-  for (let i = 0; i < layers; i++) {
-    out.push(blockLayer(kind, i === 0 ? inputSize : units, units));
-    weights += blockWeightCount(kind, i === 0 ? inputSize : units, units);
-  }
-  return { layers: out, weights };
+  return {
+    layers: recurrentLayers,
+    weights: specWeightCount(recurrentLayers),
+    sequences: everyStep,
+    repeatsLastOnPadding: true,
+  };
 }

@@ -10,6 +10,7 @@ import { loadPronunciations, type Pair } from '../data/pronunciations.js';
 import { CliError } from '../errors.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
+import type { G2pModel } from '../settings.js';
 import { count, percent } from './format.js';
 import { openCtc } from './g2p-ctc.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
@@ -252,7 +253,7 @@ export const g2p: Task<'g2p'> = {
     units: flags.units ?? 64,
     embeddingDim: flags.embeddingDim ?? 32,
     maxWordLength: flags.seqLength ?? 24,
-    model: flags.model ?? 'attention',
+    model: (flags.model ?? 'attention') as G2pModel, // the schema refuses the sequence models
     batch: flags.batch ?? 64,
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1.5,
