@@ -66,7 +66,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
         ALL_CELL_CHOICES,
       ),
     )
-    .option('--layers <n>', 'recurrent layers', positiveInteger)
+    .option(
+      '--layers <n>',
+      'recurrent layers, or blocks (--cell mingru…), or time-delay layers (--model tdnn: default 3)',
+      positiveInteger,
+    )
     .option('--units <n>', 'units per recurrent layer', positiveInteger)
     .option('--embedding-dim <n>', 'embedding size of token inputs', positiveInteger)
     .option(
