@@ -16,6 +16,7 @@
 import { mlstm, rwkv, slstm } from '@recur/cells';
 import type { Cell } from '@recur/core';
 import { type AnyLayer, dense, minRnnBlock, recurrent, xlstmBlock } from '@recur/layers';
+import { finalNorm } from './final-norm.js';
 import type { NetworkBody } from './network.js';
 
 /** The cells `--cell` takes for char-lm and classify beyond the classic ones: each one a residual block. */
@@ -25,6 +26,14 @@ export type BlockCell = (typeof BLOCK_CELLS)[number];
 export function isBlockCell(cell: string): cell is BlockCell {
   return (BLOCK_CELLS as readonly string[]).includes(cell);
 }
+
+/**
+ * The Adam learning rate of block models when `--lr` is not given. Such models are
+ * trained at rates of the order of 1e-3 (an order below the classic cells' 0.02), and
+ * at 0.02 a 2-block mLSTM model reached a non-finite gradient within 32 steps on
+ * Moby-Dick here, where at this rate it trains on.
+ */
+export const BLOCK_LEARNING_RATE = 0.003;
 
 /** Heads of an xLSTM cell of `width`: the paper's 4 where they divide it evenly. */
 const xlstmHeads = (width: number) => (width % 4 === 0 ? 4 : 1);
@@ -66,17 +75,18 @@ function blockLayer(kind: BlockCell, inputSize: number, units: number): AnyLayer
 
 /**
  * `layers` blocks of `kind` and width `units` over `inputSize` features, with a projection
- * first where the first block cannot read that width (RWKV's cell projects its own).
+ * first where the first block cannot read that width (RWKV's cell projects its own), and
+ * a layer norm of the residual stream last (`final-norm.ts`).
  */
 export function blockStack(kind: BlockCell, layers: number, inputSize: number, units: number): NetworkBody {
   const projected = kind !== 'rwkv' && inputSize !== units;
   const first = projected ? units : inputSize;
   const blocks = Array.from({ length: layers }, (_, i) => blockLayer(kind, i === 0 ? first : units, units));
   const weights = blocks.reduce((n, _, i) => n + blockWeightCount(kind, i === 0 ? first : units, units), 0);
-  if (!projected) return { layers: blocks, weights, sequences: true, repeatsLastOnPadding: false };
+  const projection = projected ? [dense({ inputSize, units }) as AnyLayer] : [];
   return {
-    layers: [dense({ inputSize, units }) as AnyLayer, ...blocks],
-    weights: weights + (inputSize + 1) * units,
+    layers: [...projection, ...blocks, finalNorm(units) as unknown as AnyLayer],
+    weights: weights + (projected ? (inputSize + 1) * units : 0) + 2 * units,
     sequences: true,
     repeatsLastOnPadding: false,
   };
