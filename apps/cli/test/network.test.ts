@@ -3,6 +3,7 @@ import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_CELLS } from '../src/model/blocks.js';
+import { finalNorm } from '../src/model/final-norm.js';
 import { ALL_CELL_CHOICES, network } from '../src/model/network.js';
 import { leaves } from '../src/model/params.js';
 
@@ -32,6 +33,29 @@ describeBackends('network', () => {
     const params = net.init(new Rng(1));
     expect(net.parameterCount).toBe(leaves(params).reduce((n, [, t]) => n + t.size, 0));
     tf.dispose(leaves(params).map(([, t]) => t));
+  });
+
+  it('should normalise the residual stream of every step before the head (zero mean, unit variance), passing the mask on', () => {
+    const norm = finalNorm(4);
+    const params = norm.init(new Rng(1));
+    const x = tf.tensor3d([
+      [
+        [1, 2, 3, 4],
+        [100, -50, 0, 7],
+      ],
+    ]);
+    const mask = tf.tensor2d([[1, 0]]);
+    const out = norm.apply(params, x, { mask });
+    const [mean, variance] = tf.tidy(() => {
+      const m = tf.moments(out.output, -1);
+      return [m.mean.arraySync() as number[][], m.variance.arraySync() as number[][]];
+    });
+    expectClose(mean.flat(), [0, 0], { atol: 1e-5 });
+    expectClose(variance.flat(), [1, 1], { atol: 1e-3 });
+    expect(out.mask?.arraySync()).toEqual([[1, 0]]);
+    const narrow = tf.zeros([1, 2, 3]) as tf.Tensor3D;
+    expect(() => norm.apply(params, narrow)).toThrow(/expected a sequence \[batch, time, 4\]/);
+    tf.dispose([x, narrow, mask, out.output, out.mask as tf.Tensor, params.gain, params.shift]);
   });
 
   // Every body the CLI builds, read once per sequence by each head.
