@@ -9,7 +9,7 @@
  * - RWKV-4 (Peng et al. 2023, fig. 2): the `rwkv` cell already holds both layer norms,
  *   time mixing, channel mixing and both residuals; `recurrent` runs it over time.
  *
- * xLSTM cells get 4 heads (the paper's 125M models) when the width divides by 4, else one.
+ * xLSTM cells get 4 heads (block-diagonal memories, sec. 2.2–2.3) when the width divides by 4, else one.
  * Every block returns every step and its carry, so they stream one token at a time,
  * carry state across TBPTT chunks and keep their state over padded steps.
  */
@@ -35,7 +35,7 @@ export function isBlockCell(cell: string): cell is BlockCell {
  */
 export const BLOCK_LEARNING_RATE = 0.003;
 
-/** Heads of an xLSTM cell of `width`: the paper's 4 where they divide it evenly. */
+/** Heads of an xLSTM cell of `width`: 4 where they divide it evenly. */
 const xlstmHeads = (width: number) => (width % 4 === 0 ? 4 : 1);
 /** The pre-up-projection factor of the mLSTM block (fig. 10). */
 const MLSTM_FACTOR = 2;

@@ -1,6 +1,6 @@
 /**
  * The time-delay stack behind `--model tdnn` (Waibel et al. 1989; Peddinti, Povey &
- * Khudanpur 2015, §3 and table 1): a first layer over a contiguous context of 5 frames,
+ * Khudanpur 2015, §3): a first layer over a contiguous context of 5 frames,
  * then layers that splice 3 frames spread ever wider (dilation 3, 9, 27, …), so `--layers
  * n` of them see 5 + 6 + 18 + … frames, as Peddinti's network widens its context layer by
  * layer with sub-sampled splicing. Each layer has `units` ReLU units, 'same' padding and
