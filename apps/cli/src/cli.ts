@@ -21,9 +21,9 @@ import {
 } from './flag-values.js';
 import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
-import { CELL_CHOICES } from './model/network.js';
+import { ALL_CELL_CHOICES } from './model/network.js';
 import { PRESET_NAMES } from './presets.js';
-import { DATASET_NAMES, G2P_MODELS, TASK_NAMES } from './settings.js';
+import { DATASET_NAMES, G2P_MODELS, SEQUENCE_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
@@ -74,8 +74,16 @@ function program(io: Io, setExit: (code: number) => void): Command {
       columnList,
     )
     .addOption(backendOption())
-    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(CELL_CHOICES))
-    .option('--layers <n>', 'recurrent layers', positiveInteger)
+    .addOption(
+      new Option('--cell <kind>', 'recurrent cell (mingru, minlstm, slstm, mlstm, rwkv: char-lm and classify)').choices(
+        ALL_CELL_CHOICES,
+      ),
+    )
+    .option(
+      '--layers <n>',
+      'recurrent layers, or blocks (--cell mingru…), or time-delay layers (--model tdnn: default 3)',
+      positiveInteger,
+    )
     .option('--units <n>', 'units per recurrent layer', positiveInteger)
     .option('--embedding-dim <n>', 'embedding size of token inputs', positiveInteger)
     .option(
@@ -115,7 +123,12 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--eval-limit <n>', 'held-out examples to evaluate at the end (0: all)', nonNegativeInteger, 0)
     .addOption(new Option('--tagset <name>', 'tag: the universal tags or the full Brown tagset').choices(BROWN_TAGSETS))
     .option('--crf', 'tag: a CRF output layer instead of per-word softmax')
-    .addOption(new Option('--model <kind>', 'g2p: attention encoder–decoder or CTC').choices(G2P_MODELS))
+    .addOption(
+      new Option(
+        '--model <kind>',
+        'g2p: attention encoder–decoder or CTC; classify, forecast, anomaly: recurrent layers or a time-delay (TDNN) stack',
+      ).choices([...G2P_MODELS, ...SEQUENCE_MODELS]),
+    )
     .addOption(new Option('--preset <name>', 'quick: the defaults; best: the recipe (see below)').choices(PRESET_NAMES))
     .option('--weight-decay <λ>', 'AdamW decoupled weight decay (0: Adam)', nonNegativeNumber)
     .option('--warmup-steps <n>', 'steps of linear learning-rate warm-up', nonNegativeInteger)
@@ -143,7 +156,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
             resume: flags.resume === true,
             overwrite: flags.overwrite === true,
             evalLimit: flags.evalLimit,
-            budgetClock: flags.budgetClock,
+            budgetClock: flags.budgetClock ?? 'wall',
           },
           io,
         ),

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { BROWN_TAGSETS } from '@recur/datasets';
 import { z } from 'zod';
-import { CELL_CHOICES } from './model/network.js';
+import { ALL_CELL_CHOICES, CELL_CHOICES } from './model/network.js';
 
 export const TASK_NAMES = ['char-lm', 'classify', 'forecast', 'anomaly', 'g2p', 'tag'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -79,11 +79,19 @@ const stack = {
   layers: positive.max(LIMITS.layers),
   units: positive.max(LIMITS.units),
 };
+/** A stack of any cell, the residual blocks included (char-lm and classify). */
+const anyStack = { ...stack, cell: z.enum(ALL_CELL_CHOICES) };
 const embeddingDim = positive.max(LIMITS.embeddingDim);
 
 /** The g2p models: an attention encoder–decoder, or a BiLSTM trained by CTC. */
 export const G2P_MODELS = ['attention', 'ctc'] as const;
 export type G2pModel = (typeof G2P_MODELS)[number];
+
+/** What reads the sequence in classify, forecast and anomaly: recurrent layers (`--cell`), or time-delay layers. */
+export const SEQUENCE_MODELS = ['recurrent', 'tdnn'] as const;
+export type SequenceModel = (typeof SEQUENCE_MODELS)[number];
+/** `--model`; model files written before it existed hold recurrent networks. */
+const sequenceModel = z.enum(SEQUENCE_MODELS).default('recurrent');
 
 /**
  * Each task's settings, as JSON in the model file. `--seq-length` fills a different
@@ -93,7 +101,7 @@ export const settingsSchemas = {
   'char-lm': z.strictObject({
     task: z.literal('char-lm'),
     ...run,
-    ...stack,
+    ...anyStack,
     embeddingDim,
     /** Truncated-BPTT chunk: steps between gradient cuts. */
     chunkLength: positive,
@@ -101,10 +109,11 @@ export const settingsSchemas = {
   classify: z.strictObject({
     task: z.literal('classify'),
     ...run,
-    ...stack,
+    ...anyStack,
     embeddingDim,
     /** Word pieces kept from the start of each text. */
     maxTokens: positive,
+    model: sequenceModel,
   }),
   forecast: z.strictObject({
     task: z.literal('forecast'),
@@ -118,8 +127,9 @@ export const settingsSchemas = {
     season: nonNegative,
     /** Lag of the base forecast the network corrects; 0: the dataset's (364 for births). */
     lag: nonNegative,
+    model: sequenceModel,
   }),
-  anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive }),
+  anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive, model: sequenceModel }),
   g2p: z.strictObject({
     task: z.literal('g2p'),
     ...run,

@@ -4,7 +4,8 @@ import type { BudgetClock } from '@recur/train';
 import type { BackendChoice } from './backend.js';
 import { usageError } from './errors.js';
 import { definedOnly } from './flag-values.js';
-import type { CellChoice } from './model/network.js';
+import { isBlockCell } from './model/blocks.js';
+import type { AnyCellChoice } from './model/network.js';
 import { type PresetName, presetFlags } from './presets.js';
 import {
   DATASET_NAMES,
@@ -12,6 +13,7 @@ import {
   type DatasetName,
   type G2pModel,
   SETTING_FLAGS,
+  type SequenceModel,
   type SettingsOf,
   settingsSchemas,
   storedSource,
@@ -29,7 +31,7 @@ export interface TrainFlags {
   labelColumn?: string;
   columns?: string[];
   backend: BackendChoice;
-  cell?: CellChoice;
+  cell?: AnyCellChoice;
   layers?: number;
   units?: number;
   embeddingDim?: number;
@@ -40,7 +42,7 @@ export interface TrainFlags {
   batch?: number;
   lr?: number;
   minutes?: number;
-  budgetClock: BudgetClock;
+  budgetClock?: BudgetClock;
   maxSteps?: number;
   epochs?: number;
   seed: number;
@@ -51,7 +53,7 @@ export interface TrainFlags {
   evalLimit: number;
   tagset?: BrownTagset;
   crf?: boolean;
-  model?: G2pModel;
+  model?: G2pModel | SequenceModel;
   preset?: PresetName;
   weightDecay?: number;
   warmupSteps?: number;
@@ -133,6 +135,12 @@ export function trainSettings<T extends TaskName>(task: T, given: TrainFlags, cw
   const flags = { ...presetFlags(task, given.preset), ...definedOnly({ ...given }) } as TrainFlags;
   if (flags.schedule === 'cosine' && flags.maxSteps === undefined && flags.epochs === undefined) {
     throw usageError('--schedule cosine decays to the last step: give --max-steps or --epochs');
+  }
+  if (flags.model === 'tdnn' && flags.cell !== undefined) {
+    throw usageError(`--cell does not apply to --model tdnn: its layers are time-delay layers, not recurrent ones`);
+  }
+  if (flags.cell !== undefined && isBlockCell(flags.cell) && task !== 'char-lm' && task !== 'classify') {
+    throw usageError(`--cell ${flags.cell} applies to char-lm and classify; for ${task} choose lstm, gru or elman`);
   }
   const source = dataSource(task, flags, cwd);
   const settings = {

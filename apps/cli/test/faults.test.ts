@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoint } from '@recur/train';
 import { loadCheckpoint } from '@recur/train/node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trainedState } from './helpers/checkpoint.js';
 import { runBuilt, spawnCli } from './helpers/cli.js';
 import { seriesCsv, tempDir } from './helpers/fixtures.js';
 
@@ -43,16 +42,6 @@ function args(dir: string, extra: readonly string[] = []): string[] {
     'run',
     ...extra,
   ];
-}
-
-/** Each weight and optimizer slot as a digest of its bytes: equal digests, bit-identical tensors. */
-function trainedState(c: Checkpoint): Record<string, string> {
-  const digest = (values: ArrayLike<number>) =>
-    createHash('sha256').update(Float32Array.from(values)).digest('hex').slice(0, 16);
-  return Object.fromEntries([
-    ...Object.entries(c.weights).map(([k, t]) => [k, digest(t.values)]),
-    ...c.optimizer.map((t) => [`optimizer ${t.name}`, digest(t.values)]),
-  ]);
 }
 
 type Fault = 'SIGINT' | 'SIGTERM' | 'SIGKILL' | 'double SIGINT';

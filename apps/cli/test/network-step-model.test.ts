@@ -3,13 +3,13 @@ import { beamSearch } from '@recur/decode';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { type CellChoice, network } from '../src/model/network.js';
+import { ALL_CELL_CHOICES, type AnyCellChoice, network } from '../src/model/network.js';
 import { networkStepModel } from '../src/model/network-step-model.js';
 import { leaves } from '../src/model/params.js';
 
 const VOCAB = 7;
 
-function charNet(cell: CellChoice) {
+function charNet(cell: AnyCellChoice) {
   const net = network({
     input: { kind: 'tokens', vocabSize: VOCAB, dim: 4 },
     cell,
@@ -26,7 +26,7 @@ const rowsOf = (t: tf.Tensor) => t.arraySync() as number[][];
 describeBackends('networkStepModel', () => {
   checkLeaks();
 
-  describe.each(['lstm', 'gru', 'elman'] as const)('over a 2-layer %s stack', (cell) => {
+  describe.each(ALL_CELL_CHOICES)('over a 2-layer %s stack', (cell) => {
     it('should give the distributions the whole network gives at every step', () => {
       const { net, params } = charNet(cell);
       const model = networkStepModel(net, params);

@@ -1,6 +1,6 @@
 import { CO2, MOBY_DICK } from 'virtual:playground-data';
 import { drawChart } from './chart.js';
-import type { BackendName, Decoding, FromWorker, Task, ToWorker } from './protocol.js';
+import type { BackendName, CellName, Decoding, ForecastBody, FromWorker, Task, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -43,6 +43,13 @@ function showTaskOptions(): void {
   $('forecast-options').hidden = !forecast;
   $('sample-panel').hidden = forecast;
   $('forecast-panel').hidden = !forecast;
+  // A time-delay stack reads a window into one forecast; it has no step to generate text with.
+  const cell = $<HTMLSelectElement>('cell');
+  for (const option of cell.querySelectorAll<HTMLOptionElement>('option[data-forecast-only]')) {
+    option.disabled = !forecast;
+    option.hidden = !forecast;
+    if (!forecast && option.selected) cell.value = 'lstm';
+  }
 }
 
 function readTask(): Task {
@@ -52,11 +59,19 @@ function readTask(): Task {
     units: number('units'),
     batchSize: number('batch'),
   };
+  const cell = $<HTMLSelectElement>('cell').value;
   if (selectedTask() === 'forecast')
-    return { kind: 'forecast', values: CO2.values, lookBack: number('look-back'), ...common };
+    return {
+      kind: 'forecast',
+      cell: cell as ForecastBody,
+      values: CO2.values,
+      lookBack: number('look-back'),
+      ...common,
+    };
   const pasted = (document.querySelector('input[name=source]:checked') as HTMLInputElement).value === 'pasted';
   return {
     kind: 'text',
+    cell: cell as CellName,
     text: pasted ? $<HTMLTextAreaElement>('pasted').value : MOBY_DICK,
     seqLength: number('seq-length'),
     ...common,
@@ -113,7 +128,7 @@ function receive(message: FromWorker): void {
     case 'trained':
       trainedKind = message.model.kind;
       $('model-info').textContent =
-        `${message.model.kind === 'text' ? 'Character model' : 'CO₂ forecaster'}: ${message.model.parameters.toLocaleString('en')} parameters, ${message.model.steps} steps, trained on ${message.model.backend}.`;
+        `${message.model.kind === 'text' ? 'Character model' : 'CO₂ forecaster'} (${message.model.cell}): ${message.model.parameters.toLocaleString('en')} parameters, ${message.model.steps} steps, trained on ${message.model.backend}.`;
       $('status').textContent = `${message.stopped ? 'Stopped' : 'Done'} ${backendLine}`;
       if (message.model.kind === 'text') setState('trained');
       return;
@@ -145,8 +160,9 @@ function receive(message: FromWorker): void {
       trainedKind = message.model.kind;
       $<HTMLSelectElement>('task').value = message.model.kind;
       showTaskOptions();
+      $<HTMLSelectElement>('cell').value = message.model.cell;
       $('model-info').textContent =
-        `Loaded a ${message.model.kind === 'text' ? 'character model' : 'CO₂ forecaster'}: ${message.model.parameters.toLocaleString('en')} parameters, ${message.model.steps} steps.`;
+        `Loaded a ${message.model.kind === 'text' ? 'character model' : 'CO₂ forecaster'} (${message.model.cell}): ${message.model.parameters.toLocaleString('en')} parameters, ${message.model.steps} steps.`;
       if (message.model.kind === 'forecast') send({ type: 'forecast', values: CO2.values });
       else setState('trained');
       return;

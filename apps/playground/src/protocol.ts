@@ -3,6 +3,16 @@
 export const BACKEND_NAMES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
+/**
+ * The recurrent cells the picker offers: the classic two and the comeback cells, each one
+ * layer of the cell run over time (minGRU and minLSTM by their parallel scan, sLSTM and
+ * RWKV by their fused kernels where the backend has them, mLSTM chunkwise).
+ */
+export const CELL_NAMES = ['lstm', 'gru', 'mingru', 'minlstm', 'slstm', 'mlstm', 'rwkv'] as const;
+export type CellName = (typeof CELL_NAMES)[number];
+/** What reads the forecaster's look-back: a cell, or a time-delay (TDNN) stack. */
+export type ForecastBody = CellName | 'tdnn';
+
 export interface TrainingOptions {
   /** Optimizer steps to take. */
   readonly steps: number;
@@ -13,6 +23,7 @@ export interface TrainingOptions {
 
 export interface TextTask extends TrainingOptions {
   readonly kind: 'text';
+  readonly cell: CellName;
   readonly text: string;
   /** Characters per training sequence. */
   readonly seqLength: number;
@@ -20,6 +31,7 @@ export interface TextTask extends TrainingOptions {
 
 export interface ForecastTask extends TrainingOptions {
   readonly kind: 'forecast';
+  readonly cell: ForecastBody;
   readonly values: readonly number[];
   /** Months of history the model reads to predict the next one. */
   readonly lookBack: number;
@@ -41,6 +53,7 @@ export type ToWorker =
 
 export interface ModelSummary {
   readonly kind: 'text' | 'forecast';
+  readonly cell: ForecastBody;
   readonly parameters: number;
   readonly steps: number;
   readonly backend: string;

@@ -42,6 +42,7 @@ async function activate(name: BackendName): Promise<void> {
 function summary(model: PlaygroundModel) {
   return {
     kind: model.kind,
+    cell: model.config.cell ?? 'lstm',
     parameters: parameterCount(model.params),
     steps: model.steps,
     backend: activeBackend()?.name ?? '',

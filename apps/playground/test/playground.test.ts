@@ -36,6 +36,8 @@ afterAll(async () => {
 interface Settings {
   readonly backend: string;
   readonly task?: 'text' | 'forecast';
+  /** The picker's value; the page's default (LSTM) when absent. */
+  readonly cell?: string;
   readonly units: number;
   readonly batch: number;
   readonly steps: number;
@@ -61,6 +63,7 @@ const errorText = (page: Page) => page.$eval('#error', (e) => ((e as HTMLElement
 async function train(page: Page, s: Settings): Promise<{ first: number; last: number; steps: number }> {
   await page.selectOption('#backend', s.backend);
   await page.selectOption('#task', s.task ?? 'text');
+  if (s.cell !== undefined) await page.selectOption('#cell', s.cell);
   for (const [id, value] of [
     ['#units', s.units],
     ['#batch', s.batch],
@@ -158,7 +161,9 @@ describe('playground', () => {
       await page.setInputFiles('#upload', saved);
       await idle(page);
       expect(await errorText(page)).toBe('');
-      expect(await page.textContent('#model-info')).toMatch(/Loaded a character model: [\d,]+ parameters, 3 steps/);
+      expect(await page.textContent('#model-info')).toMatch(
+        /Loaded a character model \(lstm\): [\d,]+ parameters, 3 steps/,
+      );
       expect((await generate(page)).length).toBeGreaterThan(20);
       await page.selectOption('#decoding', 'beam');
       await page.fill('#beam-width', '3');
@@ -191,6 +196,59 @@ describe('playground', () => {
       } finally {
         await plain.close();
       }
+    });
+  });
+
+  describe('with the cell picker', () => {
+    it.each(['mingru', 'minlstm', 'slstm', 'mlstm', 'rwkv'])(
+      'should train a %s character model with a falling loss, sample text, and round-trip its file',
+      async (cell) => {
+        const { page, pageErrors } = await openPage();
+        const { first, last } = await train(page, { backend: 'wasm', cell, ...TEXT, steps: 10 });
+        expect(last).toBeLessThan(first);
+        expect(await page.textContent('#model-info')).toContain(`Character model (${cell}):`);
+        expect((await generate(page)).startsWith('The ')).toBe(true);
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+        const saved = join(outDir, `${cell}.recur`);
+        await download.saveAs(saved);
+        await page.selectOption('#cell', 'lstm');
+        await page.setInputFiles('#upload', saved);
+        await idle(page);
+        expect(await errorText(page)).toBe('');
+        expect(await page.textContent('#model-info')).toMatch(
+          new RegExp(`Loaded a character model \\(${cell}\\): .* 10 steps`),
+        );
+        expect(await page.$eval('#cell', (e) => (e as HTMLSelectElement).value)).toBe(cell);
+        expect(pageErrors).toEqual([]);
+        await page.close();
+      },
+    );
+
+    it('should offer the TDNN for the forecaster only, and learn the series with it', async () => {
+      const { page, pageErrors } = await openPage();
+      const tdnnOffered = () => page.$eval('#cell option[value=tdnn]', (o) => !(o as HTMLOptionElement).disabled);
+      expect(await tdnnOffered()).toBe(false);
+      await page.selectOption('#task', 'forecast');
+      expect(await tdnnOffered()).toBe(true);
+      const { first, last } = await train(page, {
+        backend: 'wasm',
+        task: 'forecast',
+        cell: 'tdnn',
+        units: 16,
+        batch: 16,
+        steps: 60,
+        lr: 0.02,
+        lookBack: 12,
+      });
+      expect(last).toBeLessThan(first);
+      expect(await page.textContent('#model-info')).toContain('CO₂ forecaster (tdnn):');
+      // Better than repeating the last measured month (1.28 ppm), as the LSTM must be below.
+      expect(Number(await page.getAttribute('#forecast-error', 'data-mae'))).toBeLessThan(1.2);
+      await page.screenshot({ path: join(artifacts, 'playground-tdnn-forecast.png'), fullPage: true });
+      await page.selectOption('#task', 'text');
+      expect(await page.$eval('#cell', (e) => (e as HTMLSelectElement).value)).toBe('lstm');
+      expect(pageErrors).toEqual([]);
+      await page.close();
     });
   });
 

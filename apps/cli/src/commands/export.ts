@@ -9,6 +9,7 @@ import { writeAtomic } from '../atomic-file.js';
 import { type BackendChoice, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
 import { type Io, println } from '../io.js';
+import { isBlockCell } from '../model/blocks.js';
 import { type ModelFile, readModelFile } from '../model/model-file.js';
 import { CELL_CHOICES, type NetworkConfig, network } from '../model/network.js';
 import { fromStored, leaves } from '../model/params.js';
@@ -59,6 +60,14 @@ export const networkConfigSchema = z.strictObject({
  * could not come back through `recur import`, so every format refuses it alike).
  */
 function exportable(file: ModelFile, format: ExportFormat): { config: NetworkConfig; layer: AnyLayer } {
+  const net = file.config.net as { readonly cell?: unknown; readonly model?: unknown };
+  const layers =
+    net.model === 'tdnn' ? 'time-delay' : typeof net.cell === 'string' && isBlockCell(net.cell) ? net.cell : undefined;
+  if (layers !== undefined) {
+    throw new CliError(
+      `${file.path}: its ${layers} layers have no ${format} counterpart (the formats have no such layer): this ${file.config.task} model cannot be exported`,
+    );
+  }
   const parsed = networkConfigSchema.safeParse(file.config.net);
   if (!parsed.success) {
     throw new CliError(

@@ -120,7 +120,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
     const budget = settings.minutes * 60;
     println(
       io.err,
-      `model: ${settings.cell} ${settings.layers}×${settings.units}, ${count(weights)} weights; ${
+      `model: ${'model' in settings && settings.model === 'tdnn' ? 'tdnn' : settings.cell} ${settings.layers}×${settings.units}, ${count(weights)} weights; ${
         settings.maxSteps !== undefined ? `at most ${settings.maxSteps} steps, ` : ''
       }budget ${duration(budget)}${request.budgetClock === 'cpu' ? ' of CPU time' : ''}${resumed !== undefined ? `; resuming from step ${resumed.checkpoint.step}` : ''}`,
     );

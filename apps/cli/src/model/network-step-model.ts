@@ -42,17 +42,30 @@ export function networkStepModel(net: Network, params: NetworkParams): StepModel
       }
     });
   };
-  /** Runs `ids` [batch, time] on from `state`; the log-probabilities after each row's last real step. */
-  const run = (ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, state: StackedState | undefined) =>
+  /**
+   * Runs `ids` [batch, time] on from `state`; the log-probabilities after each row's last
+   * real step (`lengths`, under `mask`; every row's last step without).
+   */
+  const run = (
+    ids: tf.Tensor2D,
+    mask: tf.Tensor2D | undefined,
+    state: StackedState | undefined,
+    lengths?: readonly number[],
+  ) =>
     tf.tidy(() => {
       const out = net.apply(params, ids, {
         ...(mask === undefined ? {} : { mask }),
         ...(state === undefined ? {} : { state }),
       });
       const [batch, time] = ids.shape;
-      // Padded steps repeat each row's last real output (maskedOutput 'previous'), so the
-      // last step holds the distribution after every row's own last token.
-      const last = tf.reshape(tf.slice(out.output, [0, time - 1, 0], [batch, 1, vocabSize]), [batch, vocabSize]);
+      // Each row's own last real step: a recurrent layer repeats it over padded steps, but
+      // a residual block's padded steps hold other values.
+      const steps = tf.tensor2d(
+        Array.from({ length: batch }, (_, row) => [row, (lengths?.[row] ?? time) - 1]),
+        [batch, 2],
+        'int32',
+      );
+      const last = tf.gatherND(out.output, steps) as tf.Tensor2D;
       return { logProbs: tf.logSoftmax(last) as tf.Tensor2D, state: out.state } as unknown as tf.TensorContainerObject;
     }) as unknown as StepOutput<StackedState>;
   return {
@@ -80,7 +93,12 @@ export function networkStepModel(net: Network, params: NetworkParams): StepModel
           )
         : undefined;
       try {
-        return run(ids, mask, undefined);
+        return run(
+          ids,
+          mask,
+          undefined,
+          prompts.map((p) => p.length),
+        );
       } finally {
         tf.dispose([ids, ...(mask === undefined ? [] : [mask])]);
       }

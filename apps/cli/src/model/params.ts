@@ -1,5 +1,11 @@
 import { isTensor } from '@recur/core';
-import { disposeParams, toVariables as layersToVariables, type ParamTree, type VariableTree } from '@recur/layers';
+import {
+  type AnyLayer,
+  disposeParams,
+  toVariables as layersToVariables,
+  type ParamTree,
+  type VariableTree,
+} from '@recur/layers';
 import type { StoredTensor } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { CliError } from '../errors.js';
@@ -68,4 +74,12 @@ export function fromStored<T extends ParamTree>(
   } finally {
     tf.dispose(expected.map(([, t]) => t));
   }
+}
+
+/** Weights of `layers`, from their weight shapes, without allocating any. */
+export function specWeightCount(layers: readonly AnyLayer[]): number {
+  return layers.reduce(
+    (n, layer) => n + layer.kerasWeightSpec().reduce((m, spec) => m + spec.shape.reduce((a, d) => a * d, 1), 0),
+    0,
+  );
 }

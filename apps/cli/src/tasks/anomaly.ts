@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { gather, loadAnomalySeries } from '../data/series.js';
 import { CliError } from '../errors.js';
 import { betweenBatches } from '../interrupt.js';
-import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { type CellChoice, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { TDNN_LAYERS } from '../model/tdnn-stack.js';
+import type { SequenceModel } from '../settings.js';
 import { count, fixed } from './format.js';
 import { quantile, rollingZScores } from './scores.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
@@ -80,6 +82,7 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
     units: settings.units,
     outputs: features,
     perStep: false,
+    ...(settings.model === 'tdnn' ? { model: 'tdnn' as const } : {}),
   };
   const net = network(netConfig);
   const windowsIn = (w: Float32Array3D) => w.shape[0];
@@ -165,7 +168,10 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
         },
         lines: [
           `held-out anomalies, ${count(labels.length)} test readings; thresholds at the ${THRESHOLD_QUANTILE * 100}th percentile of normal validation scores:`,
-          row(`${settings.cell.toUpperCase()} forecaster (squared error of the next reading)`, m),
+          row(
+            `${(settings.model === 'tdnn' ? 'tdnn' : settings.cell).toUpperCase()} forecaster (squared error of the next reading)`,
+            m,
+          ),
           row(`rolling z-score baseline (window ${lookBack})`, b),
         ],
       };
@@ -180,17 +186,18 @@ export const anomaly: Task<'anomaly'> = {
     "the anomaly detector's per-reading scores are not written yet: `eval` prints its precision, recall and F1",
   description: 'anomaly detector: flags readings a forecaster of normal behaviour did not expect',
   datasets: ['sensors'],
-  flags: ['seqLength'],
+  flags: ['seqLength', 'model'],
   settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
-    layers: flags.layers ?? 1,
+    cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
+    layers: flags.layers ?? (flags.model === 'tdnn' ? TDNN_LAYERS : 1),
     units: flags.units ?? 32,
+    model: (flags.model ?? 'recurrent') as SequenceModel, // the schema refuses g2p's models
     lookBack: flags.seqLength ?? 32,
     batch: flags.batch ?? 64,
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1,
   }),
-  shape: ['cell', 'layers', 'units', 'lookBack'],
+  shape: ['model', 'cell', 'layers', 'units', 'lookBack'],
   preprocessing,
   open,
 };

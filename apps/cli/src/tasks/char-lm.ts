@@ -9,6 +9,7 @@ import { byteBatch, byteBatchCount } from '../data/byte-batches.js';
 import { loadCharTexts, MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError } from '../errors.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
+import { BLOCK_LEARNING_RATE, isBlockCell } from '../model/blocks.js';
 import { type Network, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { networkStepModel } from '../model/network-step-model.js';
 import { count, fixed } from './format.js';
@@ -222,7 +223,7 @@ export const charLm: Task<'char-lm'> = {
     embeddingDim: flags.embeddingDim ?? 32,
     chunkLength: flags.seqLength ?? 64,
     batch: flags.batch ?? 32,
-    learningRate: flags.lr ?? 0.02,
+    learningRate: flags.lr ?? (flags.cell !== undefined && isBlockCell(flags.cell) ? BLOCK_LEARNING_RATE : 0.02),
     minutes: flags.minutes ?? 1.5,
   }),
   shape: ['cell', 'layers', 'units', 'embeddingDim', 'chunkLength'],

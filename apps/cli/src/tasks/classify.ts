@@ -6,6 +6,8 @@ import { type LabelledText, loadLabelledTexts } from '../data/labelled-texts.js'
 import { CliError } from '../errors.js';
 import { betweenBatches } from '../interrupt.js';
 import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { TDNN_LAYERS } from '../model/tdnn-stack.js';
+import type { SequenceModel } from '../settings.js';
 import { count, fixed, percent } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
@@ -46,6 +48,7 @@ async function open(context: TaskContext<'classify'>): Promise<TaskSession<Netwo
     outputs: data.classes.length,
     perStep: false,
     pool: 'max',
+    ...(settings.model === 'tdnn' ? { model: 'tdnn' as const } : {}),
   };
   const net = network(netConfig);
   const train = context.use === 'train' ? encode(data.train) : [];
@@ -161,18 +164,19 @@ export const classify: Task<'classify'> = {
   name: 'classify',
   description: 'text classifier: reads a text and names its class (spam or ham)',
   datasets: ['spam'],
-  flags: ['embeddingDim', 'seqLength'],
+  flags: ['embeddingDim', 'seqLength', 'model'],
   settings: (flags) => ({
     cell: flags.cell ?? 'lstm',
-    layers: flags.layers ?? 1,
+    layers: flags.layers ?? (flags.model === 'tdnn' ? TDNN_LAYERS : 1),
     units: flags.units ?? 64,
     embeddingDim: flags.embeddingDim ?? 64,
     maxTokens: flags.seqLength ?? 256,
+    model: (flags.model ?? 'recurrent') as SequenceModel, // the schema refuses g2p's models
     batch: flags.batch ?? 32,
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1.5,
   }),
-  shape: ['cell', 'layers', 'units', 'embeddingDim', 'maxTokens'],
+  shape: ['model', 'cell', 'layers', 'units', 'embeddingDim', 'maxTokens'],
   preprocessing,
   open,
 };

@@ -12,7 +12,9 @@ import {
 } from '../data/forecast-windows.js';
 import { gather, loadForecastSeries } from '../data/series.js';
 import { CliError } from '../errors.js';
-import { type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { type CellChoice, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
+import { TDNN_LAYERS } from '../model/tdnn-stack.js';
+import type { SequenceModel } from '../settings.js';
 import { count, fixed } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
 
@@ -73,6 +75,7 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
     units: settings.units,
     outputs: horizon,
     perStep: false,
+    ...(settings.model === 'tdnn' ? { model: 'tdnn' as const } : {}),
   };
   const net = network(netConfig);
   // The network forecasts a correction to the lagged base forecast: it starts close to
@@ -166,11 +169,12 @@ export const forecast: Task<'forecast'> = {
   name: 'forecast',
   description: 'time-series forecaster: predicts the next days (steps) of a series',
   datasets: ['births', 'co2'],
-  flags: ['seqLength', 'horizon', 'season', 'lag'],
+  flags: ['seqLength', 'horizon', 'season', 'lag', 'model'],
   settings: (flags) => ({
-    cell: flags.cell ?? 'lstm',
-    layers: flags.layers ?? 1,
+    cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
+    layers: flags.layers ?? (flags.model === 'tdnn' ? TDNN_LAYERS : 1),
     units: flags.units ?? 64,
+    model: (flags.model ?? 'recurrent') as SequenceModel, // the schema refuses g2p's models
     lookBack: flags.seqLength ?? 28,
     horizon: flags.horizon ?? 7,
     season: flags.season ?? 0,
@@ -179,7 +183,7 @@ export const forecast: Task<'forecast'> = {
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1,
   }),
-  shape: ['cell', 'layers', 'units', 'lookBack', 'horizon', 'lag'],
+  shape: ['model', 'cell', 'layers', 'units', 'lookBack', 'horizon', 'lag'],
   preprocessing,
   open,
 };

@@ -11,6 +11,7 @@ import { CliError, usageError } from '../errors.js';
 import { definedOnly } from '../flag-values.js';
 import { atOnceOnInterrupt, betweenBatches } from '../interrupt.js';
 import type { CellChoice } from '../model/network.js';
+import type { G2pModel } from '../settings.js';
 import { count } from './format.js';
 import { openCtc } from './g2p-ctc.js';
 import { evaluateG2p } from './g2p-evaluate.js';
@@ -244,12 +245,12 @@ export const g2p: Task<'g2p'> = {
       );
     }
     return {
-      cell: flags.cell ?? 'lstm',
+      cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
       layers: flags.layers ?? 1,
       units: flags.units ?? 64,
       embeddingDim: flags.embeddingDim ?? 32,
       maxWordLength: flags.seqLength ?? 24,
-      model: flags.model ?? 'attention',
+      model: (flags.model ?? 'attention') as G2pModel, // the schema refuses the sequence models
       batch: flags.batch ?? 64,
       learningRate: flags.lr ?? 0.003,
       minutes: flags.minutes ?? 1.5,

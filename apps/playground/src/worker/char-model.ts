@@ -1,5 +1,4 @@
-import { lstm } from '@recur/cells';
-import { RecurError, Rng } from '@recur/core';
+import { type Cell, RecurError, Rng } from '@recur/core';
 import { Tokenizer, type TokenizerJSON } from '@recur/datasets';
 import { beamSearch, type DecodeStrategy, generate, recurrentStepModel } from '@recur/decode';
 import { dense, disposeParams, embedding, recurrent, stacked, toVariables } from '@recur/layers';
@@ -11,12 +10,15 @@ import {
   type TrainableModel,
 } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Decoding, TextTask } from '../protocol.js';
+import type { CellName, Decoding, TextTask } from '../protocol.js';
+import { cellFor } from './cells.js';
 import { disposeTree } from './params.js';
 
 /** What a saved character model holds besides its weights. */
 export interface CharModelConfig {
   readonly kind: 'text';
+  /** The recurrent cell; files saved before the picker hold an LSTM. */
+  readonly cell?: CellName;
   readonly tokenizer: TokenizerJSON;
   readonly dim: number;
   readonly units: number;
@@ -24,7 +26,7 @@ export interface CharModelConfig {
 }
 
 const layersFor = (vocab: number, c: CharModelConfig) => {
-  const cell = lstm({ inputSize: c.dim, units: c.units });
+  const cell = cellFor(c.cell ?? 'lstm', c.dim, c.units);
   const net = stacked([
     embedding({ vocabSize: vocab, dim: c.dim }),
     recurrent(cell, { returnSequences: true }),
@@ -36,12 +38,12 @@ const layersFor = (vocab: number, c: CharModelConfig) => {
 export type CharNet = ReturnType<typeof layersFor>['net'];
 type CharParams = ReturnType<CharNet['init']>;
 
-/** A character-level language model: embedding → LSTM → dense softmax over characters. */
+/** A character-level language model: embedding → the picked cell → dense softmax over characters. */
 export class CharModel {
   readonly kind = 'text' as const;
   readonly tokenizer: Tokenizer;
   readonly net: CharNet;
-  readonly cell: ReturnType<typeof lstm>;
+  readonly cell: Cell;
   readonly params: CharParams;
   steps = 0;
 
@@ -162,6 +164,7 @@ export function newCharModel(task: TextTask): CharModel {
   const tokenizer = Tokenizer.fit(task.text, { level: 'char' });
   return new CharModel({
     kind: 'text',
+    cell: task.cell,
     tokenizer: tokenizer.toJSON(),
     dim: 16,
     units: task.units,

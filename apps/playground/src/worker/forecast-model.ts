@@ -1,6 +1,5 @@
-import { lstm } from '@recur/cells';
 import { RecurError, Rng } from '@recur/core';
-import { dense, disposeParams, recurrent, stacked, toVariables } from '@recur/layers';
+import { type AnyLayer, dense, disposeParams, recurrent, stacked, tdnn, toVariables } from '@recur/layers';
 import {
   type Callbacks,
   fit as fitModel,
@@ -9,12 +8,15 @@ import {
   type TrainableModel,
 } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForecastTask } from '../protocol.js';
+import type { ForecastBody, ForecastTask } from '../protocol.js';
+import { cellFor } from './cells.js';
 import { disposeTree } from './params.js';
 
 /** What a saved forecaster holds besides its weights: its window and the scale it learned with. */
 export interface ForecastModelConfig {
   readonly kind: 'forecast';
+  /** The cell, or `'tdnn'`; files saved before the picker hold an LSTM. */
+  readonly cell?: ForecastBody;
   readonly units: number;
   readonly lookBack: number;
   /** Typical month-to-month change (standard deviation of the training differences). */
@@ -24,14 +26,46 @@ export interface ForecastModelConfig {
 /** The share of the series trained on; the rest is forecast and plotted against the truth. */
 export const TRAIN_SHARE = 0.8;
 
-const layersFor = (c: ForecastModelConfig) =>
-  stacked([recurrent(lstm({ inputSize: 1, units: c.units })), dense({ inputSize: c.units, units: 1 })]);
+/**
+ * The time-delay stack (Peddinti et al. 2015): causal contexts, so its last frame, the
+ * one the head reads, sees the 4 months before it, then 3 frames spliced 3 and 9 months
+ * apart: 29 months in all (the default look-back is 12; a longer one reads zeros before the series).
+ */
+const tdnnLayers = (units: number): AnyLayer[] => [
+  tdnn({ inputSize: 1, units, context: { kind: 'range', from: -4, to: 0 } }) as unknown as AnyLayer,
+  tdnn({
+    inputSize: units,
+    units,
+    context: { kind: 'offsets', offsets: [-2, -1, 0] },
+    dilation: 3,
+  }) as unknown as AnyLayer,
+  tdnn({
+    inputSize: units,
+    units,
+    context: { kind: 'offsets', offsets: [-2, -1, 0] },
+    dilation: 9,
+  }) as unknown as AnyLayer,
+];
+
+/** The look-back read by one recurrent layer of the picked cell (its last step), or by the time-delay stack (its last frame). */
+const layersFor = (c: ForecastModelConfig) => {
+  const body = c.cell ?? 'lstm';
+  const reader = body === 'tdnn' ? tdnnLayers(c.units) : [recurrent(cellFor(body, 1, c.units)) as unknown as AnyLayer];
+  return stacked([...reader, dense({ inputSize: c.units, units: 1 }) as unknown as AnyLayer]);
+};
 
 type ForecastNet = ReturnType<typeof layersFor>;
 
+/** `[batch, time, 1]` per frame (a time-delay stack) → the last frame's `[batch, 1]`; a recurrent reader's output as it is. */
+function lastFrame(y: tf.Tensor): tf.Tensor2D {
+  if (y.rank === 2) return y as tf.Tensor2D;
+  const [batch, time] = y.shape as [number, number, number];
+  return tf.reshape(tf.slice(y, [0, time - 1, 0], [batch, 1, 1]), [batch, 1]);
+}
+
 /**
- * One-step-ahead forecaster: an LSTM reads `lookBack` months, a dense layer gives the
- * next. Each window is taken relative to its last month and the target is the change
+ * One-step-ahead forecaster: the picked cell (or a time-delay stack) reads `lookBack`
+ * months, a dense layer gives the next. Each window is taken relative to its last month and the target is the change
  * after it, so the model extrapolates a trend past the levels it was trained on (CO₂ only
  * rises) instead of saturating at them.
  */
@@ -73,7 +107,10 @@ export class ForecastModel {
     const trainable: TrainableModel<SequenceBatch> = {
       variables: this.variables,
       loss: (batch) => ({
-        loss: meanSquaredError(this.net.apply(this.params, batch.inputs as tf.Tensor3D).output, batch.targets),
+        loss: meanSquaredError(
+          lastFrame(this.net.apply(this.params, batch.inputs as tf.Tensor3D).output as tf.Tensor),
+          batch.targets,
+        ),
       }),
     };
     const cut = this.window.bind(this);
@@ -114,7 +151,9 @@ export class ForecastModel {
     if (count <= 0) return values.map(() => null);
     const x = new Float32Array(count * lookBack);
     const lasts = Array.from({ length: count }, (_, i) => this.window(values, first + i - lookBack, x, i * lookBack));
-    const out = tf.tidy(() => this.net.apply(this.params, tf.tensor3d(x, [count, lookBack, 1])).output);
+    const out = tf.tidy(() =>
+      lastFrame(this.net.apply(this.params, tf.tensor3d(x, [count, lookBack, 1])).output as tf.Tensor),
+    );
     const predicted = await out.data();
     out.dispose();
     return values.map((_, i) =>
@@ -135,5 +174,5 @@ export function newForecastModel(task: ForecastTask): ForecastModel {
   const changes = train.slice(1).map((v, i) => v - (train[i] as number));
   const mean = changes.reduce((a, b) => a + b, 0) / changes.length;
   const scale = Math.sqrt(changes.reduce((a, b) => a + (b - mean) ** 2, 0) / changes.length) || 1;
-  return new ForecastModel({ kind: 'forecast', units: task.units, lookBack: task.lookBack, scale });
+  return new ForecastModel({ kind: 'forecast', cell: task.cell, units: task.units, lookBack: task.lookBack, scale });
 }

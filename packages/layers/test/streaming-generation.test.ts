@@ -1,9 +1,11 @@
 /**
- * Streaming generation with the min-RNNs: the step form inside `recurrentStepModel`,
- * fed one token at a time with its carry kept, gives at every step the log-probabilities
- * that one whole-sequence run (`scan` runs `cell.sequence`) gives at that position.
+ * Streaming generation with the comeback cells (minGRU, minLSTM, sLSTM, mLSTM, RWKV): the
+ * step form inside `recurrentStepModel`, fed one token at a time with its carry kept,
+ * gives at every step the log-probabilities that one whole-sequence run (`scan` runs
+ * `cell.sequence`: the log-space scan, the fused sLSTM and WKV kernels, mLSTM's chunkwise
+ * form) gives at that position; beam search runs on each step model.
  */
-import { minGru, minLstm } from '@recur/cells';
+import { minGru, minLstm, mlstm, rwkv, slstm } from '@recur/cells';
 import { type Carry, type Cell, type Params, Rng, scan } from '@recur/core';
 import { beamSearch, recurrentStepModel } from '@recur/decode';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
@@ -16,12 +18,20 @@ const EMBED = 3;
 const UNITS = 4;
 const tol = { rtol: 1e-5, atol: 1e-5 };
 
-describeBackends('min-RNN streaming generation', () => {
+describeBackends('streaming generation', () => {
   checkLeaks();
 
   it.each([
     ['minGru, log-space sequence form', minGru({ inputSize: EMBED, units: UNITS, parallel: 'log' })],
     ['minLstm, expansion 2', minLstm({ inputSize: EMBED, units: UNITS, expansion: 2 })],
+    [
+      'sLSTM, 2 heads, exponential forget gate',
+      slstm({ inputSize: EMBED, units: UNITS, heads: 2, forgetGate: 'exponential' }),
+    ],
+    // Chunks of 4 over 6 steps: the last chunk is shorter.
+    ['mLSTM, chunkwise', mlstm({ inputSize: EMBED, units: UNITS, heads: 2, chunkSize: 4 })],
+    ['mLSTM, quadratic', mlstm({ inputSize: EMBED, units: UNITS, parallel: 'quadratic' })],
+    ['RWKV (input projected to the width)', rwkv({ inputSize: EMBED, units: UNITS })],
   ])('should give, step by step, the log-probabilities of the sequence form: %s', (_n, typed) => {
     const cell = typed as unknown as Cell<Carry, Params>;
     const rng = new Rng(3);
