@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
-import { kernelConfigs } from '@recur/core/kernel-api';
+import { checkThreads, inNode, kernelConfigs, type ThreadPlan } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
+import { startThreads } from './threads/backend-pools.js';
 
 export { WASM_KERNELS } from './kernels/registry.js';
 
@@ -18,10 +19,15 @@ export interface WasmOptions {
    * Not used in Node, where tfjs reads the files from its installed package.
    */
   readonly wasmPaths?: string | Record<string, string>;
+  /**
+   * How many threads Recur's fused kernels split their batch over: an integer from 1
+   * to 64. Default: the cores available (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in a Web Worker). Browsers run one thread unless the
+   * page is cross-origin isolated and tfjs runs in a Web Worker; `capabilities()` says
+   * how many are in use and why.
+   */
+  readonly threads?: number;
 }
-
-const inNode = (): boolean =>
-  (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
 
 /**
  * tfjs' binaries as this package ships them (copied from the pinned tfjs-backend-wasm at
@@ -39,7 +45,7 @@ function shippedWasmPaths(): Record<string, string> {
 }
 
 let simd = false;
-let threads = false;
+let tfjsThreads = false;
 
 /**
  * A wasm plug-in with options. In a browser tfjs fetches its `.wasm` files: by default
@@ -47,6 +53,8 @@ let threads = false;
  * `wasmPaths` to fetch them from a CDN or your own server instead.
  */
 export function wasmWith(options: WasmOptions = {}): BackendPlugin {
+  const requested = checkThreads('wasmWith option threads', options.threads);
+  let plan: ThreadPlan = { count: 1, reason: 'not started' };
   return {
     name: 'wasm',
     setup() {
@@ -63,9 +71,12 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
       }
     },
-    async activated() {
+    async activated(backend: tf.KernelBackend) {
       simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      tfjsThreads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      plan = sequenceKernelsSupported()
+        ? await startThreads(backend, requested)
+        : { count: 1, reason: 'the reference kernels run (no WebAssembly SIMD)' };
     },
     capabilities(): BackendCapabilities {
       return {
@@ -75,7 +86,11 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
         details: {
           implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK; Recur sequence kernels in AssemblyScript SIMD)',
           simd,
-          threads,
+          // Threads of Recur's fused kernels, and why that many.
+          threads: plan.count,
+          threadsReason: plan.reason,
+          // Whether tfjs' own kernels run its multi-threaded build (never in Node).
+          tfjsThreads,
         },
       };
     },

@@ -12,6 +12,7 @@ export {
   expectFusedMatchesReference,
   type KernelCase,
   kernelCases,
+  kernelCaseValues,
   registerKernels,
 } from './sequence-kernels.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

@@ -19,8 +19,12 @@ export interface KernelCase {
   readonly pins?: ExamplePins;
 }
 
-/** Visible outputs, then the gradients of a random linear function of them w.r.t. each differentiable input. */
-function run(c: KernelCase): number[][] {
+/**
+ * Visible outputs, then the gradients of a random linear function of them w.r.t. each
+ * differentiable input, as arrays: what the parity harness compares, for tests that
+ * compare two configurations of one backend (thread counts, builds).
+ */
+export function kernelCaseValues(c: KernelCase): number[][] {
   return tf.tidy(() => {
     const d = c.descriptor;
     const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
@@ -58,9 +62,9 @@ export function expectFusedMatchesReference(c: KernelCase, kernels: readonly Bac
   const configs = kernels.find((k) => k.descriptor === c.descriptor)?.configs ?? [];
   const before = tf.memory().numTensors;
   registerKernels(configs, backend, false);
-  const reference = run(c);
+  const reference = kernelCaseValues(c);
   registerKernels(configs, backend, true);
-  const fused = run(c);
+  const fused = kernelCaseValues(c);
   expect(tf.memory().numTensors).toBe(before);
   expect(fused.length).toBe(reference.length);
   const visible = c.descriptor.outputs.length;

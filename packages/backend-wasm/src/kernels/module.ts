@@ -51,7 +51,7 @@ export function sequenceKernelsSupported(): boolean {
 }
 
 /** The tfjs heap as a `WebAssembly.Memory`, whichever tfjs build is running. */
-function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
+export function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
   const candidates = [backend.wasm?.asm?.memory, backend.wasm?.wasmMemory];
   const memory = candidates.find((m): m is WebAssembly.Memory => m instanceof WebAssembly.Memory);
   if (memory === undefined) {
@@ -83,4 +83,13 @@ export function kernelsFor(backend: object): SequenceKernelExports {
   const exports = instance.exports as unknown as SequenceKernelExports;
   instances.set(backend, exports);
   return exports;
+}
+
+/**
+ * The shared-memory build, compiled, for Recur's own thread pool (threads/); undefined
+ * where the engine lacks WebAssembly threads.
+ */
+export function sharedKernelsModule(): WebAssembly.Module | undefined {
+  if (!sequenceKernelsSupported() || !WebAssembly.validate(decode(SEQUENCE_KERNELS_WASM_SHARED))) return undefined;
+  return compiledModule(true);
 }
