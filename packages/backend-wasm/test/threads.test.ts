@@ -2,20 +2,27 @@ import { wasmWith } from '@recur/backend-wasm';
 import { KERNEL_DESCRIPTORS, RecurError, useBackend } from '@recur/core';
 import { checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedKernelsModule } from '../src/kernels/module.js';
 import { poolFor, startThreads } from '../src/threads/backend-pools.js';
 import { ThreadPool } from '../src/threads/thread-pool.js';
 
-/** Every descriptor's example at an odd batch, as the parity harness runs it, on `threads` threads. */
-async function valuesOn(threads: number, batch: number): Promise<Map<string, number[][]>> {
-  await useBackend(wasmWith({ threads }));
+/** Split calls in one pass over the descriptors: forward and backward of each kernel that splits. */
+const SPLIT_CALLS = 16;
+
+/** Every descriptor's example at batch `batch`, as the parity harness runs it, on the active backend. */
+function values(batch: number): Map<string, number[][]> {
   return new Map(
     KERNEL_DESCRIPTORS.map((descriptor) => [
       descriptor.name,
       kernelCaseValues({ descriptor, seed: 7, pins: { batch } }),
     ]),
   );
+}
+
+async function valuesOn(threads: number, batch: number): Promise<Map<string, number[][]>> {
+  await useBackend(wasmWith({ threads }));
+  return values(batch);
 }
 
 describe('wasm threads', () => {
@@ -32,8 +39,14 @@ describe('wasm threads', () => {
   describe('kernels split by batch rows', () => {
     for (const threads of [2, 3]) {
       it(`should equal the 1-thread kernels on ${threads} threads (forward 1e-5, gradients 1e-4), batch 7`, async () => {
-        const split = await valuesOn(threads, 7);
-        expect(poolFor(tf.backend())?.threads).toBe(threads);
+        await useBackend(wasmWith({ threads }));
+        const pool = poolFor(tf.backend());
+        expect(pool?.threads).toBe(threads);
+        // Every split kernel goes through the pool: forward and backward of each that splits.
+        const run = vi.spyOn(pool as NonNullable<typeof pool>, 'run');
+        const split = values(7);
+        expect(run.mock.calls.length).toBeGreaterThanOrEqual(SPLIT_CALLS);
+        run.mockRestore();
         for (const descriptor of KERNEL_DESCRIPTORS) {
           const expected = single.get(descriptor.name) as number[][];
           const actual = split.get(descriptor.name) as number[][];

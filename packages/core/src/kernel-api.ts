@@ -19,6 +19,7 @@ export {
   kernelConfigs,
   referenceKernel,
 } from './kernels/backend-kernel.js';
+export { BackendPools, type StoppablePool } from './kernels/backend-pools.js';
 export { copyRows, type RowSlice, rowShares, sumInOrder } from './kernels/batch-rows.js';
 export type {
   CompleteInputs,

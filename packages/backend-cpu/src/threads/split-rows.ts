@@ -1,0 +1,85 @@
+/**
+ * A cpu kernel call split by batch rows over the pool. Each thread runs the whole
+ * sequence on its own rows (no barrier per step); weight gradients come back as one
+ * partial sum per thread, added in thread order (deterministic for a fixed thread count).
+ * Inputs are copied into one SharedArrayBuffer, each share contiguous (`[rows, …]` or
+ * `[T, rows, …]`) so the kernel runs on it unchanged; outputs are copied back into whole
+ * arrays. With one thread, or one row, the kernel runs as it always has.
+ */
+import { BackendPools, copyRows, type RowSlice, rowShares, sumInOrder } from '@recur/core/kernel-api';
+import type { SequenceDims } from '../kernels/sequence-common.js';
+import type { CpuThreadPool } from './cpu-pool.js';
+import type { JobInput, RowJob } from './row-job.js';
+import { ROW_KERNELS, ROW_LAYOUT, type RowKernelName } from './row-kernels.js';
+
+/** The cpu backends' pools, by backend object. */
+export const cpuPools = new BackendPools<CpuThreadPool>();
+
+type Kernels = typeof ROW_KERNELS;
+
+const bytesOf = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Where a tensor called `name`, of `length` floats, keeps rows `rows` of a batch of `dims.batch`. */
+function slice(name: string, length: number, dims: SequenceDims, rows: [number, number]): RowSlice {
+  const { batch, time } = dims;
+  const shape = ROW_LAYOUT.timeMajor.has(name) ? [time, batch, length / (time * batch)] : [batch, length / batch];
+  return { shape, axis: ROW_LAYOUT.timeMajor.has(name) ? 1 : 0, rows, bytes: 4 };
+}
+
+/** `ROW_KERNELS[name](arrays, dims, attrs)`, split by rows over `backend`'s pool where it has one. */
+export function runRows<N extends RowKernelName>(
+  backend: object,
+  name: N,
+  arrays: Parameters<Kernels[N]>[0],
+  dims: Parameters<Kernels[N]>[1],
+  attrs: Parameters<Kernels[N]>[2],
+): ReturnType<Kernels[N]> {
+  const pool = cpuPools.get(backend);
+  const kernel = ROW_KERNELS[name] as (v: unknown, d: unknown, a: unknown) => ReturnType<Kernels[N]>;
+  if (pool === undefined || dims.batch < 2) return kernel(arrays, dims, attrs);
+  const shares = rowShares(dims.batch, pool.threads);
+  const entries = Object.entries(arrays as unknown as Record<string, Float32Array | number>);
+  const floats = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.length), 0);
+  const buffer = new SharedArrayBuffer(4 * floats);
+  const target = new Uint8Array(buffer);
+  let end = 0;
+  const wholeAt = new Map<string, JobInput>();
+  const jobs: RowJob[] = shares.map((rows) => {
+    const inputs: Record<string, JobInput> = {};
+    for (const [input, a] of entries) {
+      if (typeof a === 'number') {
+        inputs[input] = a;
+      } else if (ROW_LAYOUT.whole.has(input)) {
+        if (!wholeAt.has(input)) {
+          target.set(bytesOf(a), end);
+          wholeAt.set(input, { at: end, length: a.length });
+          end += a.byteLength;
+        }
+        inputs[input] = wholeAt.get(input) as JobInput;
+      } else {
+        const length = (a.length / dims.batch) * rows[1];
+        copyRows('gather', bytesOf(a), 0, target, end, slice(input, a.length, dims, rows));
+        inputs[input] = { at: end, length };
+        end += 4 * length;
+      }
+    }
+    return { name, buffer, inputs, dims: { ...dims, batch: rows[1] }, attrs };
+  });
+  const parts = pool.run(jobs);
+  const merged: Record<string, Float32Array> = {};
+  for (const output of Object.keys(parts[0] as object)) {
+    const pieces = parts.map((p) => p[output] as Float32Array);
+    if (ROW_LAYOUT.whole.has(output)) {
+      merged[output] = new Float32Array((pieces[0] as Float32Array).length);
+      sumInOrder(merged[output], pieces);
+      continue;
+    }
+    const length = pieces.reduce((n, p) => n + p.length, 0);
+    const whole = new Float32Array(length);
+    for (const [s, rows] of shares.entries()) {
+      copyRows('scatter', bytesOf(whole), 0, bytesOf(pieces[s] as Float32Array), 0, slice(output, length, dims, rows));
+    }
+    merged[output] = whole;
+  }
+  return merged as ReturnType<Kernels[N]>;
+}
