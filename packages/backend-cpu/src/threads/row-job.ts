@@ -14,7 +14,7 @@ export interface RowJob {
   readonly buffer: SharedArrayBuffer;
   readonly inputs: Readonly<Record<string, JobInput>>;
   readonly dims: object;
-  readonly attrs: object;
+  readonly attrs: object | boolean;
 }
 
 /** The job's inputs as Float32Array views of its shared buffer (plain values as they are). */

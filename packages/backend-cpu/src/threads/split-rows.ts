@@ -7,10 +7,9 @@
  * arrays. With one thread, or one row, the kernel runs as it always has.
  */
 import { BackendPools, copyRows, type RowSlice, rowShares, sumInOrder } from '@recur/core/kernel-api';
-import type { SequenceDims } from '../kernels/sequence-common.js';
 import type { CpuThreadPool } from './cpu-pool.js';
 import type { JobInput, RowJob } from './row-job.js';
-import { ROW_KERNELS, ROW_LAYOUT, type RowKernelName } from './row-kernels.js';
+import { ROW_KERNELS, type RowKernelName, type RowLayout, rowLayout } from './row-kernels.js';
 
 /** The cpu backends' pools, by backend object. */
 export const cpuPools = new BackendPools<CpuThreadPool>();
@@ -19,11 +18,18 @@ type Kernels = typeof ROW_KERNELS;
 
 const bytesOf = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Where a tensor called `name`, of `length` floats, keeps rows `rows` of a batch of `dims.batch`. */
-function slice(name: string, length: number, dims: SequenceDims, rows: [number, number]): RowSlice {
+/** Where an array called `name`, of `length` floats, keeps rows `rows` of a batch of `dims.batch`. */
+function slice(layout: RowLayout, name: string, length: number, dims: RowDims, rows: [number, number]): RowSlice {
   const { batch, time } = dims;
-  const shape = ROW_LAYOUT.timeMajor.has(name) ? [time, batch, length / (time * batch)] : [batch, length / batch];
-  return { shape, axis: ROW_LAYOUT.timeMajor.has(name) ? 1 : 0, rows, bytes: 4 };
+  const timeMajor = layout.timeMajor.has(name);
+  const shape = timeMajor ? [time, batch, length / (time * batch)] : [batch, length / batch];
+  return { shape, axis: timeMajor ? 1 : 0, rows, bytes: 4 };
+}
+
+/** What every split kernel's dims have. */
+interface RowDims {
+  readonly batch: number;
+  readonly time: number;
 }
 
 /** `ROW_KERNELS[name](arrays, dims, attrs)`, split by rows over `backend`'s pool where it has one. */
@@ -37,6 +43,7 @@ export function runRows<N extends RowKernelName>(
   const pool = cpuPools.get(backend);
   const kernel = ROW_KERNELS[name] as (v: unknown, d: unknown, a: unknown) => ReturnType<Kernels[N]>;
   if (pool === undefined || dims.batch < 2) return kernel(arrays, dims, attrs);
+  const layout = rowLayout(name);
   const shares = rowShares(dims.batch, pool.threads);
   const entries = Object.entries(arrays as unknown as Record<string, Float32Array | number>);
   const floats = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.length), 0);
@@ -49,7 +56,7 @@ export function runRows<N extends RowKernelName>(
     for (const [input, a] of entries) {
       if (typeof a === 'number') {
         inputs[input] = a;
-      } else if (ROW_LAYOUT.whole.has(input)) {
+      } else if (layout.whole.has(input)) {
         if (!wholeAt.has(input)) {
           target.set(bytesOf(a), end);
           wholeAt.set(input, { at: end, length: a.length });
@@ -58,7 +65,7 @@ export function runRows<N extends RowKernelName>(
         inputs[input] = wholeAt.get(input) as JobInput;
       } else {
         const length = (a.length / dims.batch) * rows[1];
-        copyRows('gather', bytesOf(a), 0, target, end, slice(input, a.length, dims, rows));
+        copyRows('gather', bytesOf(a), 0, target, end, slice(layout, input, a.length, dims, rows));
         inputs[input] = { at: end, length };
         end += 4 * length;
       }
@@ -69,7 +76,7 @@ export function runRows<N extends RowKernelName>(
   const merged: Record<string, Float32Array> = {};
   for (const output of Object.keys(parts[0] as object)) {
     const pieces = parts.map((p) => p[output] as Float32Array);
-    if (ROW_LAYOUT.whole.has(output)) {
+    if (layout.whole.has(output)) {
       merged[output] = new Float32Array((pieces[0] as Float32Array).length);
       sumInOrder(merged[output], pieces);
       continue;
@@ -77,7 +84,14 @@ export function runRows<N extends RowKernelName>(
     const length = pieces.reduce((n, p) => n + p.length, 0);
     const whole = new Float32Array(length);
     for (const [s, rows] of shares.entries()) {
-      copyRows('scatter', bytesOf(whole), 0, bytesOf(pieces[s] as Float32Array), 0, slice(output, length, dims, rows));
+      copyRows(
+        'scatter',
+        bytesOf(whole),
+        0,
+        bytesOf(pieces[s] as Float32Array),
+        0,
+        slice(layout, output, length, dims, rows),
+      );
     }
     merged[output] = whole;
   }
