@@ -13,8 +13,8 @@ const CONFIGS = kernelConfigs(CPU_KERNELS);
 
 export interface CpuOptions {
   /**
-   * How many threads the fused recurrent kernels (LSTM, GRU, Elman, sLSTM) split their
-   * batch over: an integer from 1 to 64. Default: the cores available
+   * How many threads every fused kernel splits its batch rows over: an integer from 1
+   * to 64. Default: the cores available
    * (`os.availableParallelism()`). Node only (worker_threads); elsewhere one thread.
    * `capabilities()` says how many are in use and why.
    */
@@ -54,8 +54,8 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
 }
 
 /**
- * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere; the fused
- * recurrent kernels on every core in Node.
+ * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere; Recur's
+ * fused kernels on every core in Node.
  *
  * ```ts
  * import { useBackend } from '@recur/core';

@@ -7,7 +7,7 @@ import { CpuThreadPool } from '../src/threads/cpu-pool.js';
 import { cpuPools } from '../src/threads/split-rows.js';
 
 /** Split calls in one pass over the descriptors: forward and backward of each kernel that splits. */
-const SPLIT_CALLS = 14;
+const SPLIT_CALLS = 16;
 
 /** Every descriptor's example at batch `batch`, as the parity harness runs it, on the active backend. */
 function values(batch: number): Map<string, number[][]> {

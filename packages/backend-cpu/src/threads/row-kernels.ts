@@ -2,6 +2,7 @@
  * The cpu kernels that split by batch rows over the thread pool, as plain array code:
  * what the workers bundle (scripts/build-worker.mjs), so nothing here imports a package.
  */
+import { ctcLossBackward, ctcLossForward } from '../kernels/ctc-rows.js';
 import { elmanBackward, elmanForward } from '../kernels/elman.js';
 import { gruBackward, gruForward } from '../kernels/gru.js';
 import { linearScanBackward, linearScanForward } from '../kernels/linear-scan-arrays.js';
@@ -25,6 +26,8 @@ export const ROW_KERNELS = {
   logLinearScanBackward,
   wkvForward,
   wkvBackward,
+  ctcLossForward,
+  ctcLossBackward,
 };
 
 export type RowKernelName = keyof typeof ROW_KERNELS;
@@ -43,7 +46,7 @@ const RECURRENT: RowLayout = {
   whole: new Set(['kernel', 'recurrentKernel', 'bias', 'dKernel', 'dRecurrentKernel', 'dBias']),
 };
 
-/** The scans: every array batch-major. */
+/** The scans and CTC: every array batch-major. */
 const SCAN: RowLayout = { timeMajor: new Set(), whole: new Set() };
 
 /** WKV: batch-major, but for the decay and bonus vectors and their gradients. */
@@ -51,5 +54,5 @@ const WKV: RowLayout = { timeMajor: new Set(), whole: new Set(['w', 'u', 'dw', '
 
 export function rowLayout(name: RowKernelName): RowLayout {
   if (name.startsWith('wkv')) return WKV;
-  return name.includes('inearScan') ? SCAN : RECURRENT;
+  return name.includes('inearScan') || name.startsWith('ctc') ? SCAN : RECURRENT;
 }

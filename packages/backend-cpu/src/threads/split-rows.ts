@@ -16,7 +16,7 @@ export const cpuPools = new BackendPools<CpuThreadPool>();
 
 type Kernels = typeof ROW_KERNELS;
 
-const bytesOf = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Where an array called `name`, of `length` floats, keeps rows `rows` of a batch of `dims.batch`. */
 function slice(layout: RowLayout, name: string, length: number, dims: RowDims, rows: [number, number]): RowSlice {
@@ -45,7 +45,7 @@ export function runRows<N extends RowKernelName>(
   if (pool === undefined || dims.batch < 2) return kernel(arrays, dims, attrs);
   const layout = rowLayout(name);
   const shares = rowShares(dims.batch, pool.threads);
-  const entries = Object.entries(arrays as unknown as Record<string, Float32Array | number>);
+  const entries = Object.entries(arrays as unknown as Record<string, Float32Array | Int32Array | number>);
   const floats = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.length), 0);
   const buffer = new SharedArrayBuffer(4 * floats);
   const target = new Uint8Array(buffer);
@@ -59,14 +59,14 @@ export function runRows<N extends RowKernelName>(
       } else if (layout.whole.has(input)) {
         if (!wholeAt.has(input)) {
           target.set(bytesOf(a), end);
-          wholeAt.set(input, { at: end, length: a.length });
+          wholeAt.set(input, { at: end, length: a.length, int: a instanceof Int32Array });
           end += a.byteLength;
         }
         inputs[input] = wholeAt.get(input) as JobInput;
       } else {
         const length = (a.length / dims.batch) * rows[1];
         copyRows('gather', bytesOf(a), 0, target, end, slice(layout, input, a.length, dims, rows));
-        inputs[input] = { at: end, length };
+        inputs[input] = { at: end, length, int: a instanceof Int32Array };
         end += 4 * length;
       }
     }
