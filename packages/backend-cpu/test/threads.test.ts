@@ -1,6 +1,6 @@
 import { cpuWith } from '@recur/backend-cpu';
 import { KERNEL_DESCRIPTORS, RecurError, useBackend } from '@recur/core';
-import { checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
+import { castMaskOutputs, checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CpuThreadPool } from '../src/threads/cpu-pool.js';
@@ -63,6 +63,23 @@ describe('cpu threads', () => {
         expect(second).toEqual(first);
       });
     }
+
+    it('should read masks cast from bool (one byte per step on cpu) as one thread does', async () => {
+      const outputs = async (threads: number) => {
+        await useBackend(cpuWith({ threads }));
+        return KERNEL_DESCRIPTORS.map((descriptor) =>
+          castMaskOutputs({ descriptor, seed: 3, pins: { batch: 5, masked: true, initial: true } }),
+        );
+      };
+      const alone = await outputs(1);
+      const split = await outputs(3);
+      expect(alone.filter((o) => o !== undefined).length).toBe(KERNEL_DESCRIPTORS.length - 1);
+      for (const [i, values] of split.entries()) {
+        for (const [j, output] of (values ?? []).entries()) {
+          expectClose(output, alone[i]?.[j] as number[], { rtol: 1e-5, atol: 1e-5 });
+        }
+      }
+    });
 
     it('should run a batch of one on the calling thread alone, as one thread does', async () => {
       const split = await valuesOn(2, 1);

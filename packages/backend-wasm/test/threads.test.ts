@@ -1,6 +1,6 @@
 import { wasmWith } from '@recur/backend-wasm';
 import { KERNEL_DESCRIPTORS, RecurError, useBackend } from '@recur/core';
-import { checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
+import { castMaskOutputs, checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedKernelsModule } from '../src/kernels/module.js';
@@ -64,6 +64,23 @@ describe('wasm threads', () => {
         expect(second).toEqual(first);
       });
     }
+
+    it('should read masks cast from bool (one byte per step on cpu) as one thread does', async () => {
+      const outputs = async (threads: number) => {
+        await useBackend(wasmWith({ threads }));
+        return KERNEL_DESCRIPTORS.map((descriptor) =>
+          castMaskOutputs({ descriptor, seed: 3, pins: { batch: 5, masked: true, initial: true } }),
+        );
+      };
+      const alone = await outputs(1);
+      const split = await outputs(3);
+      expect(alone.filter((o) => o !== undefined).length).toBe(KERNEL_DESCRIPTORS.length - 1);
+      for (const [i, values] of split.entries()) {
+        for (const [j, output] of (values ?? []).entries()) {
+          expectClose(output, alone[i]?.[j] as number[], { rtol: 1e-5, atol: 1e-5 });
+        }
+      }
+    });
 
     it('should run a batch of one on the calling thread alone', async () => {
       const split = await valuesOn(2, 1);

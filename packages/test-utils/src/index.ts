@@ -8,6 +8,7 @@ export {
   matrixMemoryCell,
 } from './matrix-memory-cell.js';
 export {
+  castMaskOutputs,
   expectCoversEveryDescriptor,
   expectFusedMatchesReference,
   type KernelCase,

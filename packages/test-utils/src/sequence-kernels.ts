@@ -44,6 +44,27 @@ export function kernelCaseValues(c: KernelCase): number[][] {
   });
 }
 
+/**
+ * The visible outputs of `c` with its mask cast from bool to float32, as `scan` passes a
+ * user's mask, or undefined for a kernel without a mask. tfjs' cpu backend casts without
+ * a copy, so the float32 tensor keeps its one-byte `Uint8Array`: tests of code that reads
+ * the arrays itself must cover it.
+ */
+export function castMaskOutputs(c: KernelCase): number[][] | undefined {
+  return tf.tidy(() => {
+    const d = c.descriptor;
+    const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
+    const mask = (inputs as Record<string, tf.Tensor | undefined>).mask;
+    if (mask === undefined) return undefined;
+    const outs = runKernel(
+      d,
+      { ...inputs, mask: tf.cast(tf.cast(mask, 'bool'), 'float32') } as never,
+      attrs as never,
+    ) as Record<string, tf.Tensor>;
+    return d.outputs.map((name) => Array.from((outs[name] as tf.Tensor).dataSync()));
+  });
+}
+
 /** Registers (or removes) kernel configs for `backend`. */
 export function registerKernels(configs: readonly tf.KernelConfig[], backend: string, on: boolean): void {
   for (const k of configs) {

@@ -6,8 +6,19 @@ export const DONE = 2;
 export const FAILED = 3;
 export const STOP = 4;
 
-/** A typed array's place in the job's shared buffer (float32 elements, or int32 with `int`), or a plain value. */
-export type JobInput = { readonly at: number; readonly length: number; readonly int?: boolean } | number;
+/** The typed arrays a kernel reads: float32 values, int32 labels and lengths, bool masks (one byte each). */
+export type RowArray = Float32Array | Int32Array | Uint8Array;
+
+type ArrayType = 'Float32Array' | 'Int32Array' | 'Uint8Array';
+
+/** A typed array's place in the job's shared buffer, and its type; or a plain value. */
+export type JobInput = { readonly at: number; readonly length: number; readonly type: ArrayType } | number;
+
+/** The type name a job carries for `array`. */
+export function arrayType(array: RowArray): ArrayType {
+  if (array instanceof Int32Array) return 'Int32Array';
+  return array instanceof Uint8Array ? 'Uint8Array' : 'Float32Array';
+}
 
 export interface RowJob {
   readonly name: keyof typeof import('./row-kernels.js').ROW_KERNELS;
@@ -18,11 +29,12 @@ export interface RowJob {
 }
 
 /** The job's inputs as views of its shared buffer (plain values as they are). */
-export function viewsOf(job: RowJob): Record<string, Float32Array | Int32Array | number> {
-  const views: Record<string, Float32Array | Int32Array | number> = {};
+export function viewsOf(job: RowJob): Record<string, RowArray | number> {
+  const views: Record<string, RowArray | number> = {};
   for (const [name, input] of Object.entries(job.inputs)) {
     if (typeof input === 'number') views[name] = input;
-    else if (input.int) views[name] = new Int32Array(job.buffer, input.at, input.length);
+    else if (input.type === 'Int32Array') views[name] = new Int32Array(job.buffer, input.at, input.length);
+    else if (input.type === 'Uint8Array') views[name] = new Uint8Array(job.buffer, input.at, input.length);
     else views[name] = new Float32Array(job.buffer, input.at, input.length);
   }
   return views;

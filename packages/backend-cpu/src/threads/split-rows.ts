@@ -8,7 +8,7 @@
  */
 import { BackendPools, copyRows, type RowSlice, rowShares, sumInOrder } from '@recur/core/kernel-api';
 import type { CpuThreadPool } from './cpu-pool.js';
-import type { JobInput, RowJob } from './row-job.js';
+import { arrayType, type JobInput, type RowArray, type RowJob } from './row-job.js';
 import { ROW_KERNELS, type RowKernelName, type RowLayout, rowLayout } from './row-kernels.js';
 
 /** The cpu backends' pools, by backend object. */
@@ -16,15 +16,25 @@ export const cpuPools = new BackendPools<CpuThreadPool>();
 
 type Kernels = typeof ROW_KERNELS;
 
-const bytesOf = (a: Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: RowArray): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Where an array called `name`, of `length` floats, keeps rows `rows` of a batch of `dims.batch`. */
-function slice(layout: RowLayout, name: string, length: number, dims: RowDims, rows: [number, number]): RowSlice {
+function slice(
+  layout: RowLayout,
+  name: string,
+  array: { readonly length: number; readonly BYTES_PER_ELEMENT: number },
+  dims: RowDims,
+  rows: [number, number],
+): RowSlice {
   const { batch, time } = dims;
+  const { length } = array;
   const timeMajor = layout.timeMajor.has(name);
   const shape = timeMajor ? [time, batch, length / (time * batch)] : [batch, length / batch];
-  return { shape, axis: timeMajor ? 1 : 0, rows, bytes: 4 };
+  return { shape, axis: timeMajor ? 1 : 0, rows, bytes: array.BYTES_PER_ELEMENT };
 }
+
+/** Bytes rounded up to 8, so every view in the shared buffer starts aligned. */
+const aligned = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 
 /** What every split kernel's dims have. */
 interface RowDims {
@@ -45,9 +55,10 @@ export function runRows<N extends RowKernelName>(
   if (pool === undefined || dims.batch < 2) return kernel(arrays, dims, attrs);
   const layout = rowLayout(name);
   const shares = rowShares(dims.batch, pool.threads);
-  const entries = Object.entries(arrays as unknown as Record<string, Float32Array | Int32Array | number>);
-  const floats = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.length), 0);
-  const buffer = new SharedArrayBuffer(4 * floats);
+  const entries = Object.entries(arrays as unknown as Record<string, RowArray | number>);
+  // Each array once in all (whole, or its shares), each share aligned: at most 8 bytes more per share.
+  const bytes = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.byteLength + 8 * shares.length), 0);
+  const buffer = new SharedArrayBuffer(bytes);
   const target = new Uint8Array(buffer);
   let end = 0;
   const wholeAt = new Map<string, JobInput>();
@@ -59,15 +70,15 @@ export function runRows<N extends RowKernelName>(
       } else if (layout.whole.has(input)) {
         if (!wholeAt.has(input)) {
           target.set(bytesOf(a), end);
-          wholeAt.set(input, { at: end, length: a.length, int: a instanceof Int32Array });
-          end += a.byteLength;
+          wholeAt.set(input, { at: end, length: a.length, type: arrayType(a) });
+          end += aligned(a.byteLength);
         }
         inputs[input] = wholeAt.get(input) as JobInput;
       } else {
         const length = (a.length / dims.batch) * rows[1];
-        copyRows('gather', bytesOf(a), 0, target, end, slice(layout, input, a.length, dims, rows));
-        inputs[input] = { at: end, length, int: a instanceof Int32Array };
-        end += 4 * length;
+        copyRows('gather', bytesOf(a), 0, target, end, slice(layout, input, a, dims, rows));
+        inputs[input] = { at: end, length, type: arrayType(a) };
+        end += aligned(length * a.BYTES_PER_ELEMENT);
       }
     }
     return { name, buffer, inputs, dims: { ...dims, batch: rows[1] }, attrs };
@@ -90,7 +101,7 @@ export function runRows<N extends RowKernelName>(
         0,
         bytesOf(pieces[s] as Float32Array),
         0,
-        slice(layout, output, length, dims, rows),
+        slice(layout, output, whole, dims, rows),
       );
     }
     merged[output] = whole;
