@@ -38,8 +38,10 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
       // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
       // users chose this backend on purpose.
       (backend as unknown as { firstUse?: boolean }).firstUse = false;
-      await cpuPools.stop(backend);
       plan = await planThreads(requested, { nodeOnly: true });
+      // Activating the backend again with the same count keeps its workers.
+      if (cpuPools.get(backend)?.threads === plan.count) return;
+      await cpuPools.stop(backend);
       if (plan.count > 1) cpuPools.set(backend, await CpuThreadPool.start(plan.count));
     },
     capabilities(): BackendCapabilities {

@@ -15,12 +15,14 @@ export function poolFor(backend: object): ThreadPool | undefined {
  * the environment allows it, and returns the plan with its reason. One thread: no pool.
  */
 export async function startThreads(backend: object, requested: number | undefined): Promise<ThreadPlan> {
-  await pools.stop(backend);
   let plan = await planThreads(requested);
   const module = sharedKernelsModule();
   if (plan.count > 1 && module === undefined) {
     plan = { count: 1, reason: 'this engine has no WebAssembly threads (shared memory, atomics)' };
   }
+  // Activating the backend again with the same count keeps its workers.
+  if (pools.get(backend)?.threads === plan.count) return plan;
+  await pools.stop(backend);
   if (plan.count > 1 && module !== undefined) pools.set(backend, await ThreadPool.start(plan.count, module));
   return plan;
 }
