@@ -5,6 +5,13 @@
  * Inputs are copied into one SharedArrayBuffer, each share contiguous (`[rows, …]` or
  * `[T, rows, …]`) so the kernel runs on it unchanged; outputs are copied back into whole
  * arrays. With one thread, or one row, the kernel runs as it always has.
+ *
+ * Measured on W1 (LSTM, batch 32, T 64, input 64, hidden 256; shared 2-core machine,
+ * load average 13–17): the forward pass takes 551–566 ms of CPU time on 2 threads
+ * against 404–431 ms on one, forward and backward 1528–1604 against 1312–1327 ms. Each
+ * thread packs the weights' panels for its own products at every step and warms up
+ * its own JIT, which the copies (a few MB) do not explain; the split pays where a core
+ * would otherwise idle.
  */
 import { BackendPools, copyRows, type RowSlice, rowShares, sumInOrder } from '@recur/core/kernel-api';
 import type { CpuThreadPool } from './cpu-pool.js';

@@ -13,7 +13,9 @@
  * kernel times are inflated; the copies, memory-bound, much less): forward, copy in
  * 0.4 ms (x and the weights, 1.8 MB) and copy out 3–9 ms (outputs and the workspaces
  * for the backward pass, 16 MB) against 85–180 ms in the kernel; backward, copy in
- * 5–16 ms (17 MB) and copy out 1.2 ms against 190–320 ms. So a few percent, which is why
+ * 5–16 ms (17 MB) and copy out 1.2 ms against 190–320 ms. In CPU time (all threads),
+ * the W1 forward pass costs 46–48 ms on 2 threads against 43–45 ms on one, forward and
+ * backward 376–400 against 356–381 ms: 5–7 % more work, for up to twice the cores. So
  * Recur copies rather than asks tfjs for a shared heap it cannot have in Node.
  */
 import { RecurError } from '@recur/core';
