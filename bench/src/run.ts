@@ -2,14 +2,15 @@
  * `pnpm bench`: Recur against tfjs-layers (same backend) and brain.js (W3), in one
  * process, on the workloads of issue 7. Prints a table and writes results/last-run.json
  * (ignored by git); with --save, results/latest.json, the tracked record of a measurement.
- * Options: --workload W1,W3  --backend cpu,wasm  --quick (fewer repetitions)  --save.
+ * Options: --workload W1,W3  --backend cpu,wasm  --threads 1,2 (each backend at each count;
+ * default: the cores available)  --quick (fewer repetitions)  --save.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cpu } from '@recur/backend-cpu';
-import { wasm } from '@recur/backend-wasm';
+import { cpuWith } from '@recur/backend-cpu';
+import { wasmWith } from '@recur/backend-wasm';
 import { type BackendPlugin, useBackend } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { brainModel } from './brain.js';
@@ -34,13 +35,21 @@ const { values } = parseArgs({
   options: {
     workload: { type: 'string', default: 'W1,W2,W3' },
     backend: { type: 'string', default: 'cpu,wasm' },
+    threads: { type: 'string' },
     quick: { type: 'boolean', default: false },
     save: { type: 'boolean', default: false },
   },
 });
-const PLUGINS: Record<string, BackendPlugin> = { cpu, wasm };
+const PLUGINS: Record<string, (threads?: number) => BackendPlugin> = {
+  cpu: (threads) => cpuWith({ threads }),
+  wasm: (threads) => wasmWith({ threads }),
+};
 const wanted = (values.workload as string).split(',');
-const backends = (values.backend as string).split(',');
+const threadCounts = values.threads === undefined ? [undefined] : values.threads.split(',').map(Number);
+// Each backend at each thread count, named `wasm×2` when the count is given.
+const backends = (values.backend as string)
+  .split(',')
+  .flatMap((name) => threadCounts.map((threads) => ({ name, threads, label: threads ? `${name}×${threads}` : name })));
 const budget = values.quick ? { minReps: 2, budgetMs: 1000 } : { minReps: 3, budgetMs: 4000 };
 
 async function matmulGflops(): Promise<number> {
@@ -64,13 +73,13 @@ async function measure(make: () => { train: () => unknown; forward: () => unknow
 
 const records: Record_[] = [];
 const rates: Record<string, number> = {};
-for (const backendName of backends) {
-  const plugin = PLUGINS[backendName];
-  if (plugin === undefined) throw new Error(`unknown backend ${backendName}`);
+for (const { name, threads, label: backendName } of backends) {
+  const plugin = PLUGINS[name]?.(threads);
+  if (plugin === undefined) throw new Error(`unknown backend ${name}`);
   await useBackend(plugin);
   rates[backendName] = await matmulGflops();
   console.log(
-    `${backendName}: 1024×1024 matMul ${rates[backendName].toFixed(2)} GFLOP/s; fused kernels: ${plugin.capabilities().fusedKernels.length}`,
+    `${backendName}: 1024×1024 matMul ${rates[backendName].toFixed(2)} GFLOP/s; fused kernels: ${plugin.capabilities().fusedKernels.length}; threads: ${plugin.capabilities().details.threads} (${plugin.capabilities().details.threadsReason})`,
   );
   for (const w of WORKLOADS.filter((x) => wanted.includes(x.id))) {
     const { x, y } = workloadData(w);

@@ -1,16 +1,63 @@
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
-import { kernelConfigs } from '@recur/core/kernel-api';
+import { checkThreads, kernelConfigs, planThreads, type ThreadPlan } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
 import { CPU_KERNELS } from './kernels/registry.js';
+import { CpuThreadPool } from './threads/cpu-pool.js';
+import { cpuPools } from './threads/split-rows.js';
 
 export { type GemmArgs, gemm } from './gemm.js';
 export { CPU_KERNELS } from './kernels/registry.js';
 
 const CONFIGS = kernelConfigs(CPU_KERNELS);
 
+export interface CpuOptions {
+  /**
+   * How many threads every fused kernel splits its batch rows over: an integer from 1
+   * to 64. Default: the cores available
+   * (`os.availableParallelism()`). Node only (worker_threads); elsewhere one thread.
+   * `capabilities()` says how many are in use and why.
+   */
+  readonly threads?: number;
+}
+
+/** A cpu plug-in with options (`cpuWith({ threads: 1 })`). */
+export function cpuWith(options: CpuOptions = {}): BackendPlugin {
+  const requested = checkThreads('cpuWith(options).threads', options.threads);
+  let plan: ThreadPlan = { count: 1, reason: 'not started' };
+  return {
+    name: 'cpu',
+    setup() {
+      // Importing @tensorflow/tfjs-backend-cpu registered the backend and tfjs' kernels;
+      // Recur's fused sequence kernels join them (once: setup may run many times).
+      for (const config of CONFIGS) {
+        if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
+      }
+    },
+    async activated(backend: tf.KernelBackend) {
+      // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
+      // users chose this backend on purpose.
+      (backend as unknown as { firstUse?: boolean }).firstUse = false;
+      plan = await planThreads(requested, { nodeOnly: true });
+      // Activating the backend again with the same count keeps its workers.
+      if (cpuPools.get(backend)?.threads === plan.count) return;
+      await cpuPools.stop(backend);
+      if (plan.count > 1) cpuPools.set(backend, await CpuThreadPool.start(plan.count));
+    },
+    capabilities(): BackendCapabilities {
+      return {
+        fusedKernels: CONFIGS.map((c) => c.kernelName),
+        environments: ['node', 'browser', 'worker'],
+        exactFloat32: true,
+        details: { implementation: 'JavaScript (tfjs-backend-cpu)', threads: plan.count, threadsReason: plan.reason },
+      };
+    },
+  };
+}
+
 /**
- * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere.
+ * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere; Recur's
+ * fused kernels on every core in Node.
  *
  * ```ts
  * import { useBackend } from '@recur/core';
@@ -18,26 +65,4 @@ const CONFIGS = kernelConfigs(CPU_KERNELS);
  * await useBackend(cpu);
  * ```
  */
-export const cpu: BackendPlugin = {
-  name: 'cpu',
-  setup() {
-    // Importing @tensorflow/tfjs-backend-cpu registered the backend and tfjs' kernels;
-    // Recur's fused sequence kernels join them (once: setup may run many times).
-    for (const config of CONFIGS) {
-      if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
-    }
-  },
-  activated(backend: tf.KernelBackend) {
-    // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
-    // users chose this backend on purpose.
-    (backend as unknown as { firstUse?: boolean }).firstUse = false;
-  },
-  capabilities(): BackendCapabilities {
-    return {
-      fusedKernels: CONFIGS.map((c) => c.kernelName),
-      environments: ['node', 'browser', 'worker'],
-      exactFloat32: true,
-      details: { implementation: 'JavaScript (tfjs-backend-cpu)' },
-    };
-  },
-};
+export const cpu: BackendPlugin = cpuWith();

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { type BackendCapabilities, type BackendPlugin, checkBoolean } from '@recur/core';
-import { kernelConfigs } from '@recur/core/kernel-api';
+import { checkThreads, inNode, kernelConfigs, type ThreadPlan } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
+import { startThreads } from './threads/backend-pools.js';
 
 export type { SequenceKernelsBuild } from './kernels/kernel-build.js';
 export { WASM_KERNELS } from './kernels/registry.js';
@@ -29,10 +30,15 @@ export interface WasmOptions {
    * `capabilities().details.kernelBuild` says which build runs.
    */
   readonly relaxedSimd?: boolean;
+  /**
+   * How many threads Recur's fused kernels split their batch over: an integer from 1
+   * to 64. Default: the cores available (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in a Web Worker). Browsers run one thread unless the
+   * page is cross-origin isolated and tfjs runs in a Web Worker; `capabilities()` says
+   * how many are in use and why.
+   */
+  readonly threads?: number;
 }
-
-const inNode = (): boolean =>
-  (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
 
 /**
  * tfjs' binaries as this package ships them (copied from the pinned tfjs-backend-wasm at
@@ -50,7 +56,7 @@ function shippedWasmPaths(): Record<string, string> {
 }
 
 let simd = false;
-let threads = false;
+let tfjsThreads = false;
 
 /**
  * A wasm plug-in with options. In a browser tfjs fetches its `.wasm` files: by default
@@ -60,6 +66,8 @@ let threads = false;
  */
 export function wasmWith(options: WasmOptions = {}): BackendPlugin {
   const relaxedSimd = checkBoolean(options.relaxedSimd, 'wasmWith(options).relaxedSimd', true);
+  const requested = checkThreads('wasmWith(options).threads', options.threads);
+  let plan: ThreadPlan = { count: 1, reason: 'not started' };
   return {
     name: 'wasm',
     async setup() {
@@ -77,9 +85,12 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
       }
     },
-    async activated() {
+    async activated(backend: tf.KernelBackend) {
       simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      tfjsThreads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      plan = sequenceKernelsSupported()
+        ? await startThreads(backend, requested)
+        : { count: 1, reason: 'the reference kernels run (no WebAssembly SIMD)' };
     },
     capabilities(): BackendCapabilities {
       return {
@@ -89,9 +100,13 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
         details: {
           implementation: 'WebAssembly (tfjs-backend-wasm, XNNPACK; Recur sequence kernels in AssemblyScript SIMD)',
           simd,
-          threads,
           kernelBuild: sequenceKernelsSupported() ? sequenceKernelsBuild() : 'none (reference kernels)',
           relaxedSimdSupported: relaxedSimdSupported(),
+          // Threads of Recur's fused kernels, and why that many.
+          threads: plan.count,
+          threadsReason: plan.reason,
+          // Whether tfjs' own kernels run its multi-threaded build (never in Node).
+          tfjsThreads,
         },
       };
     },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { cpu } from '@recur/backend-cpu';
 import { wasm, wasmWith } from '@recur/backend-wasm';
 import { useBackend } from '@recur/core';
@@ -12,11 +13,12 @@ describe('wasm plug-in', () => {
     await useBackend(wasm);
   });
 
-  it('should activate the tfjs backend named wasm, with SIMD and without threads in Node', () => {
+  it("should activate the tfjs backend named wasm, with SIMD, without tfjs' threads in Node and Recur's on every core", () => {
     expect(tf.getBackend()).toBe('wasm');
     const caps = wasm.capabilities();
     expect(caps.details.simd).toBe(true);
-    expect(caps.details.threads).toBe(false);
+    expect(caps.details.tfjsThreads).toBe(false);
+    expect(caps.details.threads).toBe(availableParallelism());
     expect(caps.environments).toContain('node');
   });
 

@@ -19,6 +19,8 @@ export {
   kernelConfigs,
   referenceKernel,
 } from './kernels/backend-kernel.js';
+export { BackendPools, type StoppablePool } from './kernels/backend-pools.js';
+export { copyRows, type RowSlice, rowShares, sumInOrder } from './kernels/batch-rows.js';
 export type {
   CompleteInputs,
   DefinedTensorMap,
@@ -32,3 +34,4 @@ export type {
   TensorMap,
 } from './kernels/descriptor.js';
 export { defineKernel } from './kernels/descriptor.js';
+export { checkThreads, inNode, MAX_THREADS, planThreads, type ThreadPlan } from './kernels/thread-plan.js';

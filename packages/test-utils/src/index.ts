@@ -8,10 +8,12 @@ export {
   matrixMemoryCell,
 } from './matrix-memory-cell.js';
 export {
+  castMaskOutputs,
   expectCoversEveryDescriptor,
   expectFusedMatchesReference,
   type KernelCase,
   kernelCases,
+  kernelCaseValues,
   registerKernels,
 } from './sequence-kernels.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

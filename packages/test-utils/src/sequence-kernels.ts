@@ -19,8 +19,12 @@ export interface KernelCase {
   readonly pins?: ExamplePins;
 }
 
-/** Visible outputs, then the gradients of a random linear function of them w.r.t. each differentiable input. */
-function run(c: KernelCase): number[][] {
+/**
+ * Visible outputs, then the gradients of a random linear function of them w.r.t. each
+ * differentiable input, as arrays: what the parity harness compares, for tests that
+ * compare two configurations of one backend (thread counts, builds).
+ */
+export function kernelCaseValues(c: KernelCase): number[][] {
   return tf.tidy(() => {
     const d = c.descriptor;
     const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
@@ -37,6 +41,27 @@ function run(c: KernelCase): number[][] {
     const outs = runKernel(d, inputs as never, attrs as never) as Record<string, tf.Tensor>;
     const grads = tf.grads(f)(names.map((name) => inputs[name] as tf.Tensor));
     return [...d.outputs.map((name) => outs[name] as tf.Tensor), ...grads].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+/**
+ * The visible outputs of `c` with its mask cast from bool to float32, as `scan` passes a
+ * user's mask, or undefined for a kernel without a mask. tfjs' cpu backend casts without
+ * a copy, so the float32 tensor keeps its one-byte `Uint8Array`: tests of code that reads
+ * the arrays itself must cover it.
+ */
+export function castMaskOutputs(c: KernelCase): number[][] | undefined {
+  return tf.tidy(() => {
+    const d = c.descriptor;
+    const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
+    const mask = (inputs as Record<string, tf.Tensor | undefined>).mask;
+    if (mask === undefined) return undefined;
+    const outs = runKernel(
+      d,
+      { ...inputs, mask: tf.cast(tf.cast(mask, 'bool'), 'float32') } as never,
+      attrs as never,
+    ) as Record<string, tf.Tensor>;
+    return d.outputs.map((name) => Array.from((outs[name] as tf.Tensor).dataSync()));
   });
 }
 
@@ -58,9 +83,9 @@ export function expectFusedMatchesReference(c: KernelCase, kernels: readonly Bac
   const configs = kernels.find((k) => k.descriptor === c.descriptor)?.configs ?? [];
   const before = tf.memory().numTensors;
   registerKernels(configs, backend, false);
-  const reference = run(c);
+  const reference = kernelCaseValues(c);
   registerKernels(configs, backend, true);
-  const fused = run(c);
+  const fused = kernelCaseValues(c);
   expect(tf.memory().numTensors).toBe(before);
   expect(fused.length).toBe(reference.length);
   const visible = c.descriptor.outputs.length;

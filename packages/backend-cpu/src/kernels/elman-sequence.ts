@@ -2,20 +2,20 @@
 import { elmanSequence, RecurElmanSequence, RecurElmanSequenceGrad } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { runRows } from '../threads/split-rows.js';
 import { arraysOf, outputsOn, sequenceDims } from './arrays.js';
-import { elmanBackward, elmanForward } from './elman.js';
 
 export const elmanSequenceCpu = fusedKernel(elmanSequence, 'cpu', {
   forward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
-    const out = elmanForward(arraysOf(RecurElmanSequence, backend, inputs), d, attrs);
+    const out = runRows(backend, 'elmanForward', arraysOf(RecurElmanSequence, backend, inputs), d, attrs);
     const { batch: B, time: T, units: H } = d;
     const make = outputsOn(backend);
     return { ys: make([B, T, H], out.ys), hT: make([B, H], out.hT), hs: make([T, B, H], out.hs) };
   },
   backward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
-    const g = elmanBackward(arraysOf(RecurElmanSequenceGrad, backend, inputs), d, attrs);
+    const g = runRows(backend, 'elmanBackward', arraysOf(RecurElmanSequenceGrad, backend, inputs), d, attrs);
     const { batch: B, time: T, input: I, units: H } = d;
     const make = outputsOn(backend);
     return {

@@ -3,8 +3,8 @@ import { gruSequence, RecurGruSequence, RecurGruSequenceGrad } from '@recur/core
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { runRows } from '../threads/split-rows.js';
 import { arraysOf, outputsOn, sequenceDims } from './arrays.js';
-import { gruBackward, gruForward } from './gru.js';
 
 /** `[3H]`, or `[2, 3H]` (input and recurrent bias). */
 function biasRows(bias: TensorInfo): 1 | 2 {
@@ -15,7 +15,7 @@ export const gruSequenceCpu = fusedKernel(gruSequence, 'cpu', {
   forward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
     const arrays = arraysOf(RecurGruSequence, backend, inputs);
-    const out = gruForward({ ...arrays, biasRows: biasRows(inputs.bias) }, d, attrs);
+    const out = runRows(backend, 'gruForward', { ...arrays, biasRows: biasRows(inputs.bias) }, d, attrs);
     const { batch: B, time: T, units: H } = d;
     const make = outputsOn(backend);
     return {
@@ -28,7 +28,7 @@ export const gruSequenceCpu = fusedKernel(gruSequence, 'cpu', {
   backward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
     const arrays = arraysOf(RecurGruSequenceGrad, backend, inputs);
-    const g = gruBackward({ ...arrays, biasRows: biasRows(inputs.bias) }, d, attrs);
+    const g = runRows(backend, 'gruBackward', { ...arrays, biasRows: biasRows(inputs.bias) }, d, attrs);
     const { batch: B, time: T, input: I, units: H } = d;
     const make = outputsOn(backend);
     return {

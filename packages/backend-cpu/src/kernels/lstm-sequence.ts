@@ -2,13 +2,13 @@
 import { lstmSequence, RecurLstmSequence, RecurLstmSequenceGrad } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { runRows } from '../threads/split-rows.js';
 import { arraysOf, outputsOn, sequenceDims } from './arrays.js';
-import { lstmBackward, lstmForward } from './lstm.js';
 
 export const lstmSequenceCpu = fusedKernel(lstmSequence, 'cpu', {
   forward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
-    const out = lstmForward(arraysOf(RecurLstmSequence, backend, inputs), d, attrs);
+    const out = runRows(backend, 'lstmForward', arraysOf(RecurLstmSequence, backend, inputs), d, attrs);
     const { batch: B, time: T, units: H } = d;
     const make = outputsOn(backend);
     return {
@@ -22,7 +22,7 @@ export const lstmSequenceCpu = fusedKernel(lstmSequence, 'cpu', {
   },
   backward(inputs, attrs, backend: MathBackendCPU) {
     const d = sequenceDims(inputs);
-    const g = lstmBackward(arraysOf(RecurLstmSequenceGrad, backend, inputs), d, attrs);
+    const g = runRows(backend, 'lstmBackward', arraysOf(RecurLstmSequenceGrad, backend, inputs), d, attrs);
     const { batch: B, time: T, input: I, units: H } = d;
     const make = outputsOn(backend);
     return {

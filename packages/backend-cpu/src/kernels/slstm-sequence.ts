@@ -3,8 +3,9 @@ import { RecurSlstmSequence, RecurSlstmSequenceGrad, slstmSequence } from '@recu
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { runRows } from '../threads/split-rows.js';
 import { arraysOf, outputsOn, sequenceDims } from './arrays.js';
-import { type SlstmDims, slstmBackward, slstmForward } from './slstm.js';
+import type { SlstmDims } from './slstm.js';
 
 function dims(inputs: {
   readonly x: TensorInfo;
@@ -17,7 +18,7 @@ function dims(inputs: {
 export const slstmSequenceCpu = fusedKernel(slstmSequence, 'cpu', {
   forward(inputs, attrs, backend: MathBackendCPU) {
     const d = dims(inputs);
-    const out = slstmForward(arraysOf(RecurSlstmSequence, backend, inputs), d, attrs);
+    const out = runRows(backend, 'slstmForward', arraysOf(RecurSlstmSequence, backend, inputs), d, attrs);
     const { batch: B, time: T, units: U } = d;
     const make = outputsOn(backend);
     return {
@@ -35,7 +36,7 @@ export const slstmSequenceCpu = fusedKernel(slstmSequence, 'cpu', {
   },
   backward(inputs, attrs, backend: MathBackendCPU) {
     const d = dims(inputs);
-    const g = slstmBackward(arraysOf(RecurSlstmSequenceGrad, backend, inputs), d, attrs);
+    const g = runRows(backend, 'slstmBackward', arraysOf(RecurSlstmSequenceGrad, backend, inputs), d, attrs);
     const { batch: B, time: T, input: I, units: U } = d;
     const make = outputsOn(backend);
     return {

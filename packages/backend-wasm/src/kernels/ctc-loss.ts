@@ -27,9 +27,9 @@ export const ctcLossWasm = fusedKernel(ctcLoss, 'wasm', {
       backend,
       { losses: [d.batch] },
       (k) => k.ctcLossForwardScratch(d.width),
-      ({ kernels, at, outputs: o, scratch }) => {
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.ctcLossForward(
-          d.batch,
+          batch,
           d.time,
           d.classes,
           d.width,
@@ -43,6 +43,7 @@ export const ctcLossWasm = fusedKernel(ctcLoss, 'wasm', {
           o.losses,
         );
       },
+      { batch: d.batch, inputs: t },
     );
   },
   backward(t, attrs, backend: object) {
@@ -52,9 +53,9 @@ export const ctcLossWasm = fusedKernel(ctcLoss, 'wasm', {
       backend,
       { logProbs: [d.batch, d.time, d.classes] },
       (k) => k.ctcLossBackwardScratch(d.time, d.classes, d.width),
-      ({ kernels, at, outputs: o, scratch }) => {
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.ctcLossBackward(
-          d.batch,
+          batch,
           d.time,
           d.classes,
           d.width,
@@ -68,6 +69,7 @@ export const ctcLossWasm = fusedKernel(ctcLoss, 'wasm', {
           o.logProbs,
         );
       },
+      { batch: d.batch, inputs: t },
     );
   },
 });

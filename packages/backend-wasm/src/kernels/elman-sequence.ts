@@ -5,7 +5,7 @@
 import { elmanSequence, RecurElmanSequence, RecurElmanSequenceGrad } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
 import { kernelAttrs, runInHeap } from './heap.js';
-import { sequenceDims } from './shapes.js';
+import { RECURRENT_LAYOUT, sequenceDims } from './shapes.js';
 
 export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
   forward(t, attrs, backend: object) {
@@ -14,10 +14,10 @@ export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
     return runInHeap(
       backend,
       { ys: [B, T, H], hT: [B, H], hs: [T, B, H] },
-      (k) => k.elmanForwardScratch(B, T, I, H),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.elmanForwardScratch(batch, T, I, H),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.elmanForward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -36,6 +36,7 @@ export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
   backward(t, attrs, backend: object) {
@@ -44,10 +45,10 @@ export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
     return runInHeap(
       backend,
       { x: [B, T, I], kernel: [I, H], recurrentKernel: [H, H], bias: [H], h0: [B, H] },
-      (k) => k.elmanBackwardScratch(B, T, I, H),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.elmanBackwardScratch(batch, T, I, H),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.elmanBackward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -70,6 +71,7 @@ export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
 });

@@ -8,7 +8,7 @@ import { gruSequence, RecurGruSequence, RecurGruSequenceGrad } from '@recur/core
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { kernelAttrs, runInHeap } from './heap.js';
-import { sequenceDims } from './shapes.js';
+import { RECURRENT_LAYOUT, sequenceDims } from './shapes.js';
 
 function biasRows(bias: TensorInfo): number {
   return bias.shape.length === 2 ? 2 : 1;
@@ -23,10 +23,10 @@ export const gruSequenceWasm = fusedKernel(gruSequence, 'wasm', {
     return runInHeap(
       backend,
       { ys: [B, T, H], hT: [B, H], gates: [T, B, width], hs: [T, B, H] },
-      (k) => k.gruForwardScratch(B, T, I, H, a.resetAfter),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.gruForwardScratch(batch, T, I, H, a.resetAfter),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.gruForward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -49,6 +49,7 @@ export const gruSequenceWasm = fusedKernel(gruSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
   backward(t, attrs, backend: object) {
@@ -63,10 +64,10 @@ export const gruSequenceWasm = fusedKernel(gruSequence, 'wasm', {
     return runInHeap(
       backend,
       { x: [B, T, I], kernel: [I, 3 * H], recurrentKernel: [H, 3 * H], bias: [...t.bias.shape], h0: [B, H] },
-      (k) => k.gruBackwardScratch(B, T, I, H, a.resetAfter),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.gruBackwardScratch(batch, T, I, H, a.resetAfter),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.gruBackward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -93,6 +94,7 @@ export const gruSequenceWasm = fusedKernel(gruSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
 });

@@ -12,7 +12,11 @@ import {
   type SequenceKernelCommonAttrs,
 } from '@recur/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { kernelsFor, type SequenceKernelExports, type WasmBackendLike } from './module.js';
+import { poolFor } from '../threads/backend-pools.js';
+import { type BatchLayout, runSplit } from '../threads/split-call.js';
+import { heapMemory, kernelsFor, type SequenceKernelExports, type WasmBackendLike } from './module.js';
+
+export type { BatchLayout } from '../threads/split-call.js';
 
 /** Throws unless `info` has exactly `shape`: a wrong size would make the kernel read past a buffer. */
 export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
@@ -64,20 +68,29 @@ export interface HeapCall<K extends string> {
   readonly at: (info: TensorInfo) => number;
   readonly outputs: { readonly [N in K]: number };
   readonly scratch: number;
+  /** The rows this call runs: the whole batch, or one thread's share of it. */
+  readonly batch: number;
 }
 
 /**
- * Makes float32 outputs of `shapes` (by name), borrows `scratchBytes(kernels)` bytes of
- * 16-byte aligned scratch, runs `body`, and returns the outputs by name (owned by the
+ * Makes float32 outputs of `shapes` (by name), borrows `scratchBytes(kernels, batch)` bytes
+ * of 16-byte aligned scratch, runs `body`, and returns the outputs by name (owned by the
  * caller, as any kernel's). If `body` throws, the outputs are disposed and the scratch freed.
+ * Where the backend has a thread pool and `layout` gives two rows or more, the call is
+ * split by rows over the threads instead (threads/split-call.ts).
  */
 export function runInHeap<K extends string>(
   backend: object,
   shapes: { readonly [N in K]: number[] },
-  scratchBytes: (kernels: SequenceKernelExports) => number,
+  scratchBytes: (kernels: SequenceKernelExports, batch: number) => number,
   body: (call: HeapCall<K>) => void,
+  layout: BatchLayout,
 ): { [N in K]: TensorInfo } {
   const heap = backend as unknown as WasmBackendLike;
+  const pool = poolFor(backend);
+  if (pool !== undefined && layout.batch >= 2) {
+    return runSplit(heap, heapMemory(heap), pool, shapes, scratchBytes, body, layout);
+  }
   const kernels = kernelsFor(backend);
   const at = (info: TensorInfo): number => {
     const data = heap.dataIdMap.get(info.dataId);
@@ -87,7 +100,7 @@ export function runInHeap<K extends string>(
   };
   const names = Object.keys(shapes) as K[];
   const made = names.map((name) => heap.makeOutput(shapes[name], 'float32'));
-  const bytes = scratchBytes(kernels) + 16;
+  const bytes = scratchBytes(kernels, layout.batch) + 16;
   const raw = heap.wasm._malloc(bytes);
   if (raw === 0) {
     for (const info of made) heap.disposeData(info.dataId, true);
@@ -98,7 +111,13 @@ export function runInHeap<K extends string>(
   }
   try {
     const outputs = Object.fromEntries(names.map((name, i) => [name, at(made[i] as TensorInfo)]));
-    body({ kernels, at, outputs: outputs as HeapCall<K>['outputs'], scratch: raw + ((16 - (raw % 16)) % 16) });
+    body({
+      kernels,
+      at,
+      outputs: outputs as HeapCall<K>['outputs'],
+      scratch: raw + ((16 - (raw % 16)) % 16),
+      batch: layout.batch,
+    });
   } catch (error) {
     for (const info of made) heap.disposeData(info.dataId, true);
     throw error;

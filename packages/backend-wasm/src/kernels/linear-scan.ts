@@ -12,20 +12,26 @@ const none = () => 0;
 export const linearScanWasm = fusedKernel(linearScan, 'wasm', {
   forward(t, attrs, backend: object) {
     const d = scanDims(RecurLinearScan, t, ['a', 'b'], ['h0']);
-    return runInHeap(backend, { hs: d.stepShape, hT: d.stateShape }, none, ({ kernels, at, outputs: o }) => {
-      kernels.linearScanForward(
-        d.batch,
-        d.time,
-        d.features,
-        at(t.a),
-        at(t.b),
-        at(t.h0),
-        at(t.mask),
-        attrs.reverse,
-        o.hs,
-        o.hT,
-      );
-    });
+    return runInHeap(
+      backend,
+      { hs: d.stepShape, hT: d.stateShape },
+      none,
+      ({ kernels, at, outputs: o, batch }) => {
+        kernels.linearScanForward(
+          batch,
+          d.time,
+          d.features,
+          at(t.a),
+          at(t.b),
+          at(t.h0),
+          at(t.mask),
+          attrs.reverse,
+          o.hs,
+          o.hT,
+        );
+      },
+      { batch: d.batch, inputs: t },
+    );
   },
   backward(t, attrs, backend: object) {
     const d = scanDims(RecurLinearScanGrad, t, ['a', 'b', 'hs', 'dhs'], ['h0', 'dhT']);
@@ -33,9 +39,9 @@ export const linearScanWasm = fusedKernel(linearScan, 'wasm', {
       backend,
       { a: d.stepShape, b: d.stepShape, h0: d.stateShape },
       none,
-      ({ kernels, at, outputs: o }) => {
+      ({ kernels, at, outputs: o, batch }) => {
         kernels.linearScanBackward(
-          d.batch,
+          batch,
           d.time,
           d.features,
           at(t.a),
@@ -50,6 +56,7 @@ export const linearScanWasm = fusedKernel(linearScan, 'wasm', {
           o.h0,
         );
       },
+      { batch: d.batch, inputs: t },
     );
   },
 });

@@ -12,20 +12,26 @@ const none = () => 0;
 export const logLinearScanWasm = fusedKernel(logLinearScan, 'wasm', {
   forward(t, attrs, backend: object) {
     const d = scanDims(RecurLogLinearScan, t, ['logA', 'logB'], ['logH0']);
-    return runInHeap(backend, { logHs: d.stepShape, logHT: d.stateShape }, none, ({ kernels, at, outputs: o }) => {
-      kernels.logLinearScanForward(
-        d.batch,
-        d.time,
-        d.features,
-        at(t.logA),
-        at(t.logB),
-        at(t.logH0),
-        at(t.mask),
-        attrs.reverse,
-        o.logHs,
-        o.logHT,
-      );
-    });
+    return runInHeap(
+      backend,
+      { logHs: d.stepShape, logHT: d.stateShape },
+      none,
+      ({ kernels, at, outputs: o, batch }) => {
+        kernels.logLinearScanForward(
+          batch,
+          d.time,
+          d.features,
+          at(t.logA),
+          at(t.logB),
+          at(t.logH0),
+          at(t.mask),
+          attrs.reverse,
+          o.logHs,
+          o.logHT,
+        );
+      },
+      { batch: d.batch, inputs: t },
+    );
   },
   backward(t, attrs, backend: object) {
     const d = scanDims(RecurLogLinearScanGrad, t, ['logA', 'logB', 'logHs', 'dlogHs'], ['logH0', 'dlogHT']);
@@ -33,9 +39,9 @@ export const logLinearScanWasm = fusedKernel(logLinearScan, 'wasm', {
       backend,
       { logA: d.stepShape, logB: d.stepShape, logH0: d.stateShape },
       none,
-      ({ kernels, at, outputs: o }) => {
+      ({ kernels, at, outputs: o, batch }) => {
         kernels.logLinearScanBackward(
-          d.batch,
+          batch,
           d.time,
           d.features,
           at(t.logA),
@@ -51,6 +57,7 @@ export const logLinearScanWasm = fusedKernel(logLinearScan, 'wasm', {
           o.logH0,
         );
       },
+      { batch: d.batch, inputs: t },
     );
   },
 });

@@ -5,7 +5,7 @@
 import { lstmSequence, RecurLstmSequence, RecurLstmSequenceGrad } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
 import { kernelAttrs, runInHeap } from './heap.js';
-import { sequenceDims } from './shapes.js';
+import { RECURRENT_LAYOUT, sequenceDims } from './shapes.js';
 
 export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
   forward(t, attrs, backend: object) {
@@ -15,10 +15,10 @@ export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
     return runInHeap(
       backend,
       shapes,
-      (k) => k.lstmForwardScratch(B, T, I, H),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.lstmForwardScratch(batch, T, I, H),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.lstmForward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -42,6 +42,7 @@ export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
   backward(t, attrs, backend: object) {
@@ -58,10 +59,10 @@ export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
     return runInHeap(
       backend,
       shapes,
-      (k) => k.lstmBackwardScratch(B, T, I, H),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.lstmBackwardScratch(batch, T, I, H),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.lstmBackward(
-          B,
+          batch,
           T,
           I,
           H,
@@ -90,6 +91,7 @@ export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
           scratch,
         );
       },
+      { ...RECURRENT_LAYOUT, batch: B, inputs: t },
     );
   },
 });

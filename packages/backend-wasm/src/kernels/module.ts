@@ -52,7 +52,7 @@ export function sequenceKernelsSupported(): boolean {
 }
 
 /** The tfjs heap as a `WebAssembly.Memory`, whichever tfjs build is running. */
-function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
+export function heapMemory(backend: WasmBackendLike): WebAssembly.Memory {
   const candidates = [backend.wasm?.asm?.memory, backend.wasm?.wasmMemory];
   const memory = candidates.find((m): m is WebAssembly.Memory => m instanceof WebAssembly.Memory);
   if (memory === undefined) {
@@ -85,4 +85,14 @@ export function kernelsFor(backend: object): SequenceKernelExports {
   const exports = instance.exports as unknown as SequenceKernelExports;
   instances.set(backend, { build: sequenceKernelsBuild(), exports });
   return exports;
+}
+
+/**
+ * The shared-memory twin of the chosen build (plain or relaxed SIMD), compiled, for
+ * Recur's own thread pool (threads/); undefined
+ * where the engine lacks WebAssembly threads.
+ */
+export function sharedKernelsModule(): WebAssembly.Module | undefined {
+  if (!sequenceKernelsSupported() || !WebAssembly.validate(decode(kernelBinary(true)))) return undefined;
+  return compiledModule(true);
 }

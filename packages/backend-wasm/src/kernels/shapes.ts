@@ -59,3 +59,13 @@ export function sequenceDims(
   }
   return { batch, time, input, units };
 }
+
+/**
+ * Where the recurrent kernels keep their batch (threads/split-call.ts): workspaces are
+ * `[T, B, …]`, weights are read whole and their gradients summed over rows; the rest is
+ * `[B, …]`.
+ */
+export const RECURRENT_LAYOUT = {
+  timeMajor: ['gates', 'hs', 'cs'],
+  whole: ['kernel', 'recurrentKernel', 'bias'],
+} as const;

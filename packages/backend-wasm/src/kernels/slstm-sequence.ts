@@ -39,6 +39,12 @@ function dims(kernel: string, t: Readonly<Record<string, TensorInfo>>) {
   return { B: batch, T: time, I: input, U: units, heads };
 }
 
+/** Where sLSTM keeps its batch (threads/split-call.ts): its workspaces are `[T, B, …]`. */
+const SLSTM_LAYOUT = {
+  timeMajor: ['pre', 'hs', 'cs', 'ns', 'ms'],
+  whole: ['kernel', 'recurrentKernel', 'bias'],
+} as const;
+
 function codes(attrs: { forgetGate: string; reverse: boolean; maskedOutput: string }) {
   return {
     exponential: attrs.forgetGate === 'exponential',
@@ -68,10 +74,10 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
     return runInHeap(
       backend,
       shapes,
-      (k) => k.slstmForwardScratch(B, U),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.slstmForwardScratch(batch, U),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.slstmForward(
-          ...[B, T, I, U, heads],
+          ...[batch, T, I, U, heads],
           ...[at(t.x), at(t.kernel), at(t.recurrentKernel), at(t.bias)],
           ...[at(t.h0), at(t.c0), at(t.n0), at(t.m0), at(t.mask)],
           ...[a.exponential, a.reverse, a.zeros],
@@ -79,6 +85,7 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
           scratch,
         );
       },
+      { ...SLSTM_LAYOUT, batch: B, inputs: t },
     );
   },
   backward(t, attrs, backend: object) {
@@ -92,10 +99,10 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
     return runInHeap(
       backend,
       shapes,
-      (k) => k.slstmBackwardScratch(B, T, I, U),
-      ({ kernels, at, outputs: o, scratch }) => {
+      (k, batch) => k.slstmBackwardScratch(batch, T, I, U),
+      ({ kernels, at, outputs: o, scratch, batch }) => {
         kernels.slstmBackward(
-          ...[B, T, I, U, heads],
+          ...[batch, T, I, U, heads],
           ...[at(t.x), at(t.kernel), at(t.recurrentKernel)],
           ...[at(t.h0), at(t.c0), at(t.n0), at(t.m0), at(t.mask)],
           ...[at(t.pre), at(t.hs), at(t.cs), at(t.ns), at(t.ms)],
@@ -105,6 +112,7 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
           scratch,
         );
       },
+      { ...SLSTM_LAYOUT, batch: B, inputs: t },
     );
   },
 });

@@ -38,14 +38,20 @@ export const wkvSequenceWasm = fusedKernel(wkvSequence, 'wasm', {
       dens: d.steps,
       maxs: d.steps,
     };
-    return runInHeap(backend, shapes, none, ({ kernels, at, outputs: o }) => {
-      kernels.wkvForward(
-        ...[d.batch, d.time, d.channels],
-        ...[at(t.k), at(t.v), at(t.w), at(t.u), at(t.num0), at(t.den0), at(t.max0), at(t.mask)],
-        attrs.reverse,
-        ...[o.wkv, o.numT, o.denT, o.maxT, o.nums, o.dens, o.maxs],
-      );
-    });
+    return runInHeap(
+      backend,
+      shapes,
+      none,
+      ({ kernels, at, outputs: o, batch }) => {
+        kernels.wkvForward(
+          ...[batch, d.time, d.channels],
+          ...[at(t.k), at(t.v), at(t.w), at(t.u), at(t.num0), at(t.den0), at(t.max0), at(t.mask)],
+          attrs.reverse,
+          ...[o.wkv, o.numT, o.denT, o.maxT, o.nums, o.dens, o.maxs],
+        );
+      },
+      { batch: d.batch, inputs: t, whole: ['w', 'u'] },
+    );
   },
   backward(t, attrs, backend: object) {
     const d = wkvDims(
@@ -56,15 +62,21 @@ export const wkvSequenceWasm = fusedKernel(wkvSequence, 'wasm', {
     );
     const vector = [d.channels];
     const shapes = { k: d.steps, v: d.steps, w: vector, u: vector, num0: d.state, den0: d.state, max0: d.state };
-    return runInHeap(backend, shapes, none, ({ kernels, at, outputs: o }) => {
-      kernels.wkvBackward(
-        ...[d.batch, d.time, d.channels],
-        ...[at(t.k), at(t.v), at(t.w), at(t.u), at(t.num0), at(t.den0), at(t.max0), at(t.mask)],
-        ...[at(t.nums), at(t.dens), at(t.maxs), at(t.numT), at(t.denT)],
-        ...[at(t.dwkv), at(t.dnumT), at(t.ddenT), at(t.dmaxT)],
-        attrs.reverse,
-        ...[o.k, o.v, o.w, o.u, o.num0, o.den0, o.max0],
-      );
-    });
+    return runInHeap(
+      backend,
+      shapes,
+      none,
+      ({ kernels, at, outputs: o, batch }) => {
+        kernels.wkvBackward(
+          ...[batch, d.time, d.channels],
+          ...[at(t.k), at(t.v), at(t.w), at(t.u), at(t.num0), at(t.den0), at(t.max0), at(t.mask)],
+          ...[at(t.nums), at(t.dens), at(t.maxs), at(t.numT), at(t.denT)],
+          ...[at(t.dwkv), at(t.dnumT), at(t.ddenT), at(t.dmaxT)],
+          attrs.reverse,
+          ...[o.k, o.v, o.w, o.u, o.num0, o.den0, o.max0],
+        );
+      },
+      { batch: d.batch, inputs: t, whole: ['w', 'u'] },
+    );
   },
 });

@@ -1,0 +1,58 @@
+/**
+ * The cpu kernels that split by batch rows over the thread pool, as plain array code:
+ * what the workers bundle (scripts/build-worker.mjs), so nothing here imports a package.
+ */
+import { ctcLossBackward, ctcLossForward } from '../kernels/ctc-rows.js';
+import { elmanBackward, elmanForward } from '../kernels/elman.js';
+import { gruBackward, gruForward } from '../kernels/gru.js';
+import { linearScanBackward, linearScanForward } from '../kernels/linear-scan-arrays.js';
+import { logLinearScanBackward, logLinearScanForward } from '../kernels/log-linear-scan-arrays.js';
+import { lstmBackward, lstmForward } from '../kernels/lstm.js';
+import { slstmBackward, slstmForward } from '../kernels/slstm.js';
+import { wkvBackward, wkvForward } from '../kernels/wkv.js';
+
+export const ROW_KERNELS = {
+  lstmForward,
+  lstmBackward,
+  gruForward,
+  gruBackward,
+  elmanForward,
+  elmanBackward,
+  slstmForward,
+  slstmBackward,
+  linearScanForward,
+  linearScanBackward,
+  logLinearScanForward,
+  logLinearScanBackward,
+  wkvForward,
+  wkvBackward,
+  ctcLossForward,
+  ctcLossBackward,
+};
+
+export type RowKernelName = keyof typeof ROW_KERNELS;
+
+/** Where a kernel's arrays keep the batch: `[T, B, …]` or whole; every other array is `[B, …]`. */
+export interface RowLayout {
+  /** Arrays `[T, B, …]`. */
+  readonly timeMajor: ReadonlySet<string>;
+  /** Inputs every row reads whole (weights) and outputs summed over rows (their gradients). */
+  readonly whole: ReadonlySet<string>;
+}
+
+/** The recurrent kernels: workspaces `[T, B, …]`, weights and their gradients whole. */
+const RECURRENT: RowLayout = {
+  timeMajor: new Set(['gates', 'hs', 'cs', 'pre', 'ns', 'ms']),
+  whole: new Set(['kernel', 'recurrentKernel', 'bias', 'dKernel', 'dRecurrentKernel', 'dBias']),
+};
+
+/** The scans and CTC: every array batch-major. */
+const SCAN: RowLayout = { timeMajor: new Set(), whole: new Set() };
+
+/** WKV: batch-major, but for the decay and bonus vectors and their gradients. */
+const WKV: RowLayout = { timeMajor: new Set(), whole: new Set(['w', 'u', 'dw', 'du']) };
+
+export function rowLayout(name: RowKernelName): RowLayout {
+  if (name.startsWith('wkv')) return WKV;
+  return name.includes('inearScan') || name.startsWith('ctc') ? SCAN : RECURRENT;
+}
