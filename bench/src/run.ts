@@ -6,6 +6,7 @@
  * Options: --workload W1,W3  --backend cpu,wasm  --quick (fewer repetitions)  --no-pytorch  --save.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -80,6 +81,10 @@ async function measure(make: () => { train: () => unknown; forward: () => unknow
   }
 }
 
+// The machine is shared: other work running beside the bench slows every figure (PyTorch's
+// 2-thread OpenMP most), so the run records the 1-minute load average it started and ended with.
+const loadAtStart = loadavg()[0] as number;
+console.log(`load average at start: ${loadAtStart.toFixed(2)}`);
 const records: BenchRecord[] = [];
 const rates: Record<string, number> = {};
 for (const backendName of backends) {
@@ -167,6 +172,8 @@ function pytorchSummary(outcome: PytorchOutcome) {
   return { status: outcome.status, command: outcome.python, torch, python, blas, matmulGflops };
 }
 
+const loadAtEnd = loadavg()[0] as number;
+console.log(`load average at end: ${loadAtEnd.toFixed(2)}`);
 const compared = withSpeedups(records);
 console.log(`\n${markdownTable(compared).join('\n')}`);
 const targets = targetLines(compared);
@@ -183,6 +190,7 @@ const payload = {
   format: RECORD_FORMAT,
   date: new Date().toISOString(),
   node: process.version,
+  loadAverage: { start: loadAtStart, end: loadAtEnd },
   matmulGflops: rates,
   pytorch: pytorchSummary(pytorch),
   records: compared,
