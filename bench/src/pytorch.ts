@@ -129,7 +129,7 @@ export async function runPytorch(
   for (const python of pythonCandidates(env)) {
     const probe = await run(python, ['-c', 'import torch; print(torch.__version__)'], { env });
     if (probe.error !== undefined || probe.code !== 0) {
-      tried.push(`${python}: ${probe.error !== undefined ? 'not found' : lastLine(probe.stderr)}`);
+      tried.push(`${python}: ${probe.error !== undefined ? startError(probe.error) : lastLine(probe.stderr)}`);
       continue;
     }
     const result = await run(python, [script], { env, input: JSON.stringify(request), echoStderr: true });
@@ -150,13 +150,13 @@ function checkRequest(request: PytorchRequest): void {
   if (request.workloads.length === 0) {
     throw new RecurError('BAD_CONFIG', 'runPytorch: request.workloads: expected at least one workload, got none');
   }
+  if (request.threads.length === 0) {
+    throw new RecurError('BAD_CONFIG', 'runPytorch: request.threads: expected at least one thread count, got none');
+  }
   for (const threads of request.threads) {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RecurError('BAD_CONFIG', `runPytorch: request.threads: expected integers ≥ 1, got ${threads}`);
     }
-  }
-  if (request.threads.length === 0) {
-    throw new RecurError('BAD_CONFIG', 'runPytorch: request.threads: expected at least one thread count, got none');
   }
 }
 
@@ -179,6 +179,10 @@ const spawnProcess: ProcessRunner = (command, args, { env, input, echoStderr = f
     child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
+
+function startError(error: Error): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : error.message;
+}
 
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1)?.trim() ?? '';

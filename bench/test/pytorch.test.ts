@@ -101,7 +101,8 @@ describe('pytorch', () => {
 
   describe('runPytorch', () => {
     it('should skip with a one-line note naming each python tried when none starts', async () => {
-      const missing: ProcessRunner = async () => ({ code: null, stdout: '', stderr: '', error: new Error('ENOENT') });
+      const enoent = Object.assign(new Error('spawn python3 ENOENT'), { code: 'ENOENT' });
+      const missing: ProcessRunner = async () => ({ code: null, stdout: '', stderr: '', error: enoent });
       const outcome = await runPytorch(request, { env: {}, run: missing, exists: () => false });
       expect(outcome).toEqual({
         status: 'skipped',
@@ -117,6 +118,16 @@ describe('pytorch', () => {
       expect(outcome.status !== 'measured' && outcome.note).toBe(
         `PyTorch skipped: no python with torch (${join(dir, 'no-such-python')}: not found)`,
       );
+    });
+
+    it('should say why a python that exists could not start', async () => {
+      const python = join(dir, 'not-executable');
+      writeFileSync(python, 'print(1)\n');
+      const outcome = await runPytorch(request, { env: { RECUR_PYTHON: python } });
+      expect(outcome).toEqual({
+        status: 'skipped',
+        note: `PyTorch skipped: no python with torch (${python}: spawn ${python} EACCES)`,
+      });
     });
 
     it("should skip with python's own error when python has no torch", async () => {
