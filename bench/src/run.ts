@@ -6,7 +6,7 @@
  * Options: --workload W1,W3  --backend cpu,wasm  --quick (fewer repetitions)  --no-pytorch  --save.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -178,6 +178,13 @@ const compared = withSpeedups(records);
 console.log(`\n${markdownTable(compared).join('\n')}`);
 const targets = targetLines(compared);
 if (targets.length > 0) console.log(`\n${targets.join('\n')}`);
+const cores = availableParallelism();
+if (Math.max(loadAtStart, loadAtEnd) > cores) {
+  console.log(
+    `\nwarning: the load average (${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end) exceeded the ${cores} cores: ` +
+      'other work shared them, so every figure is slower than this machine gives, 2-thread PyTorch most (OpenMP threads wait for each other)',
+  );
+}
 
 const out = join(
   dirname(fileURLToPath(import.meta.url)),
