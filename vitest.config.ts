@@ -7,6 +7,7 @@ export default defineConfig({
       'packages/*/vitest.*.config.ts',
       'apps/*/vitest.config.ts',
       'examples/vitest.config.ts',
+      'bench/vitest.config.ts',
     ],
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ['default', 'json'],

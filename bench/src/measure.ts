@@ -7,15 +7,34 @@ export function cpuClockMs(): number {
   return (user + system) / 1000;
 }
 
-/**
- * Median time of `fn` in milliseconds by `clock` (default: wall time), after `warmup`
- * calls; at least `minReps` timed calls, more while under `budgetMs` of wall time.
- */
+/** How `medianMs` times a call; bench/pytorch/workloads.py follows the same rule. */
+export interface MeasureOptions {
+  /** Untimed calls first. */
+  readonly warmup: number;
+  /** Timed calls at least. */
+  readonly minReps: number;
+  /** Timed calls at most. */
+  readonly maxReps: number;
+  /** More timed calls (up to `maxReps`) while the timed ones have taken less than this (wall time). */
+  readonly budgetMs: number;
+  /** The clock each call is timed by, in ms (default: wall time; `cpuClockMs` for CPU time). */
+  readonly clock?: () => number;
+}
+
+const DEFAULTS: Required<MeasureOptions> = {
+  warmup: 1,
+  minReps: 3,
+  maxReps: 20,
+  budgetMs: 3000,
+  clock: () => performance.now(),
+};
+
+/** Median time of `fn` in milliseconds by `clock`, after `warmup` calls; at least `minReps` timed calls, more while under `budgetMs`. */
 export async function medianMs(
   fn: () => unknown | Promise<unknown>,
-  options: { warmup?: number; minReps?: number; maxReps?: number; budgetMs?: number; clock?: () => number } = {},
+  options: Partial<MeasureOptions> = {},
 ): Promise<number> {
-  const { warmup = 1, minReps = 3, maxReps = 20, budgetMs = 3000, clock = () => performance.now() } = options;
+  const { warmup, minReps, maxReps, budgetMs, clock } = { ...DEFAULTS, ...options };
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();

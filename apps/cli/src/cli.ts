@@ -298,8 +298,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
     );
   root
     .command('bench')
-    .description("run the repository's benchmarks (pnpm bench): Recur against tfjs-layers and brain.js")
-    .argument('[args...]', 'passed on to the benchmark script (--quick, --workload W1,W3, --backend cpu, --save)')
+    .description("run the repository's benchmarks (pnpm bench): Recur against tfjs-layers, brain.js and PyTorch")
+    .argument(
+      '[args...]',
+      'passed on to the benchmark script (--quick, --workload W1,W3, --backend cpu, --no-pytorch, --save)',
+    )
     .option('--dry-run', 'print what would run, and run nothing')
     // The benchmark's own options (`recur bench --quick`) go through as arguments.
     .allowUnknownOption()
