@@ -1,0 +1,145 @@
+/**
+ * W4 (issue 13), long sequences: batch 16, input 64, hidden 256, T = 128, 512 and 2048.
+ * One training step (Adam, softmax cross-entropy of a Dense(10) head on the last output)
+ * and one forward pass for every recurrent family Recur has, each through its fastest
+ * sequence form: LSTM and GRU (fused kernels), minGRU and minLSTM (parallel, through the
+ * fused `RecurMinRnnScan`), sLSTM (fused), mLSTM (chunkwise, chunk 64) and RWKV-4 (fused
+ * WKV). Prints one table of time, tokens per second and the ratio to the fused GRU of the
+ * same backend and T (measured in the same run), then how each model's cost per token
+ * grows from the shortest T to the longest.
+ *
+ *     node dist/w4.js [--backend cpu,wasm] [--time 128,512,2048] [--models lstm,gru,...] [--quick]
+ *
+ * `--models` may add `minGruLog` and `minLstmLog`, the paper's log-space scan.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { cpu } from '@recur/backend-cpu';
+import { wasm } from '@recur/backend-wasm';
+import { gru, lstm, minGru, minLstm, mlstm, rwkv, slstm } from '@recur/cells';
+import { type BackendPlugin, type Cell, Rng, useBackend } from '@recur/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { medianMs } from './measure.js';
+import { cellModel } from './recur.js';
+
+const [BATCH, INPUT, HIDDEN, CLASSES] = [16, 64, 256, 10];
+const shape = { inputSize: INPUT, units: HIDDEN };
+
+/** Every model W4 names, by the label the table prints; GRU first, the ratios' base. */
+const MODELS: Readonly<Record<string, { label: string; make: () => unknown }>> = {
+  gru: { label: 'GRU (fused)', make: () => gru(shape) },
+  lstm: { label: 'LSTM (fused)', make: () => lstm(shape) },
+  minGru: { label: 'minGRU (parallel)', make: () => minGru(shape) },
+  minLstm: { label: 'minLSTM (parallel)', make: () => minLstm(shape) },
+  slstm: { label: 'sLSTM (fused, 4 heads)', make: () => slstm({ ...shape, heads: 4 }) },
+  mlstm: { label: 'mLSTM (chunkwise 64, 4 heads)', make: () => mlstm({ ...shape, heads: 4, chunkSize: 64 }) },
+  rwkv: { label: 'RWKV-4 (one block)', make: () => rwkv(shape) },
+  minGruLog: { label: 'minGRU (log-space scan)', make: () => minGru({ ...shape, parallel: 'log' }) },
+  minLstmLog: { label: 'minLSTM (log-space scan)', make: () => minLstm({ ...shape, parallel: 'log' }) },
+};
+const PLUGINS: Record<string, BackendPlugin> = { cpu, wasm };
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'cpu,wasm' },
+    time: { type: 'string', default: '128,512,2048' },
+    models: { type: 'string', default: 'gru,lstm,minGru,minLstm,slstm,mlstm,rwkv' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const list = (s: string | undefined) => (s as string).split(',').filter((x) => x !== '');
+const times = list(values.time).map(Number);
+const models = ['gru', ...list(values.models).filter((m) => m !== 'gru')];
+for (const m of models) {
+  if (MODELS[m] === undefined) throw new Error(`--models: expected names from ${Object.keys(MODELS)}, received '${m}'`);
+}
+
+/**
+ * Median of a few calls after one warm-up call; a call over 8 s is timed once more and
+ * not repeated (the cpu backend's long-sequence steps take minutes, and the machine is shared).
+ */
+async function timeMs(fn: () => unknown): Promise<number> {
+  const start = performance.now();
+  fn();
+  const first = performance.now() - start;
+  if (values.quick) return first;
+  return first > 8000
+    ? medianMs(fn, { warmup: 0, minReps: 1, maxReps: 1 })
+    : medianMs(fn, { warmup: 0, budgetMs: 4000 });
+}
+
+interface Row {
+  readonly backend: string;
+  readonly time: number;
+  readonly model: string;
+  readonly trainMs: number;
+  readonly forwardMs: number;
+}
+
+const rows: Row[] = [];
+const started = performance.now();
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')} (2 cores, shared)\n`,
+);
+console.log(
+  '| backend | T | model | train ms | train tokens/s | train vs GRU | forward ms | forward tokens/s | forward vs GRU |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const backend of list(values.backend)) {
+  const plugin = PLUGINS[backend];
+  if (plugin === undefined) throw new Error(`--backend: expected cpu or wasm, received '${backend}'`);
+  await useBackend(plugin);
+  for (const time of times) {
+    const rng = new Rng(7);
+    const x = tf.tensor3d(rng.fillUniform(new Float32Array(BATCH * time * INPUT), -1, 1), [BATCH, time, INPUT]);
+    const y = tf.tensor1d(
+      Array.from({ length: BATCH }, () => rng.int(CLASSES)),
+      'int32',
+    );
+    for (const name of models) {
+      const spec = MODELS[name] as (typeof MODELS)[string];
+      const m = cellModel(spec.make() as Cell, CLASSES, x, y);
+      const row = {
+        backend,
+        time,
+        model: spec.label,
+        trainMs: await timeMs(m.train),
+        forwardMs: await timeMs(m.forward),
+      };
+      m.dispose();
+      rows.push(row);
+      const base = rows.find((r) => r.backend === backend && r.time === time) as Row;
+      const tokens = (ms: number) => ((BATCH * time * 1000) / ms).toFixed(0);
+      console.log(
+        `| ${backend} | ${time} | ${row.model} | ${row.trainMs.toFixed(1)} | ${tokens(row.trainMs)} | ${(base.trainMs / row.trainMs).toFixed(2)}× | ${row.forwardMs.toFixed(1)} | ${tokens(row.forwardMs)} | ${(base.forwardMs / row.forwardMs).toFixed(2)}× |`,
+      );
+    }
+    tf.dispose([x, y]);
+  }
+}
+
+const [shortest, longest] = [Math.min(...times), Math.max(...times)];
+if (shortest !== longest) {
+  console.log(`\nCost per token, T = ${shortest} → ${longest} (1.00× is flat)\n`);
+  console.log(
+    `| backend | model | train µs/token, T = ${shortest} | T = ${longest} | growth | forward µs/token, T = ${shortest} | T = ${longest} | growth |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  const perToken = (r: Row, key: 'trainMs' | 'forwardMs') => (r[key] * 1000) / (BATCH * r.time);
+  for (const short of rows.filter((r) => r.time === shortest)) {
+    const long = rows.find((r) => r.time === longest && r.backend === short.backend && r.model === short.model);
+    if (long === undefined) continue;
+    const cells = (['trainMs', 'forwardMs'] as const).map((key) => {
+      const [a, b] = [perToken(short, key), perToken(long, key)];
+      return `${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}×`;
+    });
+    console.log(`| ${short.backend} | ${short.model} | ${cells.join(' | ')} |`);
+  }
+}
+console.log(
+  `\nload average at end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}; wall time ${((performance.now() - started) / 60000).toFixed(1)} min`,
+);
