@@ -5,7 +5,12 @@
  * SIMD lane group; the backward pass recomputes the gates from `pre`.
  *
  *     minGru   a = σ(−k),  b = σ(k)·c(k̃)
- *     minLstm  d = softplus(−k_i) − softplus(−k_f),  a = σ(d),  b = σ(−d)·c(k̃)
+ *     minLstm  a = f/(f + i) = v/(u + v),  b = i/(f + i)·c(k̃) = u/(u + v)·c(k̃)
+ *
+ * with f = σ(k_f) = 1/u, i = σ(k_i) = 1/v: u = 1 + e^−k_f and v = 1 + e^−k_i, both scaled
+ * by e^−m, m = max(−k_f, −k_i, 0), so that no exponential overflows and u + v ≥ 1 (core's
+ * softplus form, σ(log f − log i), is the same value; this one takes three exponentials
+ * and one division where that takes four exponentials, two logarithms and four divisions).
  *
  * `pre [B, T, blocks·H]` (blocks k | k̃, or k_f | k_i | k̃) plus `bias [blocks·H]`, states
  * `[B, H]`, mask `[B, T]`.
@@ -45,14 +50,14 @@ class Min {
     return v128.or(v128.and(splat(1), f32x4.gt(x, splat(0))), v128.and(below, f32x4.lt(x, splat(0))));
   }
 
-  /** softplus(x) = max(x, 0) + log1p(e^−|x|). */
-  @inline static softplus(x: v128): v128 {
-    return f32x4.add(f32x4.max(x, splat(0)), Lanes.log1p(Lanes.exp(f32x4.neg(f32x4.abs(x)))));
+  /** e^−m with m = max(−k_f, −k_i, 0): the scale of minLSTM's u and v. */
+  @inline static scale(kf: v128, ki: v128): v128 {
+    return f32x4.max(f32x4.max(f32x4.neg(kf), f32x4.neg(ki)), splat(0));
   }
 
-  /** minLSTM's d = log f − log i. */
-  @inline static logRatio(kf: v128, ki: v128): v128 {
-    return f32x4.sub(Min.softplus(f32x4.neg(ki)), Min.softplus(f32x4.neg(kf)));
+  /** e^(−k − m): u or v less its e^−m term. */
+  @inline static scaledExp(k: v128, m: v128): v128 {
+    return Lanes.exp(f32x4.sub(f32x4.neg(k), m));
   }
 
   /** Block j's pre-activation plus its bias, at feature f (blocks `row` bytes apart). */
@@ -101,9 +106,15 @@ export function minRnnForward(
           let a: v128;
           let b: v128;
           if (lstm) {
-            const d = Min.logRatio(Min.pre(p, bias, 0, row, f, full), Min.pre(p, bias, 1, row, f, full));
-            a = Lanes.sigmoid(d);
-            b = f32x4.mul(Lanes.sigmoid(f32x4.neg(d)), Min.candidate(Min.pre(p, bias, 2, row, f, full), linear));
+            const kf = Min.pre(p, bias, 0, row, f, full);
+            const ki = Min.pre(p, bias, 1, row, f, full);
+            const m = Min.scale(kf, ki);
+            const e0 = Lanes.exp(f32x4.neg(m));
+            const u = f32x4.add(e0, Min.scaledExp(kf, m));
+            const v = f32x4.add(e0, Min.scaledExp(ki, m));
+            const r = f32x4.div(splat(1), f32x4.add(u, v));
+            a = f32x4.mul(v, r);
+            b = f32x4.mul(f32x4.mul(u, r), Min.candidate(Min.pre(p, bias, 2, row, f, full), linear));
           } else {
             const k = Min.pre(p, bias, 0, row, f, full);
             a = Lanes.sigmoid(f32x4.neg(k));
@@ -175,12 +186,19 @@ export function minRnnBackward(
           const kf = Min.pre(p, bias, 0, row, f, full);
           const ki = Min.pre(p, bias, 1, row, f, full);
           const kc = Min.pre(p, bias, 2, row, f, full);
-          const d = Min.logRatio(kf, ki);
-          a = Lanes.sigmoid(d);
-          const i = Lanes.sigmoid(f32x4.neg(d));
+          // σ(−k_f) = e^−k_f / (1 + e^−k_f) = (u − e^−m) / u, and the same for k_i.
+          const m = Min.scale(kf, ki);
+          const e0 = Lanes.exp(f32x4.neg(m));
+          const ef = Min.scaledExp(kf, m);
+          const ei = Min.scaledExp(ki, m);
+          const u = f32x4.add(e0, ef);
+          const v = f32x4.add(e0, ei);
+          const r = f32x4.div(splat(1), f32x4.add(u, v));
+          a = f32x4.mul(v, r);
+          const i = f32x4.mul(u, r);
           const dd = f32x4.mul(f32x4.mul(a, i), f32x4.sub(gh, f32x4.mul(g, Min.candidate(kc, linear))));
-          const dkf = Min.flush(f32x4.mul(dd, Lanes.sigmoid(f32x4.neg(kf))));
-          const dki = Min.flush(f32x4.neg(f32x4.mul(dd, Lanes.sigmoid(f32x4.neg(ki)))));
+          const dkf = Min.flush(f32x4.mul(dd, f32x4.div(ef, u)));
+          const dki = Min.flush(f32x4.neg(f32x4.mul(dd, f32x4.div(ei, v))));
           const dkc = Min.flush(f32x4.mul(f32x4.mul(g, i), Min.slope(kc, linear)));
           st(lane(dp, f), dkf, full);
           st(lane(dp + row, f), dki, full);
