@@ -48,7 +48,9 @@ export const RecurMinRnnScanGrad = 'RecurMinRnnScanGrad';
 export type MinRnnGates = 'minGru' | 'minLstm';
 /** The candidate's activation: the paper's positive g(·) or none. */
 export type MinRnnCandidate = 'g' | 'linear';
+/** Every gate kind `RecurMinRnnScan` takes. */
 export const MIN_RNN_GATES: readonly MinRnnGates[] = ['minGru', 'minLstm'];
+/** Every candidate activation `RecurMinRnnScan` takes. */
 export const MIN_RNN_CANDIDATES: readonly MinRnnCandidate[] = ['g', 'linear'];
 /** Pre-activation blocks per state feature. */
 export const MIN_RNN_BLOCKS: Readonly<Record<MinRnnGates, number>> = { minGru: 2, minLstm: 3 };
