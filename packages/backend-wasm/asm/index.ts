@@ -11,5 +11,6 @@ export { gruBackward, gruBackwardScratch } from './gru-grad';
 export { linearScanBackward, linearScanForward } from './linear-scan';
 export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';
+export { minRnnBackward, minRnnForward } from './min-rnn';
 export { slstmBackward, slstmBackwardScratch, slstmForward, slstmForwardScratch } from './slstm';
 export { wkvBackward, wkvForward } from './wkv';

@@ -12,7 +12,7 @@
  *
  * Sequence form, h_t = a_t ⊙ h_{t−1} + b_t over every t at once (§3.1.2):
  *
- *     parallel 'linear':  a_t = 1 − z_t = σ(−k_t),  b_t = z_t ⊙ h̃_t         (RecurLinearScan)
+ *     parallel 'linear':  a_t = 1 − z_t = σ(−k_t),  b_t = z_t ⊙ h̃_t         (RecurMinRnnScan)
  *     parallel 'log':     log a_t = −softplus(k_t),                          (Appendix B.3.1,
  *                         log b_t = −softplus(−k_t) + log g(x_t·W_h + b_h)    RecurLogLinearScan)
  *
@@ -71,20 +71,14 @@ export function minGru(config: MinGruConfig): MinGruCell {
 }
 
 const EQUATIONS: MinEquations = {
-  blocks: 2,
+  gates: 'minGru',
   // eq. 3.1.3a–c
   step([k, kh], hPrevious, candidate) {
     const z = tf.sigmoid(k!);
     return tf.add(tf.mul(tf.sub(1, z), hPrevious), tf.mul(z, candidate(kh!))) as tf.Tensor2D;
   },
-  // §3.1.2 and Appendix B.3.1
-  coefficients([k, kh], parallel, candidate) {
-    return parallel === 'linear'
-      ? { space: 'linear', a: tf.sigmoid(tf.neg(k!)), b: tf.mul(tf.sigmoid(k!), candidate(kh!)) as tf.Tensor3D }
-      : {
-          space: 'log',
-          logA: tf.neg(tf.softplus(k!)),
-          logB: tf.add(tf.neg(tf.softplus(tf.neg(k!))), logG(kh!)) as tf.Tensor3D,
-        };
+  // Appendix B.3.1 (the linear form, §3.1.2, is core's RecurMinRnnScan)
+  logCoefficients([k, kh]) {
+    return { logA: tf.neg(tf.softplus(k!)), logB: tf.add(tf.neg(tf.softplus(tf.neg(k!))), logG(kh!)) as tf.Tensor3D };
   },
 };

@@ -18,7 +18,7 @@
  *
  * Sequence form, h_t = a_t ⊙ h_{t−1} + b_t over every t at once (§3.2.2):
  *
- *     parallel 'linear':  a_t = f′_t,  b_t = i′_t ⊙ h̃_t                       (RecurLinearScan)
+ *     parallel 'linear':  a_t = f′_t,  b_t = i′_t ⊙ h̃_t                       (RecurMinRnnScan)
  *     parallel 'log':     log a_t = −softplus(−d_t),                          (Appendix B.3.2,
  *                         log b_t = −softplus(d_t) + log g(x_t·W_h + b_h)      RecurLogLinearScan)
  *
@@ -76,22 +76,16 @@ export function minLstm(config: MinLstmConfig): MinLstmCell {
 }
 
 const EQUATIONS: MinEquations = {
-  blocks: 3,
+  gates: 'minLstm',
   // eq. 3.2.3a–d
   step([kf, ki, kh], hPrevious, candidate) {
     const d = normalisedGates(kf!, ki!);
     return tf.add(tf.mul(tf.sigmoid(d), hPrevious), tf.mul(tf.sigmoid(tf.neg(d)), candidate(kh!))) as tf.Tensor2D;
   },
-  // §3.2.2 and Appendix B.3.2
-  coefficients([kf, ki, kh], parallel, candidate) {
+  // Appendix B.3.2 (the linear form, §3.2.2, is core's RecurMinRnnScan)
+  logCoefficients([kf, ki, kh]) {
     const d = normalisedGates(kf!, ki!);
-    return parallel === 'linear'
-      ? { space: 'linear', a: tf.sigmoid(d), b: tf.mul(tf.sigmoid(tf.neg(d)), candidate(kh!)) as tf.Tensor3D }
-      : {
-          space: 'log',
-          logA: tf.neg(tf.softplus(tf.neg(d))),
-          logB: tf.add(tf.neg(tf.softplus(d)), logG(kh!)) as tf.Tensor3D,
-        };
+    return { logA: tf.neg(tf.softplus(tf.neg(d))), logB: tf.add(tf.neg(tf.softplus(d)), logG(kh!)) as tf.Tensor3D };
   },
 };
 

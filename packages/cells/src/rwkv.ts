@@ -42,6 +42,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import { applyMaskedOutput, tokenShift } from './internal/last-real.js';
 import { initParams, layerNorm, type ParamInit } from './internal/ops.js';
+import { sequenceProduct } from './internal/sequence-product.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 /** Options of `rwkv`: sizes, channel-mixing width, layer-norm ε and initialiser. */
@@ -110,9 +111,7 @@ function mix(x: tf.Tensor, shifted: tf.Tensor, mu: tf.Tensor): tf.Tensor {
 /** x·W over the last axis, for steps `[B, C]` and sequences `[B, T, C]`. */
 function project(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
   if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
-  const [batch, time, width] = x.shape as [number, number, number];
-  const flat = tf.matMul(tf.reshape(x, [batch * time, width]) as tf.Tensor2D, w as tf.Tensor2D);
-  return tf.reshape(flat, [batch, time, w.shape[1] as number]);
+  return sequenceProduct(x, w as tf.Tensor2D);
 }
 
 /** An RWKV-4 layer: time mixing and channel mixing with residuals and pre-norm (see the file comment). */

@@ -98,6 +98,19 @@ export {
   type RecurLstmSequenceOutputs,
   type RecurLstmSequenceWorkspace,
 } from './kernels/lstm-sequence.js';
+export {
+  MIN_RNN_BLOCKS,
+  MIN_RNN_CANDIDATES,
+  MIN_RNN_GATES,
+  type MinRnnCandidate,
+  type MinRnnGates,
+  minRnnScan,
+  RecurMinRnnScan,
+  type RecurMinRnnScanAttrs,
+  RecurMinRnnScanGrad,
+  type RecurMinRnnScanInputs,
+  type RecurMinRnnScanOutputs,
+} from './kernels/min-rnn-scan.js';
 export { KERNEL_DESCRIPTORS } from './kernels/registry.js';
 export {
   type GatedSequenceAttrs,

@@ -9,6 +9,7 @@ import { gruSequenceCpu } from './gru-sequence.js';
 import { linearScanCpu } from './linear-scan.js';
 import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
+import { minRnnScanCpu } from './min-rnn-scan.js';
 import { slstmSequenceCpu } from './slstm-sequence.js';
 import { wkvSequenceCpu } from './wkv-sequence.js';
 
@@ -19,6 +20,7 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   elmanSequenceCpu,
   linearScanCpu,
   logLinearScanCpu,
+  minRnnScanCpu,
   slstmSequenceCpu,
   wkvSequenceCpu,
   ctcLossCpu,

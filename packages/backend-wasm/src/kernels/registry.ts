@@ -9,6 +9,7 @@ import { gruSequenceWasm } from './gru-sequence.js';
 import { linearScanWasm } from './linear-scan.js';
 import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
+import { minRnnScanWasm } from './min-rnn-scan.js';
 import { slstmSequenceWasm } from './slstm-sequence.js';
 import { wkvSequenceWasm } from './wkv-sequence.js';
 
@@ -19,6 +20,7 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   elmanSequenceWasm,
   linearScanWasm,
   logLinearScanWasm,
+  minRnnScanWasm,
   slstmSequenceWasm,
   wkvSequenceWasm,
   ctcLossWasm,

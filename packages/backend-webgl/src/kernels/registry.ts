@@ -10,6 +10,7 @@ import {
   linearScan,
   logLinearScan,
   lstmSequence,
+  minRnnScan,
   slstmSequence,
   wkvSequence,
 } from '@recur/core';
@@ -22,6 +23,7 @@ export const WEBGL_KERNELS: readonly BackendKernel[] = [
   referenceKernel(elmanSequence),
   referenceKernel(linearScan),
   referenceKernel(logLinearScan),
+  referenceKernel(minRnnScan),
   referenceKernel(slstmSequence),
   referenceKernel(wkvSequence),
   referenceKernel(ctcLoss),

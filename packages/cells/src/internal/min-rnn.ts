@@ -12,8 +12,10 @@ import {
   checkPositiveNumber,
   checkRng,
   type InitializerName,
-  linearScan,
   logLinearScan,
+  MIN_RNN_BLOCKS,
+  type MinRnnGates,
+  minRnnScan,
   type Rng,
   resolveInitializerName,
   runKernel,
@@ -22,6 +24,7 @@ import {
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { initParams, zerosCarry } from './ops.js';
+import { sequenceProduct } from './sequence-product.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './shapes.js';
 
 /** How a min-RNN runs a whole sequence (see {@link minSequence}). */
@@ -97,23 +100,33 @@ export function expandedWidth(kind: string, units: number, expansion: unknown): 
   return { expansion: e, hidden };
 }
 
-/** log-space and linear-space inputs of the recurrence, `[B, T, hidden]` each. */
-export type MinCoefficients =
-  | { readonly space: 'linear'; readonly a: tf.Tensor3D; readonly b: tf.Tensor3D }
-  | { readonly space: 'log'; readonly logA: tf.Tensor3D; readonly logB: tf.Tensor3D };
+/** The log-space form's inputs of the recurrence, `[B, T, hidden]` each. */
+export type MinLogCoefficients = { readonly logA: tf.Tensor3D; readonly logB: tf.Tensor3D };
+
+/** How `minSequence` runs the recurrence from the pre-activations `[B, T, blocks·hidden]`. */
+export interface MinRecurrence {
+  readonly gates: MinRnnGates;
+  readonly parallel: MinParallel;
+  readonly candidate: MinCandidate;
+  /** log a_t, log b_t from the pre-activations split into blocks (the log-space form only). */
+  readonly logCoefficients: (blocks: tf.Tensor3D[]) => MinLogCoefficients;
+}
 
 /**
- * Runs h_t = a_t ⊙ h_{t−1} + b_t (coefficients made by `coefficientsOf`, inside this
- * function's tidy) from `h0` under the `Cell.sequence` contract and
- * applies the optional down-projection `y = h · outputKernel`.
+ * Runs h_t = a_t ⊙ h_{t−1} + b_t from the pre-activations x·W (made by `preOf`, inside this
+ * function's tidy), `bias` and `h0` under the
+ * `Cell.sequence` contract and applies the optional down-projection `y = h · outputKernel`.
  *
- * Linear space: core's `RecurLinearScan` (on CPUs a sequential fused scan, the fast path).
+ * Linear space: core's `RecurMinRnnScan`, the gates, candidate and recurrence in one kernel
+ * (on CPUs a sequential fused pass, the fast path).
  * Log space: `RecurLogLinearScan` from h0 = 0, the paper's form (§3.1.2, Appendix B), which
  * needs h0 > 0 for log h0. Any h0 is taken instead by linearity: h_t = A_t h0 + h_t|h0=0 with
  * A_t = Π_{s≤t} a_s, itself a log-space scan (from log h0 = 0 with log b = −∞).
  */
 export function minSequence(
-  coefficientsOf: () => MinCoefficients,
+  preOf: () => tf.Tensor3D,
+  bias: tf.Tensor1D | undefined,
+  recurrence: MinRecurrence,
   h0: tf.Tensor2D,
   options: SequenceOptions,
   outputKernel: tf.Tensor2D | undefined,
@@ -123,12 +136,19 @@ export function minSequence(
     const withMask = <I extends object>(inputs: I) => (mask === undefined ? inputs : { ...inputs, mask });
     let hs: tf.Tensor3D;
     let hT: tf.Tensor2D;
-    const coefficients = coefficientsOf();
-    if (coefficients.space === 'linear') {
-      const out = runKernel(linearScan, withMask({ a: coefficients.a, b: coefficients.b, h0 }), { reverse });
-      [hs, hT] = [out.hs as tf.Tensor3D, out.hT as tf.Tensor2D];
+    const pre = preOf();
+    if (recurrence.parallel === 'linear') {
+      const { gates, candidate } = recurrence;
+      const out = runKernel(minRnnScan, withMask(bias === undefined ? { pre, h0 } : { pre, bias, h0 }), {
+        reverse,
+        gates,
+        candidate,
+      });
+      [hs, hT] = [out.hs, out.hT];
     } else {
-      const { logA, logB } = coefficients;
+      const biased = bias === undefined ? pre : tf.add(pre, bias);
+      const blocks = tf.split(biased, MIN_RNN_BLOCKS[recurrence.gates], 2) as tf.Tensor3D[];
+      const { logA, logB } = recurrence.logCoefficients(blocks);
       const out = runKernel(logLinearScan, withMask({ logA, logB }), { reverse });
       // log A_t: the same scan from h0 = 1 with b = 0 (tfjs' Cumsum gradient breaks off the last axis).
       const decay = runKernel(
@@ -153,19 +173,7 @@ export function minSequence(
 
 /** `[B, T, K] · [K, N] → [B, T, N]`. */
 export function project(xs: tf.Tensor3D, kernel: tf.Tensor2D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [batch, time, width] = xs.shape;
-    const flat = tf.matMul(tf.reshape(xs, [batch * time, width]) as tf.Tensor2D, kernel);
-    return tf.reshape(flat, [batch, time, kernel.shape[1]]) as tf.Tensor3D;
-  });
-}
-
-/** `xs · kernel (+ bias)` over every step at once: the gates of a min-RNN see x_t only (§3.1.2). */
-export function inputProjection(xs: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined): tf.Tensor3D {
-  return tf.tidy(() => {
-    const out = project(xs, kernel);
-    return (bias === undefined ? out : tf.add(out, bias)) as tf.Tensor3D;
-  });
+  return sequenceProduct(xs, kernel);
 }
 
 /** The config fields both min-RNNs take, every default filled in. */
@@ -225,11 +233,12 @@ export type MinCarry = { readonly h: tf.Tensor2D };
 
 /** What one min-RNN's equations are, given its pre-activations (`blocks` of them, in kernel order). */
 export interface MinEquations {
-  readonly blocks: number;
+  /** Which gates core's `RecurMinRnnScan` runs for the linear form (it holds their sequence equations). */
+  readonly gates: MinRnnGates;
   /** The step: h_t from the pre-activations and h_{t−1}. */
   step(pre: tf.Tensor2D[], hPrevious: tf.Tensor2D, candidate: (t: tf.Tensor) => tf.Tensor): tf.Tensor2D;
-  /** The sequence form's a_t, b_t (or their logs) from the pre-activations of every step. */
-  coefficients(pre: tf.Tensor3D[], parallel: MinParallel, candidate: (t: tf.Tensor) => tf.Tensor): MinCoefficients;
+  /** The log-space form's log a_t, log b_t from the pre-activations of every step (g as the candidate). */
+  logCoefficients(pre: tf.Tensor3D[]): MinLogCoefficients;
 }
 
 /**
@@ -239,7 +248,7 @@ export interface MinEquations {
 export function minCell(kind: string, full: MinConfig, equations: MinEquations) {
   const { inputSize, units, useBias } = full;
   const { hidden } = expandedWidth(kind, units, full.expansion);
-  const { blocks } = equations;
+  const blocks = MIN_RNN_BLOCKS[equations.gates];
   const candidate = full.candidate === 'g' ? g : (t: tf.Tensor) => tf.clone(t);
   const shapes: ParamShapes = {
     kernel: [inputSize, blocks * hidden],
@@ -274,11 +283,9 @@ export function minCell(kind: string, full: MinConfig, equations: MinEquations) 
       });
     },
     sequence(p: MinParams, xs: tf.Tensor3D, carry0: MinCarry, o: SequenceOptions): SequenceResult<MinCarry> {
-      const coefficients = () => {
-        const gates = tf.split(inputProjection(xs, p.kernel, p.bias), blocks, 2) as tf.Tensor3D[];
-        return equations.coefficients(gates, full.parallel, candidate);
-      };
-      return minSequence(coefficients, carry0.h, o, p.outputKernel);
+      const recurrence = { ...full, gates: equations.gates, logCoefficients: equations.logCoefficients };
+      // x·W over every step at once (the gates see x_t only, §3.1.2); the kernel adds the bias.
+      return minSequence(() => project(xs, p.kernel), p.bias, recurrence, carry0.h, o, p.outputKernel);
     },
   };
 }

@@ -9,6 +9,7 @@ import { gruSequence } from './gru-sequence.js';
 import { linearScan } from './linear-scan.js';
 import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
+import { minRnnScan } from './min-rnn-scan.js';
 import { slstmSequence } from './slstm-sequence.js';
 import { wkvSequence } from './wkv-sequence.js';
 
@@ -19,6 +20,7 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   elmanSequence,
   linearScan,
   logLinearScan,
+  minRnnScan,
   slstmSequence,
   wkvSequence,
   ctcLoss,
