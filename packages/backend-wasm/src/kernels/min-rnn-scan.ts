@@ -46,7 +46,7 @@ export const minRnnScanWasm = fusedKernel(minRnnScan, 'wasm', {
           o.hT,
         );
       },
-      { batch: d.batch, inputs: t },
+      { batch: d.batch, inputs: t, whole: ['bias'] },
     );
   },
   backward(t, attrs, backend: object) {

@@ -101,6 +101,14 @@ export function runSplit<K extends string>(
         const name = nameOf.get(info);
         if (name === undefined) throw new RecurError('BAD_DATA', 'wasm threads: expected an input named in the layout');
         const axis = axisOf(name);
+        // A tensor split by rows must have the batch on its row axis: one that does not (a
+        // weight or bias left out of `layout.whole`) would be sliced into garbage.
+        if (axis !== undefined && info.shape[axis] !== layout.batch) {
+          throw new RecurError(
+            'SHAPE_MISMATCH',
+            `wasm threads: input '${name}' [${info.shape.join(', ')}] has no batch of ${layout.batch} on axis ${axis}; list it in the layout's whole inputs`,
+          );
+        }
         const bytes = size(info.shape) * bytesPer(info.dtype);
         if (axis === undefined && copies.has(info)) return copies.get(info) as number;
         const part = alloc(axis === undefined ? bytes : (bytes / layout.batch) * range[1]);
