@@ -15,13 +15,11 @@ import { fusedKernel } from '@recur/core/kernel-api';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { arraysOf, outputsOn } from './arrays.js';
+import { flush } from './flush.js';
 import { timeAt } from './scan-dims.js';
-
-const FLUSH_BELOW = 2 ** -100;
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-const flush = (x: number) => (Math.abs(x) < FLUSH_BELOW ? 0 : x);
 
 /** c(x) and c′(x) of the candidate: the paper's g (c′(0) = 0, as in core's reference) or the identity. */
 function candidateFns(candidate: 'g' | 'linear') {
