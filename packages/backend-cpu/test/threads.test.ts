@@ -4,10 +4,11 @@ import { castMaskOutputs, checkLeaks, expectClose, kernelCaseValues } from '@rec
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CpuThreadPool } from '../src/threads/cpu-pool.js';
+import { ROW_KERNELS } from '../src/threads/row-kernels.js';
 import { cpuPools } from '../src/threads/split-rows.js';
 
 /** Split calls in one pass over the descriptors: forward and backward of each kernel that splits. */
-const SPLIT_CALLS = 16;
+const SPLIT_CALLS = 18;
 
 /** Every descriptor's example at batch `batch`, as the parity harness runs it, on the active backend. */
 function values(batch: number): Map<string, number[][]> {
@@ -45,6 +46,8 @@ describe('cpu threads', () => {
         const run = vi.spyOn(pool as NonNullable<typeof pool>, 'run');
         const split = values(7);
         expect(run.mock.calls.length).toBeGreaterThanOrEqual(SPLIT_CALLS);
+        const names = new Set(run.mock.calls.flatMap(([jobs]) => jobs.map((job) => job.name)));
+        expect([...names].sort()).toEqual(Object.keys(ROW_KERNELS).sort());
         run.mockRestore();
         for (const descriptor of KERNEL_DESCRIPTORS) {
           const expected = single.get(descriptor.name) as number[][];

@@ -14,6 +14,26 @@ export function st(p: usize, v: v128, full: bool): void {
   else store<f32>(p, f32x4.extract_lane(v, 0));
 }
 
+/**
+ * Carried gradients under 2⁻¹⁰⁰ in magnitude are flushed to zero. A recurrence's adjoint
+ * decays geometrically through saturated gates, and once it nears the subnormal range every
+ * product that follows produces subnormals, which x86 computes up to 75 times slower
+ * (WebAssembly has no flush-to-zero mode; see min-rnn.ts for the measurements). 2⁻¹⁰⁰ leaves
+ * 26 binary orders for the products' other factor, and a value that small cannot change a
+ * float32 sum that any gradient above 2⁻⁷⁶ joins.
+ */
+export const FLUSH_BELOW: f32 = 7.888609052210118e-31; // 2⁻¹⁰⁰
+
+/** 0 in each lane where |x| < 2⁻¹⁰⁰; NaN and ±∞ pass. */
+export function flush(x: v128): v128 {
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(FLUSH_BELOW)));
+}
+
+/** The scalar {@link flush}. */
+export function flushOne(x: f32): f32 {
+  return abs<f32>(x) < FLUSH_BELOW ? 0 : x;
+}
+
 /** Input time of processing step s. */
 export function timeAt(s: i32, time: i32, reverse: bool): i32 {
   return reverse ? time - 1 - s : s;

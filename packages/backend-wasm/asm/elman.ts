@@ -11,6 +11,7 @@ import {
   emitted,
   fillRows,
   firstRealSteps,
+  flush,
   isReal,
   ld,
   previousState,
@@ -136,7 +137,7 @@ export function elmanBackward(
       for (let j = 0; j < units; ) {
         const full = j + 4 <= units;
         const o = <usize>j * 4;
-        let total = ld(dhr + o, full);
+        let total = flush(ld(dhr + o, full));
         if (e) total = f32x4.add(total, ld(dyr + o, full));
         if (real) {
           st(dzr + o, backprop(act, total, ld(hr + o, full)), full);

@@ -8,6 +8,7 @@ import {
   columnSums,
   emitted,
   firstRealSteps,
+  flush,
   isReal,
   ld,
   previousStates,
@@ -106,7 +107,7 @@ export function gruBackward(
       for (let j = 0; j < units; ) {
         const full = j + 4 <= units;
         const o = <usize>j * 4;
-        let total = ld(dhr + o, full);
+        let total = flush(ld(dhr + o, full));
         if (e) total = f32x4.add(total, ld(dyr + o, full));
         if (real) {
           const z = ld(gr + o, full);

@@ -13,6 +13,7 @@ import {
   emitted,
   fillRows,
   firstRealSteps,
+  flush,
   isReal,
   ld,
   previousState,
@@ -189,7 +190,7 @@ export function lstmBackward(
       for (let j = 0; j < units; ) {
         const full = j + 4 <= units;
         const o = <usize>j * 4;
-        let total = ld(dhr + o, full);
+        let total = flush(ld(dhr + o, full));
         if (e) total = f32x4.add(total, ld(dyr + o, full));
         if (real) {
           const i = ld(gr + o, full);
@@ -197,7 +198,7 @@ export function lstmBackward(
           const g = ld(gr + 2 * block + o, full);
           const og = ld(gr + 3 * block + o, full);
           const a = ld(actC + o, full);
-          const dc = f32x4.add(ld(dcr + o, full), backprop(act, f32x4.mul(total, og), a));
+          const dc = f32x4.add(flush(ld(dcr + o, full)), backprop(act, f32x4.mul(total, og), a));
           st(dzr + o, backprop(sigma, f32x4.mul(dc, g), i), full);
           st(dzr + block + o, backprop(sigma, f32x4.mul(dc, ld(cpr + o, full)), f), full);
           st(dzr + 2 * block + o, backprop(act, f32x4.mul(dc, i), g), full);

@@ -14,18 +14,15 @@
  *
  * `pre [B, T, blocks·H]` (blocks k | k̃, or k_f | k_i | k̃) plus `bias [blocks·H]`, states
  * `[B, H]`, mask `[B, T]`.
- * Gradients under 2⁻¹⁰⁰ in magnitude are flushed to zero. The recurrence's adjoint decays
- * geometrically through time (by a_t per step), and once it nears the subnormal range the
- * products that follow (x·W's gradient, dx) produce subnormals, which x86 computes up to
- * 75 times slower (tfjs' wasm matMul, [64, 8192]·[8192, 512]: 24 ms with gradients of 1,
- * 385 ms at 10⁻³⁶, 1764 ms at 10⁻³⁷; WebAssembly has no flush-to-zero mode). 2⁻¹⁰⁰ leaves
- * 26 binary orders for the products' other factor, and a value that small cannot change a
- * float32 sum that any gradient above 2⁻⁷⁶ joins.
+ * Gradients under 2⁻¹⁰⁰ in magnitude are flushed to zero (common.ts' `flush`). The
+ * recurrence's adjoint decays geometrically through time (by a_t per step), and once it nears
+ * the subnormal range the products that follow (x·W's gradient, dx) produce subnormals, which
+ * x86 computes up to 75 times slower (tfjs' wasm matMul, [64, 8192]·[8192, 512]: 24 ms with
+ * gradients of 1, 385 ms at 10⁻³⁶, 1764 ms at 10⁻³⁷). Here the gate gradients are flushed
+ * too, since they feed those products directly.
  */
-import { isReal, ld, st, timeAt } from './common';
+import { flush, isReal, ld, st, timeAt } from './common';
 import { Lanes } from './math';
-
-const FLUSH_BELOW: f32 = 7.888609052210118e-31; // 2⁻¹⁰⁰
 
 function splat(v: f32): v128 {
   return f32x4.splat(v);
@@ -69,11 +66,6 @@ class Min {
   /** dst[f…] += v, the bias' gradient summed over rows and steps. */
   @inline static accumulate(dst: usize, f: i32, v: v128, full: bool): void {
     st(lane(dst, f), f32x4.add(ld(lane(dst, f), full), v), full);
-  }
-
-  /** 0 where |x| < 2⁻¹⁰⁰; NaN and ±∞ pass. */
-  @inline static flush(x: v128): v128 {
-    return v128.andnot(x, f32x4.lt(f32x4.abs(x), splat(FLUSH_BELOW)));
   }
 }
 
@@ -167,11 +159,7 @@ export function minRnnBackward(
       if (!isReal(mask, bi, t, time)) {
         for (let f = 0; f < units; ) {
           const full = f + 4 <= units;
-          st(
-            lane(carried, f),
-            Min.flush(f32x4.add(ld(lane(carried, f), full), ld(lane(dhs + o * row, f), full))),
-            full,
-          );
+          st(lane(carried, f), flush(f32x4.add(ld(lane(carried, f), full), ld(lane(dhs + o * row, f), full))), full);
           f += full ? 4 : 1;
         }
         memory.fill(dp, 0, preRow);
@@ -197,9 +185,9 @@ export function minRnnBackward(
           a = f32x4.mul(v, r);
           const i = f32x4.mul(u, r);
           const dd = f32x4.mul(f32x4.mul(a, i), f32x4.sub(gh, f32x4.mul(g, Min.candidate(kc, linear))));
-          const dkf = Min.flush(f32x4.mul(dd, f32x4.div(ef, u)));
-          const dki = Min.flush(f32x4.neg(f32x4.mul(dd, f32x4.div(ei, v))));
-          const dkc = Min.flush(f32x4.mul(f32x4.mul(g, i), Min.slope(kc, linear)));
+          const dkf = flush(f32x4.mul(dd, f32x4.div(ef, u)));
+          const dki = flush(f32x4.neg(f32x4.mul(dd, f32x4.div(ei, v))));
+          const dkc = flush(f32x4.mul(f32x4.mul(g, i), Min.slope(kc, linear)));
           st(lane(dp, f), dkf, full);
           st(lane(dp + row, f), dki, full);
           st(lane(dp + 2 * row, f), dkc, full);
@@ -211,14 +199,14 @@ export function minRnnBackward(
           const kc = Min.pre(p, bias, 1, row, f, full);
           const z = Lanes.sigmoid(k);
           a = Lanes.sigmoid(f32x4.neg(k));
-          const dk = Min.flush(f32x4.mul(f32x4.mul(z, a), f32x4.sub(f32x4.mul(g, Min.candidate(kc, linear)), gh)));
-          const dkc = Min.flush(f32x4.mul(f32x4.mul(g, z), Min.slope(kc, linear)));
+          const dk = flush(f32x4.mul(f32x4.mul(z, a), f32x4.sub(f32x4.mul(g, Min.candidate(kc, linear)), gh)));
+          const dkc = flush(f32x4.mul(f32x4.mul(g, z), Min.slope(kc, linear)));
           st(lane(dp, f), dk, full);
           st(lane(dp + row, f), dkc, full);
           Min.accumulate(dbias, f, dk, full);
           Min.accumulate(dbias + row, f, dkc, full);
         }
-        st(lane(carried, f), Min.flush(f32x4.mul(a, g)), full);
+        st(lane(carried, f), flush(f32x4.mul(a, g)), full);
         f += full ? 4 : 1;
       }
     }

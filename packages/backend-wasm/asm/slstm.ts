@@ -6,7 +6,7 @@
  * large product). Workspaces `[T,B,·]` time-major by input time; pointers are byte
  * addresses, sizes in floats.
  */
-import { isReal, timeAt } from './common';
+import { flushOne, isReal, timeAt } from './common';
 import { gemm, gemmWorkBytes } from './gemm';
 import { Lanes } from './math';
 
@@ -257,7 +257,7 @@ export function slstmBackward(
       const emitted = zeros ? real : s >= load<i32>(firstReal + <usize>b * 4);
       for (let j = 0; j < units; j++) {
         const add = emitted ? f(dys, (b * time + t) * units + j) : 0;
-        put(dh0, b * units + j, f(dh0, b * units + j) + add);
+        put(dh0, b * units + j, flushOne(f(dh0, b * units + j)) + add);
       }
       // A padded step kept every state: its gradients pass through (its dz stays 0).
       if (!real) continue;
@@ -280,11 +280,11 @@ export function slstmBackward(
         const n = f(ns, so + j);
         const ratio = c / n;
         const dhj = f(dh0, at);
-        const dc = f(dc0, at) + (dhj * o) / n;
-        const dn = f(dn0, at) - (dhj * o * ratio) / n;
+        const dc = flushOne(f(dc0, at)) + (dhj * o) / n;
+        const dn = flushOne(f(dn0, at)) - (dhj * o * ratio) / n;
         const di = (dc * g + dn) * ig;
         const df = (dc * cPrev + dn * nPrev) * fg;
-        const dm = f(dm0, at) - di - df;
+        const dm = flushOne(f(dm0, at)) - di - df;
         const toKept = kept >= iT;
         const dKept = df + (toKept ? dm : 0);
         put(dz, j, di + (toKept ? 0 : dm));

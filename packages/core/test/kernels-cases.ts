@@ -15,15 +15,30 @@ import { cellPair, type Kind, type RnnParams, randn, randomCarry, type TestCellO
 export function useReferenceKernels(): void {
   let saved: tf.KernelConfig[] = [];
   beforeAll(() => {
-    saved = KERNEL_DESCRIPTORS.flatMap((d) => [d.name, d.gradName]).flatMap((name) => {
-      const registered = tf.getKernel(name, tf.getBackend());
-      return registered == null ? [] : [registered];
-    });
-    for (const k of saved) tf.unregisterKernel(k.kernelName, k.backendName);
+    saved = unregisterFusedKernels();
   });
   afterAll(() => {
     for (const k of saved) tf.registerKernel(k);
   });
+}
+
+/** Runs `fn` on core's reference kernels, the fused ones unregistered for its duration. */
+export function withReferenceKernels<T>(fn: () => T): T {
+  const saved = unregisterFusedKernels();
+  try {
+    return fn();
+  } finally {
+    for (const k of saved) tf.registerKernel(k);
+  }
+}
+
+function unregisterFusedKernels(): tf.KernelConfig[] {
+  const saved = KERNEL_DESCRIPTORS.flatMap((d) => [d.name, d.gradName]).flatMap((name) => {
+    const registered = tf.getKernel(name, tf.getBackend());
+    return registered == null ? [] : [registered];
+  });
+  for (const k of saved) tf.unregisterKernel(k.kernelName, k.backendName);
+  return saved;
 }
 
 export const I = 3;

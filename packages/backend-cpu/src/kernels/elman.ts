@@ -1,6 +1,7 @@
 /** Fused Elman (simple RNN) sequence kernel on the cpu backend: core's reference `RecurElmanSequence` on typed arrays. */
 import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
+import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
 import {
   emitOutputs,
@@ -88,7 +89,7 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
       const real = v.mask[b * T + t] !== 0;
       const e = emitted[t * B + b] === 1;
       for (let j = 0; j < H; j++) {
-        const total = (dh[b * H + j] as number) + (e ? (v.dys[(b * T + t) * H + j] as number) : 0);
+        const total = flush(dh[b * H + j] as number) + (e ? (v.dys[(b * T + t) * H + j] as number) : 0);
         if (real) {
           dz[b * H + j] = act(total, v.hs[(t * B + b) * H + j] as number);
           dh[b * H + j] = 0;

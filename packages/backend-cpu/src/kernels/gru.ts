@@ -4,6 +4,7 @@
  */
 import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
+import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
 import {
   columnSums,
@@ -179,7 +180,7 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) 
       const go = (t * B + b) * W;
       const so = (t * B + b) * H;
       for (let j = 0; j < H; j++) {
-        const total = (dh[b * H + j] as number) + (e ? (v.dys[(b * T + t) * H + j] as number) : 0);
+        const total = flush(dh[b * H + j] as number) + (e ? (v.dys[(b * T + t) * H + j] as number) : 0);
         if (!real) {
           dh[b * H + j] = total; // padded: the gradient passes straight to the step before
           continue;

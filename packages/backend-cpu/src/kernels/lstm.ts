@@ -7,6 +7,7 @@
  */
 import { gemm } from '../gemm.js';
 import { scalarActivation } from './activation.js';
+import { flush } from './flush.js';
 import {
   emitOutputs,
   emittedSteps,
@@ -151,7 +152,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
       const yo = (b * T + t) * H;
       const e = emitted[t * B + b] === 1;
       for (let j = 0; j < H; j++) {
-        const dhTotal = (dh[b * H + j] as number) + (e ? (v.dys[yo + j] as number) : 0);
+        const dhTotal = flush(dh[b * H + j] as number) + (e ? (v.dys[yo + j] as number) : 0);
         if (!real) {
           // A padded step passes its state through: the gradient goes straight to the step before.
           dh[b * H + j] = dhTotal;
@@ -162,7 +163,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
         const g = v.gates[go + 2 * H + j] as number;
         const o = v.gates[go + 3 * H + j] as number;
         const a = act.f(v.cs[so + j] as number);
-        const dcNew = (dc[b * H + j] as number) + act.back(dhTotal * o, a);
+        const dcNew = flush(dc[b * H + j] as number) + act.back(dhTotal * o, a);
         dzStep[b * G + j] = sigma(dcNew * g, i);
         dzStep[b * G + H + j] = sigma(dcNew * (cPrevAll[so + j] as number), f);
         dzStep[b * G + 2 * H + j] = act.back(dcNew * i, g);

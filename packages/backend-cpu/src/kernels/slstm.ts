@@ -7,6 +7,7 @@
  * weight gradients as large products at the end.
  */
 import { gemm } from '../gemm.js';
+import { flush } from './flush.js';
 import {
   emitOutputs,
   emittedSteps,
@@ -174,7 +175,7 @@ export function slstmBackward(v: SlstmGradArrays, d: SlstmDims, attrs: SlstmAttr
       const so = (t * B + b) * U;
       const out = emitted[t * B + b] ? (b * T + t) * U : -1;
       for (let j = 0; j < U; j++)
-        dH[b * U + j] = (dH[b * U + j] as number) + (out < 0 ? 0 : (v.dys[out + j] as number));
+        dH[b * U + j] = flush(dH[b * U + j] as number) + (out < 0 ? 0 : (v.dys[out + j] as number));
       // A padded step kept every state: its gradients pass through unchanged.
       if (v.mask[b * T + t] === 0) continue;
       const zo = (t * B + b) * G;
@@ -193,11 +194,11 @@ export function slstmBackward(v: SlstmGradArrays, d: SlstmDims, attrs: SlstmAttr
         const o = sigmoid(oT);
         const ratio = c / n;
         const dhj = dH[s] as number;
-        const dc = (dC[s] as number) + (dhj * o) / n;
-        const dn = (dN[s] as number) - (dhj * o * ratio) / n;
+        const dc = flush(dC[s] as number) + (dhj * o) / n;
+        const dn = flush(dN[s] as number) - (dhj * o * ratio) / n;
         const di = (dc * z + dn) * g.i;
         const df = (dc * c0 + dn * n0) * g.f;
-        const dm = (dM[s] as number) - di - df;
+        const dm = flush(dM[s] as number) - di - df;
         const toKept = g.kept >= iT;
         const dKept = df + (toKept ? dm : 0);
         dZ[zo + j] = di + (toKept ? 0 : dm);

@@ -8,6 +8,7 @@ import { gruBackward, gruForward } from '../kernels/gru.js';
 import { linearScanBackward, linearScanForward } from '../kernels/linear-scan-arrays.js';
 import { logLinearScanBackward, logLinearScanForward } from '../kernels/log-linear-scan-arrays.js';
 import { lstmBackward, lstmForward } from '../kernels/lstm.js';
+import { minRnnScanBackward, minRnnScanForward } from '../kernels/min-rnn-scan-arrays.js';
 import { slstmBackward, slstmForward } from '../kernels/slstm.js';
 import { wkvBackward, wkvForward } from '../kernels/wkv.js';
 
@@ -24,6 +25,8 @@ export const ROW_KERNELS = {
   linearScanBackward,
   logLinearScanForward,
   logLinearScanBackward,
+  minRnnScanForward,
+  minRnnScanBackward,
   wkvForward,
   wkvBackward,
   ctcLossForward,
@@ -49,10 +52,14 @@ const RECURRENT: RowLayout = {
 /** The scans and CTC: every array batch-major. */
 const SCAN: RowLayout = { timeMajor: new Set(), whole: new Set() };
 
+/** minRnnScan: batch-major, but for the bias, which every row reads, and its gradient, summed over rows. */
+const MIN_RNN: RowLayout = { timeMajor: new Set(), whole: new Set(['bias', 'dBias']) };
+
 /** WKV: batch-major, but for the decay and bonus vectors and their gradients. */
 const WKV: RowLayout = { timeMajor: new Set(), whole: new Set(['w', 'u', 'dw', 'du']) };
 
 export function rowLayout(name: RowKernelName): RowLayout {
   if (name.startsWith('wkv')) return WKV;
+  if (name.startsWith('minRnn')) return MIN_RNN;
   return name.includes('inearScan') || name.startsWith('ctc') ? SCAN : RECURRENT;
 }
