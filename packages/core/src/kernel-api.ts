@@ -34,4 +34,5 @@ export type {
   TensorMap,
 } from './kernels/descriptor.js';
 export { defineKernel } from './kernels/descriptor.js';
+export { expectShape, type ScanDims, scanDims } from './kernels/input-shapes.js';
 export { checkThreads, inNode, MAX_THREADS, planThreads, type ThreadPlan } from './kernels/thread-plan.js';

@@ -16,14 +16,9 @@ import { poolFor } from '../threads/backend-pools.js';
 import { type BatchLayout, runSplit } from '../threads/split-call.js';
 import { heapMemory, kernelsFor, type SequenceKernelExports, type WasmBackendLike } from './module.js';
 
+// A wrong size would make the module read past a buffer: every kernel checks its inputs with core's `expectShape`.
+export { expectShape } from '@recur/core/kernel-api';
 export type { BatchLayout } from '../threads/split-call.js';
-
-/** Throws unless `info` has exactly `shape`: a wrong size would make the kernel read past a buffer. */
-export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
-  if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-    throw badArgument('SHAPE_MISMATCH', `${kernel} input '${name}'`, `shape [${shape.join(', ')}]`, info);
-  }
-}
 
 /** Attributes of every sequence kernel as the module takes them. */
 export interface KernelAttrs {

@@ -15,11 +15,10 @@
  * (zero at padded steps) and dh0 = a'_1 g_1.
  */
 import { linearScan, RecurLinearScan, RecurLinearScanGrad } from '@recur/core';
-import { fusedKernel } from '@recur/core/kernel-api';
+import { fusedKernel, scanDims } from '@recur/core/kernel-api';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { region, release, reshaped, runSteps, WORKGROUP, WORKGROUP_INDEX } from './program.js';
-import { scanDims } from './scan-shapes.js';
 
 /**
  * The scan skeleton over positions q = 0…T−1 in scan order: `step` maps q to its input

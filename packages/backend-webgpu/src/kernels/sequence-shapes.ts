@@ -4,14 +4,8 @@
  * handed straight to `runKernel` would give silent garbage: it is refused here, named.
  */
 import { badArgument } from '@recur/core';
+import { expectShape } from '@recur/core/kernel-api';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-
-/** Throws `SHAPE_MISMATCH` naming input `name` of `kernel` unless its shape is `shape`. */
-export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
-  if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-    throw badArgument('SHAPE_MISMATCH', `${kernel} input '${name}'`, `shape [${shape.join(', ')}]`, info);
-  }
-}
 
 /** B, T, I, H and the gate blocks G of one call. */
 export interface SequenceDims {
