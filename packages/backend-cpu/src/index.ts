@@ -11,6 +11,7 @@ export { CPU_KERNELS } from './kernels/registry.js';
 
 const CONFIGS = kernelConfigs(CPU_KERNELS);
 
+/** Options of the cpu plug-in (`cpuWith`). */
 export interface CpuOptions {
   /**
    * How many threads every fused kernel splits its batch rows over: an integer from 1

@@ -1,92 +1,22 @@
 import { wasmWith } from '@recur/backend-wasm';
-import { KERNEL_DESCRIPTORS, RecurError, useBackend } from '@recur/core';
-import { castMaskOutputs, checkLeaks, expectClose, kernelCaseValues } from '@recur/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RecurError, useBackend } from '@recur/core';
+import { checkLeaks, describeThreadSplit } from '@recur/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sharedKernelsModule } from '../src/kernels/module.js';
 import { poolFor, startThreads } from '../src/threads/backend-pools.js';
 import { ThreadPool } from '../src/threads/thread-pool.js';
 
-/** Split calls in one pass over the descriptors: forward and backward of each kernel that splits. */
-const SPLIT_CALLS = 16;
-
-/** Every descriptor's example at batch `batch`, as the parity harness runs it, on the active backend. */
-function values(batch: number): Map<string, number[][]> {
-  return new Map(
-    KERNEL_DESCRIPTORS.map((descriptor) => [
-      descriptor.name,
-      kernelCaseValues({ descriptor, seed: 7, pins: { batch } }),
-    ]),
-  );
-}
-
-async function valuesOn(threads: number, batch: number): Promise<Map<string, number[][]>> {
-  await useBackend(wasmWith({ threads }));
-  return values(batch);
-}
+describeThreadSplit('wasm threads: kernels split by batch rows', {
+  plugin: (threads) => wasmWith({ threads }),
+  pool: (backend) => poolFor(backend),
+  splitCalls: 18,
+  seed: 7,
+});
 
 describe('wasm threads', () => {
   checkLeaks();
-
-  let single: Map<string, number[][]>;
-  beforeAll(async () => {
-    single = await valuesOn(1, 7);
-  });
   afterAll(async () => {
     await useBackend(wasmWith({ threads: 1 }));
-  });
-
-  describe('kernels split by batch rows', () => {
-    for (const threads of [2, 3]) {
-      it(`should equal the 1-thread kernels on ${threads} threads (forward 1e-5, gradients 1e-4), batch 7`, async () => {
-        await useBackend(wasmWith({ threads }));
-        const pool = poolFor(tf.backend());
-        expect(pool?.threads).toBe(threads);
-        // Every split kernel goes through the pool: forward and backward of each that splits.
-        const run = vi.spyOn(pool as NonNullable<typeof pool>, 'run');
-        const split = values(7);
-        expect(run.mock.calls.length).toBeGreaterThanOrEqual(SPLIT_CALLS);
-        run.mockRestore();
-        for (const descriptor of KERNEL_DESCRIPTORS) {
-          const expected = single.get(descriptor.name) as number[][];
-          const actual = split.get(descriptor.name) as number[][];
-          expect(actual.length, descriptor.name).toBe(expected.length);
-          for (const [i, values] of actual.entries()) {
-            const tolerance = i < descriptor.outputs.length ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-4, atol: 1e-4 };
-            expectClose(values, expected[i] as number[], tolerance);
-          }
-        }
-      });
-
-      it(`should give bit-identical results in two runs on ${threads} threads`, async () => {
-        const first = await valuesOn(threads, 5);
-        const second = await valuesOn(threads, 5);
-        expect(second).toEqual(first);
-      });
-    }
-
-    it('should read masks cast from bool (one byte per step on cpu) as one thread does', async () => {
-      const outputs = async (threads: number) => {
-        await useBackend(wasmWith({ threads }));
-        return KERNEL_DESCRIPTORS.map((descriptor) =>
-          castMaskOutputs({ descriptor, seed: 3, pins: { batch: 5, masked: true, initial: true } }),
-        );
-      };
-      const alone = await outputs(1);
-      const split = await outputs(3);
-      expect(alone.filter((o) => o !== undefined).length).toBe(KERNEL_DESCRIPTORS.length - 1);
-      for (const [i, values] of split.entries()) {
-        for (const [j, output] of (values ?? []).entries()) {
-          expectClose(output, alone[i]?.[j] as number[], { rtol: 1e-5, atol: 1e-5 });
-        }
-      }
-    });
-
-    it('should run a batch of one on the calling thread alone', async () => {
-      const split = await valuesOn(2, 1);
-      const alone = await valuesOn(1, 1);
-      expect(split).toEqual(alone);
-    });
   });
 
   describe('wasmWith', () => {

@@ -16,4 +16,5 @@ export {
   kernelCaseValues,
   registerKernels,
 } from './sequence-kernels.js';
+export { describeThreadSplit, type SplitPool, type ThreadSplitSuite } from './thread-split.js';
 export { closeness, expectClose, type Tolerance } from './tolerance.js';

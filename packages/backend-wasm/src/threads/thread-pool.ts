@@ -45,7 +45,9 @@ async function startNodeWorker(data: WorkerData): Promise<WorkerHandle> {
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
-    worker.once('exit', () => reject(new Error('the worker exited before it was ready')));
+    worker.once('exit', () =>
+      reject(new RecurError('BACKEND_UNAVAILABLE', 'wasm threads: a worker exited before it was ready')),
+    );
   });
   return worker;
 }
@@ -62,7 +64,13 @@ async function startBrowserWorker(data: WorkerData): Promise<WorkerHandle> {
   const worker = new scope.Worker(url);
   await new Promise<void>((resolve, reject) => {
     worker.onmessage = () => resolve();
-    worker.onerror = (event) => reject(new Error(event.message ?? 'the worker failed to start'));
+    worker.onerror = (event) =>
+      reject(
+        new RecurError(
+          'BACKEND_UNAVAILABLE',
+          `wasm threads: a worker failed to start: ${event.message ?? 'no message'}`,
+        ),
+      );
     worker.postMessage(data);
   });
   URL.revokeObjectURL(url);

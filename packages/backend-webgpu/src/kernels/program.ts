@@ -137,7 +137,7 @@ export function runTfjs(
   attrs: object,
 ): tf.TensorInfo {
   const kernel = tf.getKernel(name, 'webgpu');
-  if (kernel === undefined) throw new Error(`tfjs-backend-webgpu has no ${name} kernel`);
+  if (kernel === undefined) throw new RecurError('BACKEND_UNAVAILABLE', `tfjs-backend-webgpu has no ${name} kernel`);
   return kernel.kernelFunc({
     inputs: inputs as tf.NamedTensorInfoMap,
     backend,
