@@ -8,6 +8,7 @@ export {
 } from './cell-from-config.js';
 export { type ElmanCarry, type ElmanCell, type ElmanConfig, type ElmanParams, elman } from './elman.js';
 export { type GruCarry, type GruCell, type GruConfig, type GruParams, gru } from './gru.js';
+export type { MinRnnOptions } from './internal/min-rnn.js';
 export { FORGET_GATES, type ForgetGate } from './internal/xlstm.js';
 export { type JordanCarry, type JordanCell, type JordanConfig, type JordanParams, jordan } from './jordan.js';
 export { type LstmCarry, type LstmCell, type LstmConfig, type LstmParams, lstm } from './lstm.js';

@@ -21,39 +21,21 @@
  * paper and for wide parallel hardware. x [batch, inputSize], W = kernel
  * [inputSize, 2·α·units] (blocks z, h), bias [2·α·units], W_o = outputKernel [α·units, units].
  */
-import type { Cell, InitializerName } from '@recur/core';
+import type { Cell } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import {
   logG,
-  type MinCandidate,
   type MinCarry,
   type MinEquations,
-  type MinParallel,
   type MinParams,
+  type MinRnnOptions,
   minCell,
   resolveMinConfig,
 } from './internal/min-rnn.js';
 
 /** Options of `minGru`: sizes, expansion factor α, sequence form and initialisers. */
-export interface MinGruConfig {
-  /** Features per input step. Required. */
-  readonly inputSize: number;
-  /** Output size (and state size when `expansion` is 1). Required. */
-  readonly units: number;
-  /** The paper's expansion factor α: the state has α·units features, projected back to units. Default 1. */
-  readonly expansion?: number;
-  /** How `sequence` runs the recurrence: core's linear scan or the paper's log-space scan. Default `'linear'`. */
-  readonly parallel?: MinParallel;
-  /** h̃'s activation: the paper's positive g(·), or none (linear parallel form only). Default `'g'`. */
-  readonly candidate?: MinCandidate;
-  /** Whether the bias exists. Default `true`. */
-  readonly useBias?: boolean;
-  /** W and W_o. Default `'glorotUniform'`. */
-  readonly kernelInitializer?: InitializerName | (string & {});
-  /** Bias. Default `'zeros'`. */
-  readonly biasInitializer?: InitializerName | (string & {});
-}
+export type MinGruConfig = MinRnnOptions;
 
 /** minGRU's state: `h [batch, α·units]`, the h_{t−1} of eq. 3.1.3c (before the output projection W_o). */
 export type MinGruCarry = MinCarry;

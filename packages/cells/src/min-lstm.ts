@@ -26,39 +26,21 @@
  * [batch, inputSize], W = kernel [inputSize, 3·α·units] (blocks f, i, h), bias
  * [3·α·units], W_o = outputKernel [α·units, units].
  */
-import type { Cell, InitializerName } from '@recur/core';
+import type { Cell } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
 import {
   logG,
-  type MinCandidate,
   type MinCarry,
   type MinEquations,
-  type MinParallel,
   type MinParams,
+  type MinRnnOptions,
   minCell,
   resolveMinConfig,
 } from './internal/min-rnn.js';
 
 /** Options of `minLstm`: sizes, expansion factor α, sequence form and initialisers. */
-export interface MinLstmConfig {
-  /** Features per input step. Required. */
-  readonly inputSize: number;
-  /** Output size (and state size when `expansion` is 1). Required. */
-  readonly units: number;
-  /** The paper's expansion factor α: the state has α·units features, projected back to units. Default 1. */
-  readonly expansion?: number;
-  /** How `sequence` runs the recurrence: core's linear scan or the paper's log-space scan. Default `'linear'`. */
-  readonly parallel?: MinParallel;
-  /** h̃'s activation: the paper's positive g(·), or none (linear parallel form only). Default `'g'`. */
-  readonly candidate?: MinCandidate;
-  /** Whether the bias exists. Default `true`. */
-  readonly useBias?: boolean;
-  /** W and W_o. Default `'glorotUniform'`. */
-  readonly kernelInitializer?: InitializerName | (string & {});
-  /** Bias. Default `'zeros'`. */
-  readonly biasInitializer?: InitializerName | (string & {});
-}
+export type MinLstmConfig = MinRnnOptions;
 
 /** minLSTM's state: `h [batch, α·units]`, the h_{t−1} of eq. 3.2.3d (before the output projection W_o). */
 export type MinLstmCarry = MinCarry;

@@ -176,6 +176,26 @@ export function project(xs: tf.Tensor3D, kernel: tf.Tensor2D): tf.Tensor3D {
   return sequenceProduct(xs, kernel);
 }
 
+/** Options of `minGru` and `minLstm`: sizes, expansion factor α, sequence form and initialisers. */
+export interface MinRnnOptions {
+  /** Features per input step. Required. */
+  readonly inputSize: number;
+  /** Output size (and state size when `expansion` is 1). Required. */
+  readonly units: number;
+  /** The paper's expansion factor α: the state has α·units features, projected back to units. Default 1. */
+  readonly expansion?: number;
+  /** How `sequence` runs the recurrence: core's linear scan or the paper's log-space scan. Default `'linear'`. */
+  readonly parallel?: MinParallel;
+  /** h̃'s activation: the paper's positive g(·), or none (linear parallel form only). Default `'g'`. */
+  readonly candidate?: MinCandidate;
+  /** Whether the bias exists. Default `true`. */
+  readonly useBias?: boolean;
+  /** W and W_o. Default `'glorotUniform'`. */
+  readonly kernelInitializer?: InitializerName | (string & {});
+  /** Bias. Default `'zeros'`. */
+  readonly biasInitializer?: InitializerName | (string & {});
+}
+
 /** The config fields both min-RNNs take, every default filled in. */
 export interface MinConfig {
   readonly inputSize: number;
