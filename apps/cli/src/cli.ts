@@ -32,6 +32,7 @@ import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
 interface EvalFlags {
   model: string;
   backend: BackendChoice;
+  threads?: number;
   beam?: string;
   limit: number;
   file?: string;
@@ -42,6 +43,12 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'cpu or wasm; auto: wasm if it starts, else cpu (always printed)')
     .choices(BACKEND_CHOICES)
     .default('auto');
+}
+
+function threadsOption(): Option {
+  return new Option('--threads <n>', "threads of Recur's fused kernels (default: the cores available)").argParser(
+    positiveInteger,
+  );
 }
 
 function program(io: Io, setExit: (code: number) => void): Command {
@@ -74,6 +81,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
       columnList,
     )
     .addOption(backendOption())
+    .addOption(threadsOption())
     .addOption(
       new Option('--cell <kind>', 'recurrent cell (mingru, minlstm, slstm, mlstm, rwkv: char-lm and classify)').choices(
         ALL_CELL_CHOICES,
@@ -152,6 +160,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
           {
             settings,
             backend: flags.backend,
+            ...(flags.threads === undefined ? {} : { threads: flags.threads }),
             path: modelPath(dir, io.cwd),
             resume: flags.resume === true,
             overwrite: flags.overwrite === true,
@@ -167,6 +176,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .description("report a trained model's metrics on the held-out split of its data")
     .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--beam <widths>', "beam widths to decode with (g2p), comma-separated (default: 1 and the model's)")
     .option('--limit <n>', 'held-out examples to evaluate (0: all)', nonNegativeInteger, 0)
     .option('--file <path>', 'the data to evaluate on, for a model trained on a file (same columns)')
@@ -185,6 +195,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
           {
             path: modelPath(flags.model, io.cwd),
             backend: flags.backend,
+            ...(flags.threads === undefined ? {} : { threads: flags.threads }),
             ...(beams === undefined ? {} : { beams }),
             limit: flags.limit,
             ...(flags.file === undefined ? {} : { file: resolve(io.cwd, flags.file) }),
@@ -199,6 +210,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .description('generate text from a char-lm model, or a pronunciation from a g2p model')
     .requiredOption('--model <path>', 'model folder (holding model.ckpt) or .ckpt file')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--prompt <text>', 'text to continue (char-lm) or word to transcribe (g2p)')
     .option('--length <n>', 'most tokens to generate', positiveInteger, 300)
     .option('--temperature <t>', 'sampling temperature; 0 for greedy', nonNegativeNumber, 0.8)
@@ -211,6 +223,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
       async (flags: {
         model: string;
         backend: BackendChoice;
+        threads?: number;
         prompt?: string;
         length: number;
         temperature: number;
@@ -224,6 +237,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
             {
               path: modelPath(flags.model, io.cwd),
               backend: flags.backend,
+              ...(flags.threads === undefined ? {} : { threads: flags.threads }),
               prompt: flags.prompt,
               length: flags.length,
               temperature: flags.temperature,
@@ -245,9 +259,17 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'folder to write the files into (made if missing)')
     .option('--overwrite', 'replace files already in --out')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--verbose', 'stack traces on errors')
     .action(
-      async (f: { model: string; format: ExportFormat; out: string; overwrite?: boolean; backend: BackendChoice }) => {
+      async (f: {
+        model: string;
+        format: ExportFormat;
+        out: string;
+        overwrite?: boolean;
+        backend: BackendChoice;
+        threads?: number;
+      }) => {
         const request = {
           ...f,
           path: modelPath(f.model, io.cwd),
@@ -269,6 +291,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--prompt <text>', "the prompt 'recur generate' continues when given none")
     .option('--overwrite', 'replace a model already in --out')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--verbose', 'stack traces on errors')
     .action(
       async (
@@ -279,6 +302,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
           out: string;
           overwrite?: boolean;
           backend: BackendChoice;
+          threads?: number;
           modules?: string;
           tokenizer?: string;
           prompt?: string;

@@ -31,6 +31,7 @@ export interface TrainFlags {
   labelColumn?: string;
   columns?: string[];
   backend: BackendChoice;
+  threads?: number;
   cell?: AnyCellChoice;
   layers?: number;
   units?: number;

@@ -1,4 +1,4 @@
-import { type BackendChoice, startBackend } from '../backend.js';
+import { type BackendRequest, startBackend } from '../backend.js';
 import { EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
@@ -8,9 +8,8 @@ import { checkPredictionsPath, writePredictions } from './predictions-file.js';
 import { openModel } from './session.js';
 import { evalBeams } from './train.js';
 
-export interface EvalCommandRequest {
+export interface EvalCommandRequest extends BackendRequest {
   readonly path: string;
-  readonly backend: BackendChoice;
   /** Beam widths (g2p); undefined: greedy and the model's `--beam` (default 5). */
   readonly beams?: readonly number[];
   readonly limit: number;
@@ -24,7 +23,7 @@ export interface EvalCommandRequest {
 export async function evalCommand(request: EvalCommandRequest, io: Io): Promise<number> {
   const file = await readModelFile(request.path);
   if (request.predictions !== undefined) await checkPredictionsPath(request.predictions, file.config.task);
-  await startBackend(request.backend, io);
+  await startBackend(request, io);
   const model = await openModel(file, io, 'eval', request.file);
   const interrupt = onInterrupt(
     (line) => println(io.err, line),

@@ -6,7 +6,7 @@ import type { AnyLayer, ParamTree } from '@recur/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { writeAtomic } from '../atomic-file.js';
-import { type BackendChoice, startBackend } from '../backend.js';
+import { type BackendRequest, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
 import { type Io, println } from '../io.js';
 import { isBlockCell } from '../model/blocks.js';
@@ -125,19 +125,18 @@ function convert(format: ExportFormat, layer: AnyLayer, params: ParamTree): [str
  * with it as `tokenizer.json`.
  */
 export async function exportCommand(
-  request: {
+  request: BackendRequest & {
     readonly path: string;
     readonly format: ExportFormat;
     readonly out: string;
     readonly overwrite: boolean;
-    readonly backend: BackendChoice;
   },
   io: Io,
 ): Promise<number> {
   const file = await readModelFile(request.path);
   const { layer } = exportable(file, request.format);
   await checkOut(request.out, request.format, request.overwrite);
-  await startBackend(request.backend, io);
+  await startBackend(request, io);
   const params = fromStored(layer.init(new Rng(0)) as ParamTree, file.checkpoint.weights, file.path);
   let files: [string, string | Uint8Array][];
   try {

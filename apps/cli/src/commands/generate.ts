@@ -1,4 +1,4 @@
-import { type BackendChoice, startBackend } from '../backend.js';
+import { type BackendRequest, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
@@ -8,7 +8,7 @@ import { openModel } from './session.js';
 
 /** Text from a model file: a continuation of the prompt (char-lm) or a pronunciation (g2p). */
 export async function generateCommand(
-  request: GenerateRequest & { readonly path: string; readonly backend: BackendChoice },
+  request: GenerateRequest & BackendRequest & { readonly path: string },
   io: Io,
 ): Promise<number> {
   const file = await readModelFile(request.path);
@@ -17,7 +17,7 @@ export async function generateCommand(
       `${file.path} holds a ${file.config.task} model, which generates nothing: give generate a char-lm or g2p model (use 'recur eval' for this one)`,
     );
   }
-  await startBackend(request.backend, io);
+  await startBackend(request, io);
   const model = await openModel(file, io, 'generate');
   const interrupt = onInterrupt(
     (line) => println(io.err, line),

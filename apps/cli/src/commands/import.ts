@@ -8,7 +8,7 @@ import type { AnyLayer, ParamTree } from '@recur/layers';
 import type { StoredTensor } from '@recur/train';
 import { saveCheckpoint } from '@recur/train/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendChoice, startBackend } from '../backend.js';
+import { type BackendRequest, startBackend } from '../backend.js';
 import { MAX_SYMBOLS } from '../data/char-text.js';
 import { CliError, EXIT } from '../errors.js';
 import { type Io, println } from '../io.js';
@@ -23,7 +23,7 @@ import { TOKENIZER_FILE } from './export.js';
 export const IMPORT_SOURCES = ['torch', 'tfjs'] as const;
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
-export interface ImportRequest {
+export interface ImportRequest extends BackendRequest {
   readonly from: ImportSource;
   /** The export folder (torch: `model.safetensors`; tfjs: `model.json` and its shards). */
   readonly source: string;
@@ -36,7 +36,6 @@ export interface ImportRequest {
   readonly tokenizer?: string;
   readonly prompt?: string;
   readonly overwrite: boolean;
-  readonly backend: BackendChoice;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -171,7 +170,7 @@ export async function importCommand(request: ImportRequest, io: Io): Promise<num
   if (vocabSize > MAX_SYMBOLS)
     throw new CliError(`${tokenizerPath} has ${vocabSize} symbols; a char-lm at most ${MAX_SYMBOLS}`);
   await checkRunFolder(request.path, { resume: false, overwrite: request.overwrite });
-  await startBackend(request.backend, io);
+  await startBackend(request, io);
   const { net, params } = await loadModel(request, vocabSize);
   const weights: Record<string, StoredTensor> = {};
   try {

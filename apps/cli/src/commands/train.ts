@@ -4,7 +4,7 @@ import type { ParamTree } from '@recur/layers';
 import { type BudgetClock, type Checkpoint, fit as fitModel } from '@recur/train';
 import { saveCheckpoint } from '@recur/train/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendChoice, startBackend } from '../backend.js';
+import { type BackendRequest, startBackend } from '../backend.js';
 import { CliError, EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { type Io, println } from '../io.js';
@@ -26,9 +26,8 @@ import { TASKS } from '../tasks/tasks.js';
 import { optimizerOptions } from './optimizer-options.js';
 import { checkResumable, checkSameNet } from './session.js';
 
-export interface TrainRequest {
+export interface TrainRequest extends BackendRequest {
   readonly settings: TrainSettings;
-  readonly backend: BackendChoice;
   /** The model file (`<checkpoint-dir>/model.ckpt`). */
   readonly path: string;
   readonly resume: boolean;
@@ -92,7 +91,7 @@ export async function trainCommand(request: TrainRequest, io: Io): Promise<numbe
     resumed = await readModelFile(path);
     checkResumable(resumed, settings);
   }
-  await startBackend(request.backend, io);
+  await startBackend(request, io);
   const task = TASKS[settings.task] as unknown as Task<TaskName>;
   const session = await task.open({
     settings: settings as SettingsOf<TaskName>,
