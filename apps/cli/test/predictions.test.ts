@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closestReferenceErrorRates, mae, rocAuc } from '@recur/train';
 import { describe, expect, it } from 'vitest';
 import { recur } from './helpers/cli.js';
-import { classifyCsv, seriesCsv, tempDir, textFile } from './helpers/fixtures.js';
+import { anomalyCsv, classifyCsv, seriesCsv, tempDir, textFile } from './helpers/fixtures.js';
 
 const TINY = ['--units', '8', '--batch', '4', '--max-steps', '4', '--seed', '3', '--checkpoint-dir', 'run'];
 
@@ -106,6 +106,28 @@ describe('recur eval --predictions', () => {
       ),
       1,
     );
+  });
+
+  it('should write one anomaly row per test reading whose flags give the reported precision and recall', async () => {
+    const dir = await tempDir();
+    const csv = await anomalyCsv(dir);
+    const flags = ['--columns', 'a,b', '--label-column', 'anomaly', '--seq-length', '8'];
+    expect((await recur(['train', 'anomaly', '--file', csv, ...TINY, ...flags], dir)).code).toBe(0);
+    const evaluated = await recur(['eval', '--model', 'run', '--file', csv, '--predictions', 'a.tsv'], dir);
+    expect(evaluated.code).toBe(0);
+    const [header, ...rows] = (await readFile(join(dir, 'a.tsv'), 'utf8')).trimEnd().split('\n');
+    expect(header).toBe('series\treading\tanomaly\tscore\tflagged');
+    const cells = rows.map((r) => r.split('\t'));
+    const reported = /forecaster .*?(\d+) of (\d+) anomalies, (\d+) false alarms/.exec(evaluated.out);
+    expect(cells.length).toBe(Number(/([\d,]+) test readings/.exec(evaluated.out)?.[1]?.replace(/,/g, '')));
+    const count = (anomaly: string, flagged: string) =>
+      cells.filter((c) => c[2] === anomaly && c[4] === flagged).length;
+    expect([count('1', '1'), count('1', '1') + count('1', '0'), count('0', '1')]).toEqual(
+      reported?.slice(1).map(Number),
+    );
+    // The first look-back readings of a series have no score and are never flagged.
+    for (const c of cells.filter((c) => Number(c[1]) <= 8)) expect([c[3], c[4]]).toEqual(['', '0']);
+    expect(cells.filter((c) => Number(c[1]) > 8).every((c) => Number.isFinite(Number(c[3])) && c[3] !== '')).toBe(true);
   });
 
   it('should refuse a task without a table and bad paths before evaluating, writing nothing', async () => {

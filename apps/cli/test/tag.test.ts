@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recur } from './helpers/cli.js';
 import { tempDir } from './helpers/fixtures.js';
@@ -23,9 +25,16 @@ describe('recur train tag', () => {
       expect(train.out).toMatch(
         /^unseen words +\d+\.\d\d% \(most frequent tag: \d+\.\d\d%\) over [\d,]+ tokens never seen/m,
       );
-      const evaluated = await recur(['eval', '--model', 'run', '--limit', '40'], dir);
+      const evaluated = await recur(['eval', '--model', 'run', '--limit', '40', '--predictions', 'tags.tsv'], dir);
       expect(evaluated.code).toBe(0);
       expect(evaluated.out.split('\n')[0]).toBe(train.out.split('\n')[0]);
+      // One row per test token, whose agreement is the reported token accuracy.
+      const [header, ...rows] = (await readFile(join(dir, 'tags.tsv'), 'utf8')).trimEnd().split('\n');
+      expect(header).toBe('sentence\tposition\tword\ttag\tpredicted');
+      const cells = rows.map((r) => r.split('\t'));
+      expect(cells.length).toBe(Number(/over ([\d,]+) test tokens/.exec(evaluated.out)?.[1]?.replace(/,/g, '')));
+      const accuracy = Number(/^token accuracy (\d+\.\d\d)%/m.exec(evaluated.out)?.[1]);
+      expect(accuracy).toBeCloseTo((100 * cells.filter((c) => c[3] === c[4]).length) / cells.length, 2);
     },
     TIMEOUT,
   );

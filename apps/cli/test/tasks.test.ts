@@ -33,6 +33,17 @@ describe('recur train › recur eval', () => {
     // The same weights and text give the same number.
     const bpc = (s: string) => Number(/bits per character: (\d+\.\d+)/.exec(s)?.[1]);
     expect(bpc(evaluated.out)).toBeCloseTo(bpc(train.out), 3);
+    // --threads: the backend line says how many run, and the number does not move with them.
+    expect(train.err).toMatch(/backend: wasm, \d+ threads? \(default/);
+    const single = await recur(['eval', '--model', 'run', '--file', text, '--threads', '1'], dir);
+    expect(single.err).toMatch(/backend: wasm, 1 thread \(default/);
+    expect(bpc(single.out)).toBeCloseTo(bpc(train.out), 3);
+    const cpu = await recur(['eval', '--model', 'run', '--file', text, '--backend', 'cpu', '--threads', '2'], dir);
+    expect(cpu.err).toMatch(/^backend: cpu, 2 threads$/m);
+    expect(bpc(cpu.out)).toBeCloseTo(bpc(train.out), 3);
+    const zero = await recur(['eval', '--model', 'run', '--file', text, '--threads', '0'], dir);
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/--threads <n>.*expected a positive integer/);
   });
 
   it('should train a classifier on a CSV file and report accuracy and F1 from eval', async () => {

@@ -143,14 +143,20 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
       const labels: number[] = [];
       const model: number[] = [];
       const baseline: number[] = [];
-      for (const t of data.test) {
+      // `eval --predictions`: one row per test reading; the first lookBack of each series have no score.
+      const table: (string | number)[][] = [];
+      for (const [k, t] of data.test.entries()) {
         await betweenBatches(request.stopped);
         const s = scores(params, t.series);
         const z = rollingZScores(t.series, lookBack);
         for (let i = 0; i < s.length; i++) {
+          const flagged = i >= lookBack && (s[i] as number) > threshold ? 1 : 0;
           labels.push(t.anomaly[i] as number);
-          model.push(i >= lookBack && (s[i] as number) > threshold ? 1 : 0);
+          model.push(flagged);
           baseline.push(i >= lookBack && (z[i] as number) > baselineThreshold ? 1 : 0);
+          if (request.predictions === true) {
+            table.push([k + 1, i + 1, t.anomaly[i] as number, i >= lookBack ? (s[i] as number) : '', flagged]);
+          }
         }
       }
       const m = precisionRecallF1(model, labels);
@@ -174,6 +180,9 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
           ),
           row(`rolling z-score baseline (window ${lookBack})`, b),
         ],
+        ...(request.predictions === true
+          ? { predictions: { header: ['series', 'reading', 'anomaly', 'score', 'flagged'], rows: table } }
+          : {}),
       };
     },
     dispose: () => {},
@@ -182,8 +191,6 @@ async function open(context: TaskContext<'anomaly'>): Promise<TaskSession<Networ
 
 export const anomaly: Task<'anomaly'> = {
   name: 'anomaly',
-  noPredictions:
-    "the anomaly detector's per-reading scores are not written yet: `eval` prints its precision, recall and F1",
   description: 'anomaly detector: flags readings a forecaster of normal behaviour did not expect',
   datasets: ['sensors'],
   flags: ['seqLength', 'model'],

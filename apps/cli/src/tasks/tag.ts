@@ -221,7 +221,12 @@ async function open(context: TaskContext<'tag'>): Promise<TaskSession<TaggerPara
             .join(' ')}`,
         );
       }
-      return { metrics, lines };
+      if (request.predictions !== true) return { metrics, lines };
+      // Sentences are numbered from 1 in the held-out split's order, as `eval` reads it.
+      const rows = test.flatMap((s, i) =>
+        s.words.map((w, t) => [i + 1, t + 1, w, s.tags[t] as string, predicted[i]?.[t] as string]),
+      );
+      return { metrics, lines, predictions: { header: ['sentence', 'position', 'word', 'tag', 'predicted'], rows } };
     },
     dispose: () => {},
   };
@@ -229,7 +234,6 @@ async function open(context: TaskContext<'tag'>): Promise<TaskSession<TaggerPara
 
 export const tag: Task<'tag'> = {
   name: 'tag',
-  noPredictions: "the tagger's per-word tags are not written yet: `eval` prints its token accuracy",
   description: 'part-of-speech tagging: BiLSTM over words and characters, softmax or CRF output (--crf, --tagset)',
   datasets: ['brown'],
   flags: ['embeddingDim', 'seqLength', 'tagset', 'crf'],
