@@ -90,23 +90,27 @@ describe('recur train interrupted with Ctrl-C (SIGINT)', () => {
   );
 });
 
-/** Starts `args`, sends `signals` once `ready` shows on stderr, and resolves with how and how fast it ended. */
+/**
+ * Starts `args`, sends `signals` once `ready` shows on stderr, and resolves with how it ended.
+ * Each run asked for here would take many minutes to the end, past the test's timeout, so
+ * ending with the interrupt's code proves the interrupt was honoured; no timing is asserted.
+ */
 async function interrupted(args: readonly string[], dir: string, ready: RegExp, signals: NodeJS.Signals[]) {
   const child = spawnCli(args, dir);
   let err = '';
-  let sent = 0;
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; seconds: number }>((resolve) => {
+  let sent = false;
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (sent === 0 && ready.test(err)) {
-        sent = performance.now();
+      if (!sent && ready.test(err)) {
+        sent = true;
         // Past the start-up, into the loop.
         setTimeout(() => {
           for (const s of signals) child.kill(s);
         }, 300);
       }
     });
-    child.on('close', (code, signal) => resolve({ code, signal, seconds: (performance.now() - sent) / 1000 }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   return { ...(await ended), err };
 }
@@ -128,7 +132,6 @@ describe('recur eval and generate interrupted with Ctrl-C', () => {
       ]);
       expect(generating.code).toBe(130);
       expect(generating.err).toMatch(/^error: interrupted$/m);
-      expect(generating.seconds).toBeLessThan(10);
       const evaluating = await interrupted(['eval', '--model', 'run', '--file', text], dir, /^model: /m, ['SIGINT']);
       expect(evaluating.code).toBe(130);
       expect(evaluating.err).toMatch(/^error: interrupted$/m);
@@ -157,7 +160,6 @@ describe('recur eval and generate interrupted with Ctrl-C', () => {
         ['SIGINT'],
       );
       expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
-      expect(result.seconds).toBeLessThan(10);
     },
     TIMEOUT,
   );
