@@ -3,6 +3,7 @@
  * module imports tfjs' heap as its memory and keeps no state and no data of its own:
  * every buffer is a pointer argument (tensor memory or `_malloc`ed scratch).
  */
+export { adamUpdate } from './adam';
 export { ctcLossBackward, ctcLossBackwardScratch, ctcLossForward, ctcLossForwardScratch } from './ctc-loss';
 export { elmanBackward, elmanBackwardScratch, elmanForward, elmanForwardScratch } from './elman';
 export { gemm } from './gemm';

@@ -45,6 +45,14 @@ export {
   zeros,
 } from './initializers.js';
 export {
+  adamUpdate,
+  RecurAdamUpdate,
+  type RecurAdamUpdateAttrs,
+  RecurAdamUpdateGrad,
+  type RecurAdamUpdateInputs,
+  type RecurAdamUpdateOutputs,
+} from './kernels/adam-update.js';
+export {
   ctcLoss,
   minimumCtcSteps,
   RecurCtcLoss,

@@ -8,6 +8,7 @@
 import './register-gradients.js';
 
 export { backpropActivation } from './kernels/activation-backprop.js';
+export { type AdamConstants, adamConstants } from './kernels/adam-update.js';
 export {
   type BackendKernel,
   type BackwardInfos,

@@ -39,7 +39,8 @@ export function kernelCaseValues(c: KernelCase): number[][] {
       return tf.addN(visible.map((o, i) => tf.sum(tf.mul(o, probes[i] as tf.Tensor)))) as tf.Scalar;
     };
     const outs = runKernel(d, inputs as never, attrs as never) as Record<string, tf.Tensor>;
-    const grads = tf.grads(f)(names.map((name) => inputs[name] as tf.Tensor));
+    // A kernel with no differentiable input (Adam's update) has outputs alone.
+    const grads = names.length === 0 ? [] : tf.grads(f)(names.map((name) => inputs[name] as tf.Tensor));
     return [...d.outputs.map((name) => outs[name] as tf.Tensor), ...grads].map((t) => Array.from(t.dataSync()));
   });
 }

@@ -3,6 +3,7 @@
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
 import type { BackendKernel } from '@recur/core/kernel-api';
+import { adamUpdateCpu } from './adam-update.js';
 import { ctcLossCpu } from './ctc-loss.js';
 import { elmanSequenceCpu } from './elman-sequence.js';
 import { gruSequenceCpu } from './gru-sequence.js';
@@ -24,4 +25,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   slstmSequenceCpu,
   wkvSequenceCpu,
   ctcLossCpu,
+  adamUpdateCpu,
 ];

@@ -57,6 +57,13 @@ export function kernelAttrs(
   };
 }
 
+/** The byte offset of `info`'s values in tfjs' heap; throws unless the tensor lives on the wasm backend. */
+export function heapOffset(heap: WasmBackendLike, info: TensorInfo): number {
+  const data = heap.dataIdMap.get(info.dataId);
+  if (data === undefined) throw badArgument('BAD_DATA', 'wasm kernel input', 'a tensor on the wasm backend', info);
+  return data.memoryOffset;
+}
+
 /** What a kernel body receives: the module, the byte offset of any tensor, the outputs' offsets and the scratch. */
 export interface HeapCall<K extends string> {
   readonly kernels: SequenceKernelExports;
@@ -87,12 +94,7 @@ export function runInHeap<K extends string>(
     return runSplit(heap, heapMemory(heap), pool, shapes, scratchBytes, body, layout);
   }
   const kernels = kernelsFor(backend);
-  const at = (info: TensorInfo): number => {
-    const data = heap.dataIdMap.get(info.dataId);
-    if (data === undefined)
-      throw badArgument('BAD_DATA', 'wasm sequence kernel input', 'a tensor on the wasm backend', info);
-    return data.memoryOffset;
-  };
+  const at = (info: TensorInfo): number => heapOffset(heap, info);
   const names = Object.keys(shapes) as K[];
   const made = names.map((name) => heap.makeOutput(shapes[name], 'float32'));
   const bytes = scratchBytes(kernels, layout.batch) + 16;

@@ -3,6 +3,7 @@
  * `KERNEL_DESCRIPTORS`' order (a test checks the list covers it, none twice).
  */
 import type { BackendKernel } from '@recur/core/kernel-api';
+import { adamUpdateWasm } from './adam-update.js';
 import { ctcLossWasm } from './ctc-loss.js';
 import { elmanSequenceWasm } from './elman-sequence.js';
 import { gruSequenceWasm } from './gru-sequence.js';
@@ -24,4 +25,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   slstmSequenceWasm,
   wkvSequenceWasm,
   ctcLossWasm,
+  adamUpdateWasm,
 ];

@@ -4,6 +4,7 @@
  * covers `KERNEL_DESCRIPTORS` and a fused kernel replaces its line when it comes.
  */
 import {
+  adamUpdate,
   ctcLoss,
   elmanSequence,
   gruSequence,
@@ -27,4 +28,5 @@ export const WEBGL_KERNELS: readonly BackendKernel[] = [
   referenceKernel(slstmSequence),
   referenceKernel(wkvSequence),
   referenceKernel(ctcLoss),
+  referenceKernel(adamUpdate),
 ];

@@ -4,7 +4,7 @@
  * kernels for LSTM, GRU and the linear scan; core's reference (plain tfjs ops) for the
  * others until a fused one replaces its line.
  */
-import { ctcLoss, elmanSequence, logLinearScan, minRnnScan, slstmSequence, wkvSequence } from '@recur/core';
+import { adamUpdate, ctcLoss, elmanSequence, logLinearScan, minRnnScan, slstmSequence, wkvSequence } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 import { gruSequenceWebgpu } from './gru-sequence.js';
 import { linearScanWebgpu } from './linear-scan.js';
@@ -21,4 +21,5 @@ export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(slstmSequence),
   referenceKernel(wkvSequence),
   referenceKernel(ctcLoss),
+  referenceKernel(adamUpdate),
 ];

@@ -1,7 +1,9 @@
 /**
- * Every whole-sequence kernel core defines. Dispatch, gradient registration, the parity
- * harness and each backend's registration iterate this list; a new kernel joins it here.
+ * Every kernel core defines: the whole-sequence kernels and Adam's update. Dispatch,
+ * gradient registration, the parity harness and each backend's registration iterate
+ * this list; a new kernel joins it here.
  */
+import { adamUpdate } from './adam-update.js';
 import { ctcLoss } from './ctc-loss.js';
 import type { AnyKernelDescriptor } from './descriptor.js';
 import { elmanSequence } from './elman-sequence.js';
@@ -24,4 +26,5 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   slstmSequence,
   wkvSequence,
   ctcLoss,
+  adamUpdate,
 ];
