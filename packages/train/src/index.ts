@@ -13,6 +13,7 @@ export { CTC_REDUCTIONS, type CtcLossOptions, type CtcLossResult, type CtcReduct
 export { EarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
 export { type EvaluateOptions, evaluate } from './evaluate.js';
 export { type FitData, type FitOptions, type FitPosition, type FitResult, fit, type StopReason } from './fit.js';
+export { FusedAdamOptimizer } from './fused-adam.js';
 export type { BatchingOptions, InMemoryData, NumberArray } from './in-memory-data.js';
 export { type LossSummary, RECENT_LOSSES_KEPT } from './loss-history.js';
 export {

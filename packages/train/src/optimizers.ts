@@ -1,6 +1,7 @@
 import { badArgument, checkBoolean, checkFraction, checkPositiveNumber } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamWOptimizer } from './adamw.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
 /** tfjs-core optimizers by config. Learning rates can then follow a `Schedule` (see `setLearningRate`). */
 export type OptimizerConfig =
@@ -66,7 +67,7 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
     }
     case 'adam': {
       const c = config as Extract<OptimizerConfig, { kind: 'adam' }>;
-      return tf.train.adam(
+      return new FusedAdamOptimizer(
         checkPositiveNumber(c.learningRate, 'optimizer.learningRate', 0.001),
         checkFraction(c.beta1, 'optimizer.beta1', 0.9),
         checkFraction(c.beta2, 'optimizer.beta2', 0.999),
