@@ -22,8 +22,8 @@ describe('fused kernels on threads in a page that is not cross-origin isolated',
     });
     afterAll(() => worker.terminate());
 
-    it('should run the wasm kernels on one thread and say why', async () => {
-      const answer = await worker.ask({ backend: 'wasm', threads: 2, seed: 5, pins: { batch: 4 }, wasmPaths });
+    it.each(['wasm', 'cpu'] as const)('should run the %s kernels on one thread and say why', async (backend) => {
+      const answer = await worker.ask({ backend, threads: 2, seed: 5, pins: { batch: 4 }, wasmPaths });
       expect(answer).toMatchObject({ crossOriginIsolated: false, threads: 1, poolThreads: 1, splitCalls: 0 });
       expect(answer.threadsReason).toMatch(NOT_ISOLATED);
       expect(answer.leakedTensors).toBe(0);
@@ -36,11 +36,14 @@ describe('fused kernels on threads in a page that is not cross-origin isolated',
     });
     checkLeaks();
 
-    it('should run the wasm kernels on one thread and say why', async () => {
-      const plugin = wasmWith({ threads: 2, ...(wasmPaths === undefined ? {} : { wasmPaths }) });
-      await useBackend(plugin);
-      expect(plugin.capabilities().details.threads).toBe(1);
-      expect(plugin.capabilities().details.threadsReason).toMatch(NOT_ISOLATED);
+    it.each([
+      ['wasm', () => wasmWith({ threads: 2, wasmPaths })],
+      ['cpu', () => cpuWith({ threads: 2 })],
+    ])('should run the %s kernels on one thread and say why', async (_, plugin) => {
+      const threaded = plugin();
+      await useBackend(threaded);
+      expect(threaded.capabilities().details.threads).toBe(1);
+      expect(threaded.capabilities().details.threadsReason).toMatch(NOT_ISOLATED);
     });
   });
 });

@@ -28,7 +28,7 @@ describe('fused kernels on threads in a cross-origin-isolated page', () => {
     expect(typeof SharedArrayBuffer).toBe('function');
   });
 
-  describe.each(['wasm'] as const)('%s plug-in in a module Web Worker', (backend) => {
+  describe.each(['wasm', 'cpu'] as const)('%s plug-in in a module Web Worker', (backend) => {
     let worker: KernelWorker;
     const ask = (threads: number) => worker.ask({ backend, threads, seed: 5, pins: PINS, wasmPaths });
     beforeAll(() => {
@@ -42,8 +42,8 @@ describe('fused kernels on threads in a cross-origin-isolated page', () => {
       expect(split.crossOriginIsolated).toBe(true);
       expect(split.threads).toBe(2);
       expect(split.threadsReason).toBe('threads: 2 as requested');
-      // tfjs runs its own threaded build here: its heap is shared memory, unlike in Node.
-      expect(split.details.tfjsThreads).toBe(true);
+      // tfjs runs its own threaded wasm build here: its heap is shared memory, unlike in Node.
+      if (backend === 'wasm') expect(split.details.tfjsThreads).toBe(true);
       expect(split.poolThreads).toBe(2);
       // Forward and backward of both kernels went through the pool.
       expect(split.splitCalls).toBeGreaterThanOrEqual(4);
@@ -76,11 +76,17 @@ describe('fused kernels on threads in a cross-origin-isolated page', () => {
       await useBackend(cpuWith({ threads: 1 }));
     });
 
-    it('should run one thread, since the main thread may not block, and say so', async () => {
-      const plugin = wasmWith({ threads: 2, ...(wasmPaths === undefined ? {} : { wasmPaths }) });
-      await useBackend(plugin);
-      expect(plugin.capabilities().details.threads).toBe(1);
-      expect(plugin.capabilities().details.threadsReason).toMatch(/main thread may not block .*Web Worker/);
-    });
+    it.each([
+      ['wasm', () => wasmWith({ threads: 2, wasmPaths })],
+      ['cpu', () => cpuWith({ threads: 2 })],
+    ])(
+      'should run the %s kernels on one thread, since the main thread may not block, and say so',
+      async (_, plugin) => {
+        const threaded = plugin();
+        await useBackend(threaded);
+        expect(threaded.capabilities().details.threads).toBe(1);
+        expect(threaded.capabilities().details.threadsReason).toMatch(/main thread may not block .*Web Worker/);
+      },
+    );
   });
 });
