@@ -12,6 +12,12 @@
  * length), one message area per worker, then the arena: the call's inputs, written by the
  * calling thread, and each worker's outputs, which it allocates by an atomic add on the
  * arena's end. Nothing here imports a package: the workers' bundle includes this file.
+ *
+ * What this costs against Node's message ports (the pool's former transport, which
+ * transferred outputs rather than copied them), W1 on 2 threads (LSTM, batch 32, T 64,
+ * input 64, hidden 256), CPU time of all threads, medians of 5, one after the other on
+ * the shared 2-core machine at load average 16–17: forward 606 against 576 ms, forward
+ * and backward 1494 against 1481 ms; one copy of the outputs, within the noise.
  */
 
 const PAGE = 65536;
