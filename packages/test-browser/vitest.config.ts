@@ -1,16 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {} from '@vitest/browser/providers/playwright';
 import { defineProject, mergeConfig } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_BROWSER, TFJS_WASM_PATHS } from './browser-project.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(import.meta.url);
-// tfjs-backend-wasm fetches its .wasm files at run time; the test server serves them from
-// the installed package (vite's /@fs/ route).
-const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist/');
 
 /**
  * The backend suite in headless Chromium (vitest browser mode, playwright provider) on
@@ -47,20 +40,9 @@ export default mergeConfig(
       include: BROWSER_SUITE,
       provide: {
         recurBackends: process.env.RECUR_BROWSER_BACKENDS ?? 'cpu,wasm,webgl,webgpu',
-        recurWasmPaths: `/@fs${wasmDir}`,
+        recurWasmPaths: TFJS_WASM_PATHS,
       },
-      browser: {
-        enabled: true,
-        provider: 'playwright',
-        headless: true,
-        screenshotFailures: false,
-        instances: [
-          {
-            browser: 'chromium',
-            launch: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
-          },
-        ],
-      },
+      browser: CHROMIUM_BROWSER,
     },
   }),
 );

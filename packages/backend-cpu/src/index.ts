@@ -15,9 +15,10 @@ const CONFIGS = kernelConfigs(CPU_KERNELS);
 export interface CpuOptions {
   /**
    * How many threads every fused kernel splits its batch rows over: an integer from 1
-   * to 64. Default: the cores available
-   * (`os.availableParallelism()`). Node only (worker_threads); elsewhere one thread.
-   * `capabilities()` says how many are in use and why.
+   * to 64. Default: the cores available (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in a Web Worker). Browsers run one thread unless the
+   * page is cross-origin isolated and tfjs runs in a Web Worker; `capabilities()` says
+   * how many are in use and why.
    */
   readonly threads?: number;
 }
@@ -39,7 +40,7 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
       // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
       // users chose this backend on purpose.
       (backend as unknown as { firstUse?: boolean }).firstUse = false;
-      plan = await planThreads(requested, { nodeOnly: true });
+      plan = await planThreads(requested);
       // Activating the backend again with the same count keeps its workers.
       if (cpuPools.get(backend)?.threads === plan.count) return;
       await cpuPools.stop(backend);
@@ -58,7 +59,8 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
 
 /**
  * The tfjs cpu backend: plain JavaScript on typed arrays, available everywhere; Recur's
- * fused kernels on every core in Node.
+ * fused kernels on every core in Node, and in a browser's Web Worker on a
+ * cross-origin-isolated page.
  *
  * ```ts
  * import { useBackend } from '@recur/core';

@@ -4,6 +4,8 @@ import { checkLeaks, describeThreadSplit } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuThreadPool } from '../src/threads/cpu-pool.js';
+import { allocate, poolMemory, readMessage, resetArena, writeMessage } from '../src/threads/pool-memory.js';
+import type { RowJob } from '../src/threads/row-job.js';
 import { ROW_KERNELS } from '../src/threads/row-kernels.js';
 import { cpuPools } from '../src/threads/split-rows.js';
 
@@ -61,5 +63,53 @@ describe('cpu threads', () => {
       await exited;
       expect(pool.threads).toBe(1);
     });
+
+    it("should report a worker's failure with the kernel's name and the worker's error", async () => {
+      const pool = await CpuThreadPool.start(2);
+      const at = pool.inputs(0);
+      // An empty scan on the calling thread; an LSTM without its arrays in the worker.
+      const h0 = { at, length: 0, type: 'Float32Array' } as const;
+      const empty: RowJob = {
+        name: 'linearScanForward',
+        inputs: { h0 },
+        dims: { batch: 0, time: 0, features: 0 },
+        attrs: false,
+      };
+      const broken: RowJob = { name: 'lstmForward', inputs: {}, dims: { batch: 1, time: 1 }, attrs: {} };
+      expect(() => pool.run([empty, broken])).toThrow(/cpu threads: lstmForward failed in worker 1: TypeError/);
+      expect(pool.run([empty, empty]).map((outputs) => Object.keys(outputs))).toEqual([
+        ['hs', 'hT'],
+        ['hs', 'hT'],
+      ]);
+      await pool.dispose();
+    });
+  });
+
+  describe('pool memory', () => {
+    it('should carry a message through JSON, non-finite numbers included, and refuse one too long', () => {
+      const memory = poolMemory(3);
+      const job = { name: 'ctcLossForward', dims: { batch: 2, time: 3 }, attrs: { clip: Infinity, low: -Infinity } };
+      writeMessage(memory, 2, { ...job, nan: Number.NaN });
+      expect(readMessage(memory, 2)).toEqual({ ...job, nan: Number.NaN });
+      expect(() => writeMessage(memory, 1, 'x'.repeat(20_000))).toThrow(/expected a message of at most 16384 bytes/);
+    });
+
+    it('should allocate aligned, disjoint blocks after the inputs, growing the memory as it must', () => {
+      const memory = poolMemory(2);
+      const pages = memory.buffer.byteLength / 65536;
+      const inputs = pool(memory).inputs(100);
+      const first = allocate(memory, 3);
+      const second = allocate(memory, 200_000);
+      expect([inputs % 8, first % 8, second % 8]).toEqual([0, 0, 0]);
+      expect(first).toBe(inputs + 104);
+      expect(second).toBe(first + 8);
+      expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(second + 200_000);
+      expect(memory.buffer.byteLength / 65536).toBeGreaterThan(pages);
+      // A new call starts the arena over.
+      expect(pool(memory).inputs(100)).toBe(inputs);
+    });
   });
 });
+
+/** The arena of a 2-thread pool's memory, as a call resets it. */
+const pool = (memory: WebAssembly.Memory) => ({ inputs: (bytes: number) => resetArena(memory, 2, bytes) });

@@ -1,5 +1,5 @@
 import { RecurError } from '@recur/core';
-import { checkThreads, copyRows, planThreads, rowShares, sumInOrder } from '@recur/core/kernel-api';
+import { checkThreads, copyRows, planThreads, rowShares, startWorker, sumInOrder } from '@recur/core/kernel-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -80,5 +80,29 @@ describe('threads', () => {
     expect(await planThreads(3)).toEqual({ count: 3, reason: 'threads: 3 as requested' });
     const { availableParallelism } = await import('node:os');
     expect((await planThreads(undefined)).count).toBe(availableParallelism());
+  });
+});
+
+describe('startWorker', () => {
+  // The protocol both pools' scripts keep: data as `workerData` in Node, then one message.
+  const ECHO = `const { parentPort, workerData } = require('node:worker_threads');
+    Atomics.store(workerData.flag, 0, workerData.value);
+    parentPort.postMessage('ready');`;
+
+  it('should start the script with its data, shared memory shared, once it says it is ready', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = await startWorker(ECHO, { flag, value: 7 }, 'test pool');
+    expect(Atomics.load(flag, 0)).toBe(7);
+    await worker.terminate();
+  });
+
+  it('should fail with BACKEND_UNAVAILABLE, naming the pool, when the script throws before it is ready', async () => {
+    const error = await startWorker("throw new Error('no kernels')", {}, 'test pool').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecurError);
+    expect((error as RecurError).message).toMatch(/test pool: a worker failed to start: Error: no kernels/);
+    const exited = await startWorker('process.exit(0)', {}, 'test pool').catch((e: unknown) => e);
+    expect(exited).toBeInstanceOf(RecurError);
+    expect((exited as RecurError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((exited as RecurError).message).toMatch(/test pool: a worker exited before it was ready/);
   });
 });

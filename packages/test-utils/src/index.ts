@@ -1,5 +1,6 @@
 export { backendMatrix, describeBackends } from './backends.js';
 export { type ExamplePins, exampleSource } from './example-source.js';
+export { castMaskOutputs, type KernelCase, kernelCaseValues } from './kernel-case-values.js';
 export { checkLeaks, expectNoLeak } from './leaks.js';
 export {
   type MatrixMemoryCarry,
@@ -8,12 +9,9 @@ export {
   matrixMemoryCell,
 } from './matrix-memory-cell.js';
 export {
-  castMaskOutputs,
   expectCoversEveryDescriptor,
   expectFusedMatchesReference,
-  type KernelCase,
   kernelCases,
-  kernelCaseValues,
   registerKernels,
 } from './sequence-kernels.js';
 export { describeThreadSplit, type SplitPool, type ThreadSplitSuite } from './thread-split.js';

@@ -7,8 +7,8 @@
 import { type BackendPlugin, KERNEL_DESCRIPTORS, useBackend } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { castMaskOutputs, kernelCaseValues } from './kernel-case-values.js';
 import { checkLeaks } from './leaks.js';
-import { castMaskOutputs, kernelCaseValues } from './sequence-kernels.js';
 import { expectClose } from './tolerance.js';
 
 /** A backend's pool as the suite sees it: its size and the method every split call goes through. */

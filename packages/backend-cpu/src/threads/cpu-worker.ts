@@ -1,39 +1,65 @@
 /**
- * A cpu pool worker (bundled into a string by scripts/build-worker.mjs, run as an `eval`
- * worker): blocks in `Atomics.wait` on its control slot; on a call, takes the job from its
- * port synchronously, runs the kernel on its rows (views of the shared input buffer), and
- * hands the outputs back, transferred rather than copied.
+ * A cpu pool worker (bundled into a string by scripts/build-worker.mjs; Node runs it as
+ * an `eval` worker, browsers as a `blob:` Web Worker): blocks in `Atomics.wait` on its
+ * control slot; on a call, reads the job from its message area, runs the kernel on its
+ * rows (views of the pool's memory), writes the outputs into the arena and says where.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { DONE, FAILED, POSTED, type RowJob, STOP, viewsOf } from './row-job.js';
-import { ROW_KERNELS } from './row-kernels.js';
+import { allocate, controlOf, readMessage, stateAt, writeMessage } from './pool-memory.js';
+import { DONE, FAILED, type JobReply, POSTED, type RowJob, STOP } from './row-job.js';
+import { runJob } from './row-kernels.js';
 
-const { control, slot, port } = workerData as { control: Int32Array; slot: number; port: MessagePort };
+interface WorkerData {
+  readonly memory: WebAssembly.Memory;
+  readonly slot: number;
+}
 
-function serve(): void {
+function answer(memory: WebAssembly.Memory, job: RowJob): JobReply {
+  const outputs: Record<string, { at: number; length: number }> = {};
+  for (const [name, array] of Object.entries(runJob(memory.buffer, job))) {
+    const at = allocate(memory, array.byteLength);
+    new Float32Array(memory.buffer, at, array.length).set(array);
+    outputs[name] = { at, length: array.length };
+  }
+  return { outputs };
+}
+
+function serve({ memory, slot }: WorkerData, ready: () => void): void {
+  const control = controlOf(memory);
+  const at = stateAt(slot);
+  ready();
   for (;;) {
-    let state = Atomics.load(control, slot);
+    let state = Atomics.load(control, at);
     while (state !== POSTED && state !== STOP) {
-      Atomics.wait(control, slot, state);
-      state = Atomics.load(control, slot);
+      Atomics.wait(control, at, state);
+      state = Atomics.load(control, at);
     }
     if (state === STOP) return;
-    const job = receiveMessageOnPort(port)?.message as RowJob;
     try {
-      const kernel = ROW_KERNELS[job.name] as (v: unknown, d: unknown, a: unknown) => Record<string, Float32Array>;
-      const out = kernel(viewsOf(job), job.dims, job.attrs);
-      port.postMessage(
-        out,
-        Object.values(out).map((a) => a.buffer as ArrayBuffer),
-      );
-      Atomics.store(control, slot, DONE);
+      writeMessage(memory, slot, answer(memory, readMessage(memory, slot) as RowJob));
+      Atomics.store(control, at, DONE);
     } catch (error) {
-      port.postMessage({ error: String(error) });
-      Atomics.store(control, slot, FAILED);
+      // Cut to fit the message area, whatever the error says.
+      writeMessage(memory, slot, { error: String(error).slice(0, 2000) });
+      Atomics.store(control, at, FAILED);
     }
-    Atomics.notify(control, slot);
+    Atomics.notify(control, at);
   }
 }
 
-parentPort?.postMessage('ready');
-serve();
+// Node: the data is `workerData`; a browser sends it as the first message. An `eval`
+// worker has `require` on its global object; read there, the bundler leaves it alone
+// (a bare `typeof require` becomes its own shim's, a function in browsers too).
+const nodeRequire = (globalThis as { require?: (id: string) => unknown }).require;
+if (nodeRequire !== undefined) {
+  const threads = nodeRequire('node:worker_threads') as typeof import('node:worker_threads');
+  serve(threads.workerData as WorkerData, () => threads.parentPort?.postMessage('ready'));
+} else {
+  const scope = globalThis as unknown as {
+    onmessage: ((event: { data: WorkerData }) => void) | null;
+    postMessage(message: unknown): void;
+  };
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    serve(event.data, () => scope.postMessage('ready'));
+  };
+}

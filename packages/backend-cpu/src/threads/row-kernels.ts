@@ -11,6 +11,7 @@ import { lstmBackward, lstmForward } from '../kernels/lstm.js';
 import { minRnnScanBackward, minRnnScanForward } from '../kernels/min-rnn-scan-arrays.js';
 import { slstmBackward, slstmForward } from '../kernels/slstm.js';
 import { wkvBackward, wkvForward } from '../kernels/wkv.js';
+import { type RowJob, viewsOf } from './row-job.js';
 
 export const ROW_KERNELS = {
   lstmForward,
@@ -34,6 +35,12 @@ export const ROW_KERNELS = {
 };
 
 export type RowKernelName = keyof typeof ROW_KERNELS;
+
+/** Runs `job` on its arrays in `buffer` (the pool's memory), on whichever thread calls it. */
+export function runJob(buffer: ArrayBufferLike, job: RowJob): Record<string, Float32Array> {
+  const kernel = ROW_KERNELS[job.name] as (v: unknown, d: unknown, a: unknown) => Record<string, Float32Array>;
+  return kernel(viewsOf(buffer, job), job.dims, job.attrs);
+}
 
 /** Where a kernel's arrays keep the batch: `[T, B, …]` or whole; every other array is `[B, …]`. */
 export interface RowLayout {

@@ -2,7 +2,7 @@
  * A cpu kernel call split by batch rows over the pool. Each thread runs the whole
  * sequence on its own rows (no barrier per step); weight gradients come back as one
  * partial sum per thread, added in thread order (deterministic for a fixed thread count).
- * Inputs are copied into one SharedArrayBuffer, each share contiguous (`[rows, …]` or
+ * Inputs are copied into the pool's shared memory, each share contiguous (`[rows, …]` or
  * `[T, rows, …]`) so the kernel runs on it unchanged; outputs are copied back into whole
  * arrays. With one thread, or one row, the kernel runs as it always has.
  *
@@ -65,9 +65,8 @@ export function runRows<N extends RowKernelName>(
   const entries = Object.entries(arrays as unknown as Record<string, RowArray | number>);
   // Each array once in all (whole, or its shares), each share aligned: at most 8 bytes more per share.
   const bytes = entries.reduce((n, [, a]) => n + (typeof a === 'number' ? 0 : a.byteLength + 8 * shares.length), 0);
-  const buffer = new SharedArrayBuffer(bytes);
-  const target = new Uint8Array(buffer);
-  let end = 0;
+  let end = pool.inputs(bytes);
+  const target = new Uint8Array(pool.memory.buffer);
   const wholeAt = new Map<string, JobInput>();
   const jobs: RowJob[] = shares.map((rows) => {
     const inputs: Record<string, JobInput> = {};
@@ -88,7 +87,7 @@ export function runRows<N extends RowKernelName>(
         end += aligned(length * a.BYTES_PER_ELEMENT);
       }
     }
-    return { name, buffer, inputs, dims: { ...dims, batch: rows[1] }, attrs };
+    return { name, inputs, dims: { ...dims, batch: rows[1] }, attrs };
   });
   const parts = pool.run(jobs);
   const merged: Record<string, Float32Array> = {};

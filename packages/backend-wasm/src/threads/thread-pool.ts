@@ -7,7 +7,7 @@
  * (see split-call.ts for what that costs).
  */
 import { RecurError } from '@recur/core';
-import { inNode } from '@recur/core/kernel-api';
+import { type PoolWorker, startWorker } from '@recur/core/kernel-api';
 import type { SequenceKernelExports } from '../kernels/module.js';
 import { CONTROL_BYTES, DONE, FAILED, IDLE, MAX_ARGS, POSTED, SLOT_INTS, STOP, WORKER_SOURCE } from './control.js';
 
@@ -15,10 +15,6 @@ import { CONTROL_BYTES, DONE, FAILED, IDLE, MAX_ARGS, POSTED, SLOT_INTS, STOP, W
 export interface KernelCall {
   readonly name: string;
   readonly args: readonly (number | boolean)[];
-}
-
-interface WorkerHandle {
-  terminate(): unknown;
 }
 
 interface WorkerData {
@@ -30,59 +26,12 @@ interface WorkerData {
 
 const PAGE = 65536;
 
-interface NodeWorker extends WorkerHandle {
-  once(event: 'message' | 'error' | 'exit', listener: (value: unknown) => void): void;
-  unref(): void;
-}
-type NodeWorkerClass = new (source: string, options: { eval: true; workerData: WorkerData }) => NodeWorker;
-
-/** Starts a Node worker; it does not keep the process alive (unref). */
-async function startNodeWorker(data: WorkerData): Promise<WorkerHandle> {
-  const specifier = 'node:worker_threads';
-  const { Worker } = (await import(/* @vite-ignore */ specifier)) as { Worker: NodeWorkerClass };
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
-  worker.unref();
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', () =>
-      reject(new RecurError('BACKEND_UNAVAILABLE', 'wasm threads: a worker exited before it was ready')),
-    );
-  });
-  return worker;
-}
-
-interface BrowserWorker extends WorkerHandle {
-  postMessage(data: WorkerData): void;
-  onmessage: (() => void) | null;
-  onerror: ((event: { message?: string }) => void) | null;
-}
-
-async function startBrowserWorker(data: WorkerData): Promise<WorkerHandle> {
-  const scope = globalThis as unknown as { Worker: new (url: string) => BrowserWorker };
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const worker = new scope.Worker(url);
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (event) =>
-      reject(
-        new RecurError(
-          'BACKEND_UNAVAILABLE',
-          `wasm threads: a worker failed to start: ${event.message ?? 'no message'}`,
-        ),
-      );
-    worker.postMessage(data);
-  });
-  URL.revokeObjectURL(url);
-  return worker;
-}
-
 export class ThreadPool {
   /** The module instantiated on the calling thread, over the shared memory. */
   readonly kernels: SequenceKernelExports;
   private readonly control: Int32Array;
   private readonly index: ReadonlyMap<string, number>;
-  private workers: WorkerHandle[] = [];
+  private workers: PoolWorker[] = [];
 
   private constructor(
     readonly memory: WebAssembly.Memory,
@@ -102,10 +51,10 @@ export class ThreadPool {
       .filter((e) => e.kind === 'function')
       .map((e) => e.name);
     const pool = new ThreadPool(memory, module, names);
-    const start = inNode() ? startNodeWorker : startBrowserWorker;
     try {
       for (let slot = 1; slot < threads; slot++) {
-        pool.workers.push(await start({ module, memory, names, slot }));
+        const data: WorkerData = { module, memory, names, slot };
+        pool.workers.push(await startWorker(WORKER_SOURCE, data, 'wasm threads'));
       }
     } catch (cause) {
       await pool.dispose();
@@ -134,7 +83,7 @@ export class ThreadPool {
   /**
    * Runs `calls[0]` on the calling thread and `calls[i]` on worker i, all at once, and
    * returns when every one has finished. The calling thread blocks in `Atomics.wait`
-   * (allowed in Node's main thread and in workers, see thread-count.ts).
+   * (allowed in Node's main thread and in workers, see planThreads in @recur/core).
    */
   run(calls: readonly KernelCall[]): void {
     if (calls.length > this.threads) {

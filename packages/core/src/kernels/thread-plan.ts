@@ -54,11 +54,7 @@ async function nodeCores(): Promise<number> {
  * calling thread cannot await its helpers, and a page's main thread may not block. So
  * threads run only where tfjs itself runs in a Web Worker; on a main thread, one.
  */
-export async function planThreads(
-  requested: number | undefined,
-  options: { readonly nodeOnly?: boolean } = {},
-): Promise<ThreadPlan> {
-  if (options.nodeOnly === true && !inNode()) return { count: 1, reason: 'these threads run in Node only' };
+export async function planThreads(requested: number | undefined): Promise<ThreadPlan> {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') {
     return { count: 1, reason: 'no SharedArrayBuffer (in a browser: the page is not cross-origin isolated)' };
   }
