@@ -89,9 +89,11 @@ describe('cpu threads', () => {
     it('should carry a message through JSON, non-finite numbers included, and refuse one too long', () => {
       const memory = poolMemory(3);
       const job = { name: 'ctcLossForward', dims: { batch: 2, time: 3 }, attrs: { clip: Infinity, low: -Infinity } };
-      writeMessage(memory, 2, { ...job, nan: Number.NaN });
+      expect(writeMessage(memory, 2, { ...job, nan: Number.NaN })).toBe(true);
       expect(readMessage(memory, 2)).toEqual({ ...job, nan: Number.NaN });
-      expect(() => writeMessage(memory, 1, 'x'.repeat(20_000))).toThrow(/expected a message of at most 16384 bytes/);
+      // Too long: refused, and the slot keeps its message.
+      expect(writeMessage(memory, 2, 'x'.repeat(20_000))).toBe(false);
+      expect(readMessage(memory, 2)).toEqual({ ...job, nan: Number.NaN });
     });
 
     it('should allocate aligned, disjoint blocks after the inputs, growing the memory as it must', () => {
@@ -107,6 +109,9 @@ describe('cpu threads', () => {
       expect(memory.buffer.byteLength / 65536).toBeGreaterThan(pages);
       // A new call starts the arena over.
       expect(pool(memory).inputs(100)).toBe(inputs);
+      // More than the pool's 2 GiB: refused as a value, the arena unmoved.
+      expect(allocate(memory, 2 ** 31 + 8)).toBe(-1);
+      expect(allocate(memory, 8)).toBe(inputs + 104);
     });
   });
 });

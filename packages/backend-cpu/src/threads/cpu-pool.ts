@@ -8,7 +8,7 @@
 import { RecurError } from '@recur/core';
 import { type PoolWorker, startWorker } from '@recur/core/kernel-api';
 import { CPU_WORKER_SOURCE } from '../generated/cpu-worker-source.js';
-import { controlOf, poolMemory, readMessage, resetArena, stateAt, writeMessage } from './pool-memory.js';
+import { controlOf, MESSAGE_BYTES, poolMemory, readMessage, resetArena, stateAt, writeMessage } from './pool-memory.js';
 import { DONE, FAILED, IDLE, type JobReply, POSTED, type RowJob, STOP } from './row-job.js';
 import { runJob } from './row-kernels.js';
 
@@ -48,7 +48,10 @@ export class CpuThreadPool {
    * offset in `memory`. What earlier calls returned is overwritten from here on.
    */
   inputs(bytes: number): number {
-    return resetArena(this.memory, this.threads, bytes);
+    const at = resetArena(this.memory, this.threads, bytes);
+    if (at < 0)
+      throw new RecurError('BAD_CONFIG', `cpu threads: a call needs ${bytes} bytes, more than the pool's 2 GiB`);
+    return at;
   }
 
   /**
@@ -60,8 +63,16 @@ export class CpuThreadPool {
       throw new RecurError('BAD_CONFIG', `cpu threads: expected at most ${this.threads} jobs, received ${jobs.length}`);
     }
     const control = controlOf(this.memory);
+    // Every job written before any is posted: a refused one leaves no worker running.
     for (let slot = 1; slot < jobs.length; slot++) {
-      writeMessage(this.memory, slot, jobs[slot]);
+      if (!writeMessage(this.memory, slot, jobs[slot])) {
+        throw new RecurError(
+          'BAD_CONFIG',
+          `cpu threads: expected a ${jobs[slot]?.name} job of at most ${MESSAGE_BYTES} bytes as JSON`,
+        );
+      }
+    }
+    for (let slot = 1; slot < jobs.length; slot++) {
       Atomics.store(control, stateAt(slot), POSTED);
       Atomics.notify(control, stateAt(slot));
     }

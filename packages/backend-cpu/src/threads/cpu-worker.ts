@@ -17,6 +17,7 @@ function answer(memory: WebAssembly.Memory, job: RowJob): JobReply {
   const outputs: Record<string, { at: number; length: number }> = {};
   for (const [name, array] of Object.entries(runJob(memory.buffer, job))) {
     const at = allocate(memory, array.byteLength);
+    if (at < 0) return { error: `the pool memory (2 GiB) cannot hold output ${name}, ${array.byteLength} bytes` };
     new Float32Array(memory.buffer, at, array.length).set(array);
     outputs[name] = { at, length: array.length };
   }
@@ -34,14 +35,16 @@ function serve({ memory, slot }: WorkerData, ready: () => void): void {
       state = Atomics.load(control, at);
     }
     if (state === STOP) return;
+    let reply: JobReply;
     try {
-      writeMessage(memory, slot, answer(memory, readMessage(memory, slot) as RowJob));
-      Atomics.store(control, at, DONE);
+      reply = answer(memory, readMessage(memory, slot) as RowJob);
     } catch (error) {
       // Cut to fit the message area, whatever the error says.
-      writeMessage(memory, slot, { error: String(error).slice(0, 2000) });
-      Atomics.store(control, at, FAILED);
+      reply = { error: String(error).slice(0, 2000) };
     }
+    if (!writeMessage(memory, slot, reply)) reply = { error: 'the reply is longer than its message area' };
+    if ('error' in reply) writeMessage(memory, slot, reply);
+    Atomics.store(control, at, 'error' in reply ? FAILED : DONE);
     Atomics.notify(control, at);
   }
 }

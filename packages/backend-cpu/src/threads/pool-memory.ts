@@ -26,7 +26,7 @@ const MAX_PAGES = 32768;
 const END = 0;
 const CONTROL_BYTES = 1024;
 /** The longest job or reply a message area holds, as UTF-8 JSON. */
-const MESSAGE_BYTES = 16384;
+export const MESSAGE_BYTES = 16384;
 
 /** A new pool memory for `threads` (the calling thread and `threads − 1` workers). */
 export function poolMemory(threads: number): WebAssembly.Memory {
@@ -50,12 +50,17 @@ export function resetArena(memory: WebAssembly.Memory, threads: number, bytes: n
   return allocate(memory, bytes);
 }
 
-/** `bytes` (rounded up to 8) in the arena, for any thread, growing the memory if it must. */
+/**
+ * `bytes` (rounded up to 8) in the arena, for any thread, growing the memory if it must;
+ * -1 when the pool's 2 GiB cannot hold them. Failures are values here, not errors: this
+ * file is bundled into the workers, which import no package, so the caller (the pool, or
+ * a worker replying) turns them into its own report.
+ */
 export function allocate(memory: WebAssembly.Memory, bytes: number): number {
   const size = Math.ceil(bytes / 8) * 8;
-  if (size > MAX_PAGES * PAGE) throw new Error(`cpu threads: a call needs ${bytes} bytes, more than 2 GiB`);
+  if (size > MAX_PAGES * PAGE) return -1;
   const at = Atomics.add(controlOf(memory), END, size);
-  if (at < 0 || at + size > MAX_PAGES * PAGE) throw new Error('cpu threads: the pool memory is full (2 GiB)');
+  if (at < 0 || at + size > MAX_PAGES * PAGE) return -1;
   // Two threads may both grow it; the second grows it a little more than needed, no harm.
   const missing = Math.ceil((at + size - memory.buffer.byteLength) / PAGE);
   if (missing > 0) memory.grow(missing);
@@ -72,14 +77,16 @@ const reviver = (_: string, v: unknown) =>
     ? Number((v as { number: string }).number)
     : v;
 
-/** Writes `value` as JSON into slot `slot`'s message area. */
-export function writeMessage(memory: WebAssembly.Memory, slot: number, value: unknown): void {
+/**
+ * Writes `value` as JSON into slot `slot`'s message area; false, writing nothing, when it
+ * takes more than the area's `MESSAGE_BYTES`.
+ */
+export function writeMessage(memory: WebAssembly.Memory, slot: number, value: unknown): boolean {
   const bytes = new TextEncoder().encode(JSON.stringify(value, replacer));
-  if (bytes.length > MESSAGE_BYTES) {
-    throw new Error(`cpu threads: expected a message of at most ${MESSAGE_BYTES} bytes, received ${bytes.length}`);
-  }
+  if (bytes.length > MESSAGE_BYTES) return false;
   new Uint8Array(memory.buffer, messageAt(slot), bytes.length).set(bytes);
   Atomics.store(controlOf(memory), lengthAt(slot), bytes.length);
+  return true;
 }
 
 /** The message in slot `slot`'s area. */
