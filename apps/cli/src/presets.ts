@@ -27,6 +27,7 @@ export type PresetFlags = Partial<
     | 'beam'
     | 'lengthPenalty'
     | 'allPronunciations'
+    | 'loss'
   >
 >;
 

@@ -1,5 +1,5 @@
 import { batchIndices, type Float32Array2D, StandardScaler, scalerFromJSON, type TimeSeries } from '@recur/datasets';
-import { mae, mase, meanAbsoluteError, meanSquaredError, rmse } from '@recur/train';
+import { huber, mae, mase, meanAbsoluteError, meanSquaredError, rmse } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { CALENDAR_COVARIATES } from '../data/calendar-covariates.js';
@@ -15,9 +15,19 @@ import { gather, loadForecastSeries, type SeriesSplits } from '../data/series.js
 import { CliError } from '../errors.js';
 import { type CellChoice, type NetworkConfig, type NetworkParams, network } from '../model/network.js';
 import { TDNN_LAYERS } from '../model/tdnn-stack.js';
-import type { SequenceModel } from '../settings.js';
+import type { ForecastLoss, SequenceModel } from '../settings.js';
 import { count, fixed } from './format.js';
 import type { Task, TaskContext, TaskSession } from './task.js';
+
+/**
+ * MASE scores absolute errors, so MAE trains for the metric itself; squared error weighs the
+ * rare large misses (holidays) most, Huber's loss is in between.
+ */
+const LOSSES: Readonly<Record<ForecastLoss, (predicted: tf.Tensor2D, targets: tf.Tensor2D) => tf.Scalar>> = {
+  mse: (p, t) => meanSquaredError(p, t),
+  mae: (p, t) => meanAbsoluteError(p, t),
+  huber: (p, t) => huber(p, t),
+};
 
 /** What a series model's file holds besides weights. */
 const preprocessing = z.strictObject({
@@ -141,7 +151,10 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
       function loss(b) {
         const { inputs, base, targets } = b as { inputs: tf.Tensor3D; base: tf.Tensor2D; targets: tf.Tensor2D };
         const predicted = forecastOf(params, inputs, base);
-        return { loss: meanSquaredError(predicted, targets), metrics: { mae: meanAbsoluteError(predicted, targets) } };
+        return {
+          loss: LOSSES[settings.loss ?? 'mse'](predicted, targets),
+          metrics: { mae: meanAbsoluteError(predicted, targets) },
+        };
       },
     data: (stopped) => {
       const windows = train as ForecastWindows;
@@ -200,7 +213,7 @@ export const forecast: Task<'forecast'> = {
   name: 'forecast',
   description: 'time-series forecaster: predicts the next days (steps) of a series',
   datasets: ['births', 'co2'],
-  flags: ['seqLength', 'horizon', 'season', 'lag', 'model'],
+  flags: ['seqLength', 'horizon', 'season', 'lag', 'model', 'loss'],
   settings: (flags) => ({
     cell: (flags.cell ?? 'lstm') as CellChoice, // trainSettings refuses the block cells here
     layers: flags.layers ?? (flags.model === 'tdnn' ? TDNN_LAYERS : 1),
@@ -210,6 +223,7 @@ export const forecast: Task<'forecast'> = {
     horizon: flags.horizon ?? 7,
     season: flags.season ?? 0,
     lag: flags.lag ?? 0,
+    ...(flags.loss !== undefined ? { loss: flags.loss } : {}),
     batch: flags.batch ?? 64,
     learningRate: flags.lr ?? 0.003,
     minutes: flags.minutes ?? 1,
