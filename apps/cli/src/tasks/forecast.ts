@@ -183,9 +183,13 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
         mase: mase(predicted, actual, history, season),
         mae: mae(predicted, actual),
         rmse: rmse(predicted, actual),
-        // What recipes are chosen by: the test split stays out of every choice.
-        validationMase: mase(forecastsOf(params, validation), validation.targets, history, season),
       };
+      // What recipes are chosen by: the test split stays out of every choice. A short CSV
+      // may leave the validation part no whole window.
+      const validationMase =
+        validation.origins.length > 0
+          ? mase(forecastsOf(params, validation), validation.targets, history, season)
+          : undefined;
       const baseline = { mase: mase(naive, actual, history, season), mae: mae(naive, actual) };
       // One row per forecast value: the origin, steps ahead, the row of the series forecast.
       const rows = Array.from({ length: n * horizon }, (_, j) => {
@@ -197,10 +201,17 @@ async function open(context: TaskContext<'forecast'>): Promise<TaskSession<Netwo
         ...(request.predictions === true
           ? { predictions: { header: ['origin', 'ahead', 'row', 'forecast', 'actual', 'seasonal_naive'], rows } }
           : {}),
-        metrics: { ...model, naiveMase: baseline.mase, naiveMae: baseline.mae },
+        metrics: {
+          ...model,
+          ...(validationMase !== undefined ? { validationMase } : {}),
+          naiveMase: baseline.mase,
+          naiveMae: baseline.mae,
+        },
         lines: [
           `held-out MASE: ${fixed(model.mase, 3)} (seasonal-naive forecast, season ${season}: ${fixed(baseline.mase, 3)}); below 1 beats the naive method's in-sample error`,
-          `validation MASE: ${fixed(model.validationMase, 3)} (the split recipes are tuned on)`,
+          ...(validationMase !== undefined
+            ? [`validation MASE: ${fixed(validationMase, 3)} (the split recipes are tuned on)`]
+            : []),
           `held-out MAE: ${fixed(model.mae, 1)} (seasonal-naive: ${fixed(baseline.mae, 1)}), RMSE ${fixed(model.rmse, 1)}; ${count(n)} forecasts of ${horizon} steps of ${data.columns[0]}`,
         ],
       };
