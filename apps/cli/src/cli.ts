@@ -23,7 +23,7 @@ import { type Io, println } from './io.js';
 import { modelPath } from './model/model-file.js';
 import { ALL_CELL_CHOICES } from './model/network.js';
 import { PRESET_NAMES } from './presets.js';
-import { DATASET_NAMES, G2P_MODELS, SEQUENCE_MODELS, TASK_NAMES } from './settings.js';
+import { DATASET_NAMES, FORECAST_LOSSES, G2P_MODELS, SEQUENCE_MODELS, TASK_NAMES } from './settings.js';
 import { taskDefaultsHelp } from './task-defaults-help.js';
 import { TASKS } from './tasks/tasks.js';
 import { isTask, type TrainFlags, trainSettings } from './train-flags.js';
@@ -145,6 +145,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--beam <width>', 'g2p: beam width of the evaluation after training (default 5)', positiveInteger)
     .option('--length-penalty <α>', "g2p: GNMT length penalty of the attention model's beam search", nonNegativeNumber)
     .option('--all-pronunciations', "g2p: train on every pronunciation CMUdict lists, not only each word's first")
+    .addOption(
+      new Option('--loss <kind>', 'forecast: training loss (default mse; mae is what MASE scores)').choices(
+        FORECAST_LOSSES,
+      ),
+    )
     .option('--verbose', 'stack traces on errors')
     .addHelpText('after', taskDefaultsHelp)
     .action(async (task: string, flags: TrainFlags) => {

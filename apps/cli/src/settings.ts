@@ -93,6 +93,10 @@ export type SequenceModel = (typeof SEQUENCE_MODELS)[number];
 /** `--model`; model files written before it existed hold recurrent networks. */
 const sequenceModel = z.enum(SEQUENCE_MODELS).default('recurrent');
 
+/** `--loss` of forecast: mean squared or absolute error, or Huber's (δ = 1 on the scaled series). */
+export const FORECAST_LOSSES = ['mse', 'mae', 'huber'] as const;
+export type ForecastLoss = (typeof FORECAST_LOSSES)[number];
+
 /**
  * Each task's settings, as JSON in the model file. `--seq-length` fills a different
  * field per task, named for what it means there.
@@ -128,6 +132,8 @@ export const settingsSchemas = {
     /** Lag of the base forecast the network corrects; 0: the dataset's (364 for births). */
     lag: nonNegative,
     model: sequenceModel,
+    /** `--loss`: the training loss on the scaled forecasts; absent: mean squared error. */
+    loss: z.enum(FORECAST_LOSSES).optional(),
   }),
   anomaly: z.strictObject({ task: z.literal('anomaly'), ...run, ...stack, lookBack: positive, model: sequenceModel }),
   g2p: z.strictObject({
@@ -212,6 +218,7 @@ export const SETTING_FLAGS: Readonly<Record<string, string>> = {
   beam: '--beam',
   lengthPenalty: '--length-penalty',
   allPronunciations: '--all-pronunciations',
+  loss: '--loss',
 };
 
 /** The stored form of a source: a file by its base name only. */

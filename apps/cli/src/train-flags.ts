@@ -11,6 +11,7 @@ import {
   DATASET_NAMES,
   type DataSource,
   type DatasetName,
+  type ForecastLoss,
   type G2pModel,
   SETTING_FLAGS,
   type SequenceModel,
@@ -63,6 +64,7 @@ export interface TrainFlags {
   beam?: number;
   lengthPenalty?: number;
   allPronunciations?: boolean;
+  loss?: ForecastLoss;
 }
 
 /** Flags that shape one task's model or data only; each task lists the ones it takes. */
@@ -79,6 +81,7 @@ const TASK_FLAGS = [
   'beam',
   'lengthPenalty',
   'allPronunciations',
+  'loss',
 ] as const;
 
 export function isTask(name: string): name is TaskName {

@@ -1,6 +1,16 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Checkpoint } from '@recur/train';
+import { loadCheckpoint, saveCheckpoint } from '@recur/train/node';
 import { describe, expect, it } from 'vitest';
+import { CALENDAR_COVARIATES } from '../src/data/calendar-covariates.js';
+import { readModelFile } from '../src/model/model-file.js';
 import { runBuilt } from './helpers/cli.js';
 import { tempDir } from './helpers/fixtures.js';
+
+/** A births forecaster (16 units, 30 steps) saved by the CLI before it read calendar covariates. */
+const BEFORE_CALENDAR = fileURLToPath(new URL('fixtures/births-before-calendar/model.ckpt', import.meta.url));
 
 const TIMEOUT = 120_000;
 
@@ -50,9 +60,49 @@ describe('recur on real datasets', () => {
       );
       expect(train.code).toBe(0);
       expect(train.out).toMatch(/held-out MASE: \d+\.\d{3} \(seasonal-naive forecast, season 7: 1\.1\d\d\)/);
+      expect(train.out).toMatch(/validation MASE: \d+\.\d{3}/);
+      expect(train.err).toMatch(/lag 364, with holidays and weekdays/);
       const evaluated = await runBuilt(['eval', '--model', 'recur-runs/forecast-births'], dir);
       expect(evaluated.code).toBe(0);
       expect(evaluated.out).toBe(train.out);
+      const file = await readModelFile(join(dir, 'recur-runs/forecast-births/model.ckpt'));
+      expect(file.config.preprocessing).toMatchObject({ calendar: [...CALENDAR_COVARIATES] });
+      expect(file.config.net).toMatchObject({ input: { size: 2 + 2 * CALENDAR_COVARIATES.length } });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'should evaluate a births model saved before calendar covariates on its own inputs, with the MASE it had',
+    async () => {
+      const dir = await tempDir();
+      await mkdir(join(dir, 'old'));
+      await copyFile(BEFORE_CALENDAR, join(dir, 'old/model.ckpt'));
+      const evaluated = await runBuilt(['eval', '--model', 'old'], dir);
+      expect(evaluated.code).toBe(0);
+      expect(evaluated.err).toMatch(/lag 364\n/);
+      // What the CLI printed when it trained this model (commit cd45eeb).
+      expect(evaluated.out).toMatch(/^held-out MASE: 0\.916 \(seasonal-naive forecast, season 7: 1\.150\)/);
+      expect(evaluated.out).toMatch(/held-out MAE: 245\.0 \(seasonal-naive: 307\.4\), RMSE 397\.3/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'should refuse a births model that names calendar covariates this version does not compute, in one line',
+    async () => {
+      const dir = await tempDir();
+      const checkpoint = await loadCheckpoint(BEFORE_CALENDAR);
+      const config = JSON.parse(JSON.stringify(checkpoint.config)) as { preprocessing: Record<string, unknown> };
+      config.preprocessing.calendar = ['easter'];
+      await mkdir(join(dir, 'crafted'));
+      await saveCheckpoint(join(dir, 'crafted/model.ckpt'), { ...checkpoint, config } as Checkpoint);
+      const evaluated = await runBuilt(['eval', '--model', 'crafted'], dir);
+      expect(evaluated.code).toBe(1);
+      expect(evaluated.out).toBe('');
+      expect(evaluated.err).toMatch(
+        /the model file's calendar covariates \(easter\) are not the ones this version computes for this data \(new-year, memorial-day, .*\): train it again/,
+      );
     },
     TIMEOUT,
   );

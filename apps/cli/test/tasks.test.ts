@@ -81,6 +81,27 @@ describe('recur train › recur eval', () => {
     expect(evaluated.out.split('\n')[0]).toBe(train.out.split('\n')[0]);
   });
 
+  it('should train a forecaster on the absolute error with --loss mae: the loss it reports is its MAE', async () => {
+    const dir = await tempDir();
+    const csv = await seriesCsv(dir);
+    const flags = ['--columns', 'value', '--seq-length', '14', '--season', '7', '--lag', '7', '--epochs', '1'];
+    const result = await recur(
+      ['train', 'forecast', '--file', csv, '--checkpoint-dir', 'run', ...flags, '--loss', 'mae'],
+      dir,
+    );
+    expect(result.code).toBe(0);
+    const first = /step 1 .*loss (\d+\.\d+) {2}mae (\d+\.\d+)/.exec(result.err);
+    expect(first?.[1]).toBeDefined();
+    expect(first?.[1]).toBe(first?.[2]);
+    const checkpoint = await loadCheckpoint(join(dir, 'run', 'model.ckpt'));
+    expect(checkpoint.config).toMatchObject({ settings: { loss: 'mae' } });
+    const squared = await recur(['train', 'forecast', '--file', csv, '--checkpoint-dir', 'mse', ...flags], dir);
+    expect(/step 1 .*loss (\d+\.\d+) {2}mae (\d+\.\d+)/.exec(squared.err)?.slice(1, 3)).not.toEqual(first?.slice(1, 3));
+    expect((await recur(['train', 'char-lm', '--file', csv, '--loss', 'mae'], dir)).err).toMatch(
+      /--loss does not apply to char-lm/,
+    );
+  });
+
   it('should train an anomaly detector and compare it with the rolling z-score baseline', async () => {
     const dir = await tempDir();
     const csv = await anomalyCsv(dir);

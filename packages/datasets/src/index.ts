@@ -81,6 +81,7 @@ export {
   type TokenizerJSON,
   type TokenizerOptions,
 } from './tokenizer.js';
+export { US_HOLIDAYS, type UsHoliday, usHoliday } from './us-holidays.js';
 export {
   DEFAULT_SPECIAL_TOKENS,
   SPECIAL_IDS,

@@ -1,15 +1,21 @@
-import type { Float32Array3D, Scaler, TimeSeries } from '@recur/datasets';
+import type { Float32Array2D, Float32Array3D, Scaler, TimeSeries } from '@recur/datasets';
 
 /**
  * Forecasting examples cut from one series in time order. Each forecast origin t sees the
  * `lookBack` steps before it and predicts steps t … t + horizon − 1 of the first feature.
  * Origins of a split lie in that split, and so do the steps they predict; the look-back
  * may reach into earlier splits, which are the past at that time (no look-ahead).
+ * Calendar covariates, when the series has them, are known for future days too: they are
+ * the one thing the inputs show of the days being forecast.
  */
 export interface ForecastWindows {
   /** Forecast origins (rows of the whole series). */
   readonly origins: Int32Array;
-  /** `[n, lookBack, features + 1]`, scaled and centred per window: the features, then the lagged target channel. */
+  /**
+   * `[n, lookBack, features + 1 (+ 2·covariates)]`: the features, then the lagged target
+   * channel, scaled and centred per window; with a calendar, then the covariates of the day
+   * the lagged channel is shifted to and of the day it shows (see `forecastWindows`).
+   */
   readonly inputs: Float32Array3D;
   /** `[n, horizon]`, scaled: the base forecast the network corrects. */
   readonly base: Float32Array;
@@ -60,14 +66,23 @@ export function lagForecast(y: (t: number) => number, t: number, k: number, plan
   return y(t + k - plan.lag * Math.ceil((k + 1) / plan.lag)) * ratio;
 }
 
+/**
+ * The windows of the origins in `range`. With `calendar` (`[rows, covariates]`, a row per
+ * row of `series`), look-back step s of row r also carries the covariates of row r + shift
+ * and of row r + shift − lag: the last `horizon` steps thus show the days to forecast beside
+ * the days the base forecast copies, so the network sees where a holiday moved between them.
+ */
 export function forecastWindows(
   series: TimeSeries,
   range: readonly [number, number],
   plan: WindowPlan,
   scaler: Scaler,
+  calendar?: Float32Array2D,
 ): ForecastWindows {
   const { lookBack, horizon, lag } = plan;
   const [rows, width] = series.shape;
+  const covariates = calendar?.shape[1] ?? 0;
+  const day = (row: number) => calendar?.data.subarray(row * covariates, (row + 1) * covariates) ?? new Float32Array();
   const from = Math.max(range[0], firstOrigin(plan));
   const to = Math.min(range[1], rows) - horizon;
   const n = Math.max(0, to - from + 1);
@@ -75,7 +90,8 @@ export function forecastWindows(
   const y = (t: number) => series.data[t * width] as number;
   const scale0 = (v: number) =>
     scaler.transform({ data: Float32Array.of(v), shape: [1, 1] }, { features: [0] }).data[0] as number;
-  const channels = width + 1;
+  const centred = width + 1;
+  const channels = centred + 2 * covariates;
   const inputs = new Float32Array(n * lookBack * channels);
   const base = new Float32Array(n * horizon);
   const targets = new Float32Array(n * horizon);
@@ -90,8 +106,10 @@ export function forecastWindows(
       for (let f = 0; f < width; f++) inputs[at + f] = scaled[row * width + f] as number;
       // Shifted towards the horizon, so the last steps show last season around the days to forecast.
       inputs[at + width] = scaled[(row - lag + shift(plan)) * width] as number;
+      inputs.set(day(row + shift(plan)), at + centred);
+      inputs.set(day(row + shift(plan) - lag), at + centred + covariates);
     }
-    center(inputs, i, lookBack, channels);
+    center(inputs, i, lookBack, centred, channels);
     for (let k = 0; k < horizon; k++) {
       base[i * horizon + k] = scale0(lagForecast(y, t, k, plan));
       targets[i * horizon + k] = y(t + k);
@@ -102,13 +120,13 @@ export function forecastWindows(
 }
 
 /**
- * Subtracts each channel's mean over window `i`: the network sees the shape of the recent
- * past, not its level. A trending series (CO2) leaves the training range in later years,
- * and a network fed raw levels it never saw extrapolates its correction wildly; the base
- * forecast already carries the level.
+ * Subtracts the mean over window `i` of each of the first `centred` channels (the series'):
+ * the network sees the shape of the recent past, not its level. A trending series (CO2)
+ * leaves the training range in later years, and a network fed raw levels it never saw
+ * extrapolates its correction wildly; the base forecast already carries the level.
  */
-function center(inputs: Float32Array, i: number, lookBack: number, channels: number): void {
-  for (let c = 0; c < channels; c++) {
+function center(inputs: Float32Array, i: number, lookBack: number, centred: number, channels: number): void {
+  for (let c = 0; c < centred; c++) {
     let mean = 0;
     for (let s = 0; s < lookBack; s++) mean += inputs[(i * lookBack + s) * channels + c] as number;
     mean /= lookBack;

@@ -1,8 +1,16 @@
-import { type Float32Array3D, sensorAnomalies, type TimeSeries, timeSeries, usBirths } from '@recur/datasets';
+import {
+  type Float32Array2D,
+  type Float32Array3D,
+  sensorAnomalies,
+  type TimeSeries,
+  timeSeries,
+  usBirths,
+} from '@recur/datasets';
 import { co2 } from '@recur/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { CliError } from '../errors.js';
 import type { DataSource } from '../settings.js';
+import { calendarCovariates } from './calendar-covariates.js';
 import { readCsvFile, splitInTime } from './files.js';
 
 export interface SeriesSplits {
@@ -15,6 +23,8 @@ export interface SeriesSplits {
   readonly season: number | undefined;
   /** Lag of the forecaster's base forecast: 364 for births (the same weekday a year before, holidays and all). */
   readonly lag: number | undefined;
+  /** Daily calendar covariates of every row, train to test (births; see `calendarCovariates`). */
+  readonly calendar: Float32Array2D | undefined;
 }
 
 /** A CSV file's numeric `columns` as a series, rows in file order. */
@@ -42,6 +52,7 @@ export async function loadForecastSeries(source: DataSource): Promise<SeriesSpli
       test: data.test.series,
       season: source.name === 'births' ? 7 : 12,
       lag: source.name === 'births' ? 364 : 12,
+      calendar: source.name === 'births' ? calendarCovariates(data.all.dates) : undefined,
     };
   }
   const { values } = await csvSeries(source.path, source.columns);
@@ -53,6 +64,7 @@ export async function loadForecastSeries(source: DataSource): Promise<SeriesSpli
     test: rowsSeries(parts.test, source.path),
     season: undefined,
     lag: undefined,
+    calendar: undefined,
   };
 }
 
