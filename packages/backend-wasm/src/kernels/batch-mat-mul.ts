@@ -15,13 +15,20 @@
  *
  * The sums are the same in another order: equal to tfjs' within float32 rounding. Batch
  * axes broadcast as numpy's (tfjs' own wasm kernel gets mixed broadcasts such as
- * [2, 1, …]·[1, 3, …] wrong: it runs max(2, 3) products). A non-float32 input goes to
- * tfjs' kernel, which refuses it.
+ * [2, 1, …]·[1, 3, …] wrong: it runs max(2, 3) products). tfjs' kernel keeps untransposed
+ * products of few rows (see `FEW_ROWS`) and non-float32 inputs, which it refuses; not an
+ * inner size of 0, for which it returns uninitialised memory instead of zeros.
  */
 import { badArgument, RecurError } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelsFor, type WasmBackendLike } from './module.js';
 
+/**
+ * Untransposed products of fewer rows stay with tfjs: XNNPACK keeps the packed copy of a
+ * right-hand operand it has seen (a layer's weights), so a step of generation, [1, 256]
+ * by [256, 1024], costs it 27 µs against 220 µs here, where packing B is the whole cost.
+ */
+const FEW_ROWS = 32;
 /** Column blocks of this width bound the scratch (one packed 256 × NC block of B) to about 1 MiB. */
 const NC = 1024;
 /** asm/gemm.ts' blocking: scratch = MC·KC floats of A, a 4×8 tile, KC·padN(n) floats of B. */
@@ -77,6 +84,9 @@ function recurProduct({ inputs: { a, b }, backend, attrs }: MatMulArgs): tf.Tens
   }
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = size(outer);
+  const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
+  const simple = batchA === batchB || batchA === 1 || batchB === 1;
+  if (!transA && !transB && m < FEW_ROWS && k > 0 && simple) return undefined;
   const [matrixA, matrixB] = [batchIndex(a.shape.slice(0, -2), outer), batchIndex(b.shape.slice(0, -2), outer)];
   const out = backend.makeOutput([...outer, m, n], 'float32');
   if (batch * m * n === 0) return out;
