@@ -180,7 +180,10 @@ export function mlstm(config: MlstmConfig): MlstmCell {
         // that of each slice a pad to the whole [B, heads, T, ·] (T/L of them per input,
         // all alive until the backward pass ends: 5 GB at T = 2048, L = 64, W4's sizes).
         const sizes = Array.from({ length: Math.ceil(time / chunk) }, (_, c) => Math.min(chunk, time - c * chunk));
-        const [qs, ks, vs, fs, is] = [q, k, v, logF, iTilde].map((t) => tf.split(t!, sizes, 2));
+        // (One chunk stays whole: tfjs' gradient of a one-way split fails in its concat.)
+        const [qs, ks, vs, fs, is] = [q, k, v, logF, iTilde].map((t) =>
+          sizes.length === 1 ? [t!] : tf.split(t!, sizes, 2),
+        );
         for (let c = 0; c < sizes.length; c++) {
           const out = parallelChunk(qs![c]!, ks![c]!, vs![c]!, fs![c]!, is![c]!, memory);
           parts.push(out.hTilde);
