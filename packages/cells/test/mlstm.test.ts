@@ -132,7 +132,12 @@ describeBackends('mlstm', () => {
       const xs = uniform([2, time, BASE.inputSize], new Rng(4)) as tf.Tensor3D;
       const info = await tf.profile(() => {
         const grads = tf.grads((kernel: tf.Tensor) =>
-          tf.sum(cell.sequence({ ...params, kernel: kernel as tf.Tensor2D }, xs, carry, {}).ys),
+          tf.sum(
+            cell.sequence!({ ...params, kernel: kernel as tf.Tensor2D }, xs, carry, {
+              reverse: false,
+              maskedOutput: 'zeros',
+            }).ys,
+          ),
         )([params.kernel]);
         tf.dispose(grads);
       });
