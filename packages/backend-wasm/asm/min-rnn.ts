@@ -24,6 +24,9 @@
 import { flush, isReal, ld, st, timeAt } from './common';
 import { Lanes } from './math';
 
+/** `Min.candidateAndSlope`'s second result (AssemblyScript functions return one value). */
+let slope: v128 = f32x4.splat(0);
+
 function splat(v: f32): v128 {
   return f32x4.splat(v);
 }
@@ -37,14 +40,35 @@ class Min {
   /** The paper's g(x) = x + ½ (x ≥ 0), σ(x) (x < 0), or x. */
   @inline static candidate(x: v128, linear: bool): v128 {
     if (linear) return x;
-    return v128.bitselect(f32x4.add(x, splat(0.5)), Lanes.sigmoid(x), f32x4.ge(x, splat(0)));
+    return Min.candidateFrom(x, Lanes.sigmoid(x));
   }
 
-  /** c′(x): 1 above 0, σ(x)σ(−x) below, 0 at 0 (tfjs' relu subgradient, as the reference). */
-  @inline static slope(x: v128, linear: bool): v128 {
-    if (linear) return splat(1);
-    const below = f32x4.mul(Lanes.sigmoid(x), Lanes.sigmoid(f32x4.neg(x)));
-    return v128.or(v128.and(splat(1), f32x4.gt(x, splat(0))), v128.and(below, f32x4.lt(x, splat(0))));
+  /** g(x) from σ(x) = `s`. */
+  @inline static candidateFrom(x: v128, s: v128): v128 {
+    return v128.bitselect(f32x4.add(x, splat(0.5)), s, f32x4.ge(x, splat(0)));
+  }
+
+  /** e^−x, 0 for the linear candidate (which needs none). */
+  @inline static candidateExp(x: v128, linear: bool): v128 {
+    return linear ? splat(0) : Lanes.exp(f32x4.neg(x));
+  }
+
+  /** The candidate, and its slope c′(x) into `slope`, from e = e^−x (`candidateExp`), one exponential for both. */
+  @inline static candidateAndSlope(x: v128, e: v128, linear: bool): v128 {
+    if (linear) {
+      slope = splat(1);
+      return x;
+    }
+    // σ(x) and σ(−x) = e^−x·σ(x); c′ is 1 above 0, σ(x)σ(−x) below, 0 at 0 (tfjs' relu subgradient, as the reference).
+    const s = f32x4.div(splat(1), f32x4.add(splat(1), e));
+    const below = f32x4.mul(s, f32x4.mul(e, s));
+    slope = v128.or(v128.and(splat(1), f32x4.gt(x, splat(0))), v128.and(below, f32x4.lt(x, splat(0))));
+    return Min.candidateFrom(x, s);
+  }
+
+  /** σ(k) from e = e^−k; σ(−k) is then e·σ(k): one exponential for both of minGRU's gates. */
+  @inline static sigmoidFrom(e: v128): v128 {
+    return f32x4.div(splat(1), f32x4.add(splat(1), e));
   }
 
   /** e^−m with m = max(−k_f, −k_i, 0): the scale of minLSTM's u and v. */
@@ -108,9 +132,10 @@ export function minRnnForward(
             a = f32x4.mul(v, r);
             b = f32x4.mul(f32x4.mul(u, r), Min.candidate(Min.pre(p, bias, 2, row, f, full), linear));
           } else {
-            const k = Min.pre(p, bias, 0, row, f, full);
-            a = Lanes.sigmoid(f32x4.neg(k));
-            b = f32x4.mul(Lanes.sigmoid(k), Min.candidate(Min.pre(p, bias, 1, row, f, full), linear));
+            const e = Lanes.exp(f32x4.neg(Min.pre(p, bias, 0, row, f, full)));
+            const z = Min.sigmoidFrom(e);
+            a = f32x4.mul(e, z);
+            b = f32x4.mul(z, Min.candidate(Min.pre(p, bias, 1, row, f, full), linear));
           }
           st(lane(h, f), f32x4.add(f32x4.mul(a, ld(lane(h, f), full)), b), full);
           f += full ? 4 : 1;
@@ -184,10 +209,11 @@ export function minRnnBackward(
           const r = f32x4.div(splat(1), f32x4.add(u, v));
           a = f32x4.mul(v, r);
           const i = f32x4.mul(u, r);
-          const dd = f32x4.mul(f32x4.mul(a, i), f32x4.sub(gh, f32x4.mul(g, Min.candidate(kc, linear))));
+          const c = Min.candidateAndSlope(kc, Min.candidateExp(kc, linear), linear);
+          const dd = f32x4.mul(f32x4.mul(a, i), f32x4.sub(gh, f32x4.mul(g, c)));
           const dkf = flush(f32x4.mul(dd, f32x4.div(ef, u)));
           const dki = flush(f32x4.neg(f32x4.mul(dd, f32x4.div(ei, v))));
-          const dkc = flush(f32x4.mul(f32x4.mul(g, i), Min.slope(kc, linear)));
+          const dkc = flush(f32x4.mul(f32x4.mul(g, i), slope));
           st(lane(dp, f), dkf, full);
           st(lane(dp + row, f), dki, full);
           st(lane(dp + 2 * row, f), dkc, full);
@@ -197,10 +223,12 @@ export function minRnnBackward(
         } else {
           const k = Min.pre(p, bias, 0, row, f, full);
           const kc = Min.pre(p, bias, 1, row, f, full);
-          const z = Lanes.sigmoid(k);
-          a = Lanes.sigmoid(f32x4.neg(k));
-          const dk = flush(f32x4.mul(f32x4.mul(z, a), f32x4.sub(f32x4.mul(g, Min.candidate(kc, linear)), gh)));
-          const dkc = flush(f32x4.mul(f32x4.mul(g, z), Min.slope(kc, linear)));
+          const e = Lanes.exp(f32x4.neg(k));
+          const z = Min.sigmoidFrom(e);
+          a = f32x4.mul(e, z);
+          const c = Min.candidateAndSlope(kc, Min.candidateExp(kc, linear), linear);
+          const dk = flush(f32x4.mul(f32x4.mul(z, a), f32x4.sub(f32x4.mul(g, c), gh)));
+          const dkc = flush(f32x4.mul(f32x4.mul(g, z), slope));
           st(lane(dp, f), dk, full);
           st(lane(dp + row, f), dkc, full);
           Min.accumulate(dbias, f, dk, full);

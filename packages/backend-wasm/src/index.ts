@@ -3,6 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { type BackendCapabilities, type BackendPlugin, checkBoolean } from '@recur/core';
 import { checkThreads, inNode, kernelConfigs, type ThreadPlan } from '@recur/core/kernel-api';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installBatchMatMul } from './kernels/batch-mat-mul.js';
+import { guardHeap } from './kernels/heap-guard.js';
 import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
@@ -79,15 +81,20 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       }
       // Recur's fused sequence kernels (WebAssembly SIMD in tfjs' own heap) join tfjs'
       // kernels, once: setup may run many times. An engine without SIMD keeps the
-      // reference kernels, as tfjs keeps its plain build there.
+      // reference kernels, as tfjs keeps its plain build there. tfjs' BatchMatMul runs
+      // Recur's product (kernels/batch-mat-mul.ts: transposed operands and long inner
+      // sizes, as in every gradient, were up to ten times slower).
       if (!sequenceKernelsSupported()) return;
       for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
       }
+      installBatchMatMul();
     },
     async activated(backend: tf.KernelBackend) {
       simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       tfjsThreads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      // tfjs writes a tensor at address 0 when its heap is full: throw instead (kernels/heap-guard.ts).
+      guardHeap(backend);
       plan = sequenceKernelsSupported()
         ? await startThreads(backend, requested)
         : { count: 1, reason: 'the reference kernels run (no WebAssembly SIMD)' };

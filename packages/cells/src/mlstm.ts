@@ -176,15 +176,16 @@ export function mlstm(config: MlstmConfig): MlstmCell {
         // float32 rounding grows with the chunk length, not with T.
         let memory: Memory = { C: carry0.C, n: carry0.n, m: carry0.m };
         const parts: tf.Tensor[] = [];
-        for (let start = 0; start < time; start += chunk) {
-          const size = Math.min(chunk, time - start);
-          const cut = (t: tf.Tensor) =>
-            tf.slice(
-              t,
-              t.rank === 4 ? [0, 0, start, 0] : [0, 0, start],
-              t.rank === 4 ? [-1, -1, size, -1] : [-1, -1, size],
-            );
-          const out = parallelChunk(cut(q!), cut(k!), cut(v!), cut(logF!), cut(iTilde!), memory);
+        // One split per input, not a slice per chunk: the gradient of a split is one concat,
+        // that of each slice a pad to the whole [B, heads, T, ·] (T/L of them per input,
+        // all alive until the backward pass ends: 5 GB at T = 2048, L = 64, W4's sizes).
+        const sizes = Array.from({ length: Math.ceil(time / chunk) }, (_, c) => Math.min(chunk, time - c * chunk));
+        // (One chunk stays whole: tfjs' gradient of a one-way split fails in its concat.)
+        const [qs, ks, vs, fs, is] = [q, k, v, logF, iTilde].map((t) =>
+          sizes.length === 1 ? [t!] : tf.split(t!, sizes, 2),
+        );
+        for (let c = 0; c < sizes.length; c++) {
+          const out = parallelChunk(qs![c]!, ks![c]!, vs![c]!, fs![c]!, is![c]!, memory);
           parts.push(out.hTilde);
           memory = out.memory;
         }

@@ -123,6 +123,37 @@ describeBackends('mlstm', () => {
     });
   });
 
+  describe('memory', () => {
+    /** Peak bytes of tensors while one chunkwise training gradient of Σ ys runs, at `time` steps of chunk 4. */
+    async function peakBytes(time: number): Promise<number> {
+      const cell = mlstm({ ...BASE, chunkSize: 4 });
+      const params = cell.init(new Rng(3));
+      const carry = cell.initCarry(2);
+      const xs = uniform([2, time, BASE.inputSize], new Rng(4)) as tf.Tensor3D;
+      const info = await tf.profile(() => {
+        const grads = tf.grads((kernel: tf.Tensor) =>
+          tf.sum(
+            cell.sequence!({ ...params, kernel: kernel as tf.Tensor2D }, xs, carry, {
+              reverse: false,
+              maskedOutput: 'zeros',
+            }).ys,
+          ),
+        )([params.kernel]);
+        tf.dispose(grads);
+      });
+      tf.dispose([params, carry, xs] as tf.TensorContainer[]);
+      return info.peakBytes;
+    }
+
+    it('should hold memory linear in T through the gradient (one split per input, not a slice per chunk)', async () => {
+      // A slice per chunk made each chunk's input gradient a pad to the whole sequence, all
+      // alive until the backward pass ends: quadratic in T (ratio 2.61 from T = 32 to 64 here, 2.01 since), 5 GB at W4's
+      // T = 2048, past the wasm heap's 4 GiB. Linear: the ratio stays near 2.
+      const [short, long] = [await peakBytes(32), await peakBytes(64)];
+      expect(long / short).toBeLessThan(2.3);
+    });
+  });
+
   describe('config', () => {
     it.each([
       [{ inputSize: 3, units: 4, heads: 3 }, /mlstm config\.heads: expected a divisor of units \(4\)/],

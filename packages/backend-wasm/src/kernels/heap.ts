@@ -78,8 +78,9 @@ export interface HeapCall<K extends string> {
  * Makes float32 outputs of `shapes` (by name), borrows `scratchBytes(kernels, batch)` bytes
  * of 16-byte aligned scratch, runs `body`, and returns the outputs by name (owned by the
  * caller, as any kernel's). If `body` throws, the outputs are disposed and the scratch freed.
- * Where the backend has a thread pool and `layout` gives two rows or more, the call is
- * split by rows over the threads instead (threads/split-call.ts).
+ * Where the backend has a thread pool, `layout` gives two rows or more and does not opt
+ * out (`threads: false`), the call is split by rows over the threads instead
+ * (threads/split-call.ts).
  */
 export function runInHeap<K extends string>(
   backend: object,
@@ -90,7 +91,7 @@ export function runInHeap<K extends string>(
 ): { [N in K]: TensorInfo } {
   const heap = backend as unknown as WasmBackendLike;
   const pool = poolFor(backend);
-  if (pool !== undefined && layout.batch >= 2) {
+  if (pool !== undefined && layout.batch >= 2 && layout.threads !== false) {
     return runSplit(heap, heapMemory(heap), pool, shapes, scratchBytes, body, layout);
   }
   const kernels = kernelsFor(backend);

@@ -2,6 +2,12 @@
  * `minRnnScan` (core's `RecurMinRnnScan` and `RecurMinRnnScanGrad`: a min-RNN's gates and
  * linear recurrence from its pre-activations) on the wasm backend: asm/min-rnn.ts on the
  * tensors in tfjs' heap.
+ *
+ * On the calling thread only, unlike the fused LSTM/GRU: this kernel does O(1) work per
+ * element it reads, so copying its rows into the pool's memory and back (threads/split-call.ts)
+ * costs more than a second thread saves. minGRU, batch 16, T = 2048, hidden 256, one
+ * training step's two calls (2026-12-06, shared machine, load average 7–9): 178 ms of CPU
+ * on two threads against 116 ms on one, and 460–560 ms of wall time against 275–285 ms.
  */
 import { MIN_RNN_BLOCKS, minRnnScan, RecurMinRnnScan, RecurMinRnnScanGrad } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
@@ -46,7 +52,7 @@ export const minRnnScanWasm = fusedKernel(minRnnScan, 'wasm', {
           o.hT,
         );
       },
-      { batch: d.batch, inputs: t, whole: ['bias'] },
+      { batch: d.batch, inputs: t, whole: ['bias'], threads: false },
     );
   },
   backward(t, attrs, backend: object) {
@@ -78,7 +84,7 @@ export const minRnnScanWasm = fusedKernel(minRnnScan, 'wasm', {
           o.h0,
         );
       },
-      { batch: d.batch, inputs: t, whole: ['bias'] },
+      { batch: d.batch, inputs: t, whole: ['bias'], threads: false },
     );
   },
 });

@@ -34,6 +34,8 @@ export interface BatchLayout {
   readonly timeMajor?: readonly string[];
   /** Inputs every row reads whole (weights) and outputs summed over rows (their gradients). */
   readonly whole?: readonly string[];
+  /** `false`: run on the calling thread, for kernels whose copies cost more than a second thread saves. */
+  readonly threads?: boolean;
 }
 
 /** What a kernel body receives on a thread's share: the module, pointers and its row count. */
