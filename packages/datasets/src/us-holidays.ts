@@ -13,6 +13,7 @@ export const US_HOLIDAYS = [
   'thanksgiving',
   'christmas',
 ] as const;
+/** One of {@link US_HOLIDAYS}: the name `usHoliday` gives a date that is one. */
 export type UsHoliday = (typeof US_HOLIDAYS)[number];
 
 /** Thanksgiving has been the fourth Thursday of November since 1942 (Pub. L. 77-379); earlier years had other rules. */
