@@ -20,6 +20,7 @@ import { type MeasureOptions, medianMs } from './measure.js';
 import { type PytorchOutcome, runPytorch } from './pytorch.js';
 import { recurModel } from './recur.js';
 import { type BenchRecord, markdownTable, RECORD_FORMAT, withSpeedups } from './report.js';
+import { withStockBatchMatMul } from './stock-kernels.js';
 import { targetLines } from './targets.js';
 import { tfjsLayersModel } from './tfjs-layers.js';
 import { forwardFlops, trainFlops, WORKLOADS, type Workload, workloadData } from './workloads.js';
@@ -96,7 +97,8 @@ for (const { name, threads, label: backendName } of backends) {
       ['recur', () => recurModel(w, x, y)],
       ['tfjs-layers', () => tfjsLayersModel(w, x, y)],
     ] as const) {
-      const { trainMs, forwardMs } = await measure(make);
+      const { trainMs, forwardMs } =
+        implementation === 'recur' ? await measure(make) : await withStockBatchMatMul(name, () => measure(make));
       const trainGflops = trainFlops(w) / trainMs / 1e6;
       records.push({
         workload: w.id,
