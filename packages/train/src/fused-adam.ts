@@ -71,10 +71,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const m = slot(state.accumulatedFirstMoment, i, `${name}/m`, value);
         const v = slot(state.accumulatedSecondMoment, i, `${name}/v`, value);
         const inputs = { value, gradient, m, v, beta1Power: state.accBeta1, beta2Power: state.accBeta2 };
-        const attrs = {
-          ...{ learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon },
-          weightDecay: this.decoupledWeightDecay(value),
-        };
+        const { learningRate, beta1, beta2, epsilon } = this;
+        const attrs = { learningRate, beta1, beta2, epsilon, weightDecay: this.decoupledWeightDecay(value) };
         // Every gradient checked before any variable moves: a bad one leaves the model as it was.
         if (gradient != null) adamUpdate.validate({ ...inputs, gradient }, attrs);
         return { inputs, attrs };
