@@ -141,7 +141,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--weight-decay <λ>', 'AdamW decoupled weight decay (0: Adam)', nonNegativeNumber)
     .option('--warmup-steps <n>', 'steps of linear learning-rate warm-up', nonNegativeInteger)
     .addOption(new Option('--schedule <kind>', 'learning rate after warm-up').choices(['constant', 'cosine']))
-    .option('--dropout <rate>', "g2p: dropout on the encoder layers' inputs, in [0, 1)", dropoutRate)
+    .option(
+      '--dropout <rate>',
+      "dropout rate in [0, 1) while training: g2p on the encoder layers' inputs; char-lm on each layer's input and the head's",
+      dropoutRate,
+    )
     .option('--beam <width>', 'g2p: beam width of the evaluation after training (default 5)', positiveInteger)
     .option('--length-penalty <α>', "g2p: GNMT length penalty of the attention model's beam search", nonNegativeNumber)
     .option('--all-pronunciations', "g2p: train on every pronunciation CMUdict lists, not only each word's first")

@@ -82,6 +82,8 @@ const stack = {
 /** A stack of any cell, the residual blocks included (char-lm and classify). */
 const anyStack = { ...stack, cell: z.enum(ALL_CELL_CHOICES) };
 const embeddingDim = positive.max(LIMITS.embeddingDim);
+/** `--dropout`, in [0, 1); absent from model files made without it. */
+const dropout = z.number().min(0).lt(1).optional();
 
 /** The g2p models: an attention encoder–decoder, or a BiLSTM trained by CTC. */
 export const G2P_MODELS = ['attention', 'ctc'] as const;
@@ -109,6 +111,8 @@ export const settingsSchemas = {
     embeddingDim,
     /** Truncated-BPTT chunk: steps between gradient cuts. */
     chunkLength: positive,
+    /** Dropout on each layer's input and on the head's. */
+    dropout,
   }),
   classify: z.strictObject({
     task: z.literal('classify'),
@@ -145,8 +149,8 @@ export const settingsSchemas = {
     maxWordLength: positive,
     /** `--model`: attention encoder–decoder or CTC. */
     model: z.enum(G2P_MODELS),
-    /** Dropout on the encoder's inputs, in [0, 1). */
-    dropout: z.number().min(0).lt(1).optional(),
+    /** Dropout on the encoder's inputs. */
+    dropout,
     /** Beam width of the evaluation after training (and of `eval` without `--beam`). */
     beam: positive.optional(),
     /** GNMT length penalty α of the attention model's beam search. */

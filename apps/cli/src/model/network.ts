@@ -1,6 +1,15 @@
 import { cellFromConfig } from '@recur/cells';
 import type { Cell, Rng } from '@recur/core';
-import { type AnyLayer, dense, embedding, type ParamTree, recurrent, type StackedState, stacked } from '@recur/layers';
+import {
+  type AnyLayer,
+  dense,
+  dropout,
+  embedding,
+  type ParamTree,
+  recurrent,
+  type StackedState,
+  stacked,
+} from '@recur/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_CELLS, blockStack, isBlockCell } from './blocks.js';
 import { lastStep } from './last-step.js';
@@ -36,6 +45,12 @@ export interface NetworkConfig {
   readonly pool?: 'last' | 'max';
   /** `'tdnn'`: time-delay layers (`tdnn-stack.ts`) in place of the recurrent ones; `cell` is then unused. */
   readonly model?: 'tdnn';
+  /**
+   * Dropout rate on the input of every body layer and of the head while training, as
+   * Zaremba et al. (2014) regularise stacked LSTMs (the non-recurrent connections only).
+   * Adds weightless dropout layers to the stack; absent from older model files.
+   */
+  readonly dropout?: number;
 }
 
 /** The weights: one entry per layer of the stack, as `stacked` makes them. */
@@ -46,6 +61,10 @@ export interface ApplyNetworkOptions {
   readonly mask?: tf.Tensor2D;
   /** The state a previous call returned: the sequences go on from there. */
   readonly state?: StackedState;
+  /** Training mode: dropout on (needs `rng`). Default `false`. */
+  readonly training?: boolean;
+  /** Randomness for the dropout masks. */
+  readonly rng?: Rng;
 }
 
 export interface Network {
@@ -111,8 +130,11 @@ export function network(config: NetworkConfig): Network {
   } else if (!perStep && body.sequences) {
     head.push(lastStep() as unknown as AnyLayer);
   }
-  head.push(dense({ inputSize: config.units, units: outputs }) as AnyLayer);
-  const net = stacked([...parts, ...body.layers, ...head]);
+  const rate = config.dropout ?? 0;
+  const dropped = (layers: readonly AnyLayer[]) =>
+    rate > 0 ? layers.flatMap((layer) => [dropout(rate) as AnyLayer, layer]) : layers;
+  head.push(...dropped([dense({ inputSize: config.units, units: outputs }) as AnyLayer]));
+  const net = stacked([...parts, ...dropped(body.layers), ...head]);
   const parameterCount = body.weights + specWeightCount([...parts, ...head]);
   return {
     config,
@@ -123,6 +145,8 @@ export function network(config: NetworkConfig): Network {
       const out = net.apply(params as never, inputs, {
         ...(options.mask === undefined ? {} : { mask: options.mask }),
         ...(options.state === undefined ? {} : { initialState: options.state as never }),
+        ...(options.training === undefined ? {} : { training: options.training }),
+        ...(options.rng === undefined ? {} : { rng: options.rng }),
       });
       if (out.mask !== undefined) out.mask.dispose();
       return { output: out.output as tf.Tensor, state: (out.state ?? []) as StackedState };

@@ -92,6 +92,7 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
     units: settings.units,
     outputs: vocabSize,
     perStep: true,
+    ...(settings.dropout ? { dropout: settings.dropout } : {}),
   };
   const net = network(netConfig);
   const trainIds = texts.train;
@@ -152,7 +153,11 @@ async function open(context: TaskContext<'char-lm'>): Promise<TaskSession<Networ
       function loss(b, context) {
         const { inputs, targets } = b as { inputs: tf.Tensor2D; targets: tf.Tensor2D };
         const state = context.state as StackedState | undefined;
-        const out = net.apply(params, inputs, state === undefined ? {} : { state });
+        const out = net.apply(params, inputs, {
+          training: context.training,
+          rng: context.rng,
+          ...(state === undefined ? {} : { state }),
+        });
         const loss = softmaxCrossEntropy(out.output, targets);
         tf.dispose(out.output);
         return { loss, state: out.state, metrics: { bpc: tf.div(loss, Math.LN2) as tf.Scalar } };
@@ -215,7 +220,7 @@ export const charLm: Task<'char-lm'> = {
     "a language model's output is a distribution over the next character at every position, not one answer per example: its score is the held-out bits per character `eval` prints",
   description: 'character language model: learns to continue text, one character at a time',
   datasets: ['moby-dick', 'sotu'],
-  flags: ['embeddingDim', 'seqLength'],
+  flags: ['embeddingDim', 'seqLength', 'dropout'],
   settings: (flags) => ({
     cell: flags.cell ?? 'lstm',
     layers: flags.layers ?? 1,
@@ -225,8 +230,9 @@ export const charLm: Task<'char-lm'> = {
     batch: flags.batch ?? 32,
     learningRate: flags.lr ?? (flags.cell !== undefined && isBlockCell(flags.cell) ? BLOCK_LEARNING_RATE : 0.02),
     minutes: flags.minutes ?? 1.5,
+    dropout: flags.dropout,
   }),
-  shape: ['cell', 'layers', 'units', 'embeddingDim', 'chunkLength'],
+  shape: ['cell', 'layers', 'units', 'embeddingDim', 'chunkLength', 'dropout'],
   preprocessing,
   open,
 };
