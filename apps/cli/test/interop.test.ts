@@ -96,6 +96,36 @@ describe('recur export › recur import', () => {
     },
   );
 
+  it('should export a char-lm trained with dropout without its dropout layers, and import it to generate the same text', async () => {
+    const dir = await tempDir();
+    const text = await textFile(dir, 3000);
+    const trained = await recur(
+      ['train', 'char-lm', '--file', text, '--checkpoint-dir', 'run', '--layers', '2', '--dropout', '0.3', ...TINY],
+      dir,
+    );
+    expect(trained.code, trained.err).toBe(0);
+    const before = await recur(['generate', '--model', 'run', ...GENERATE], dir);
+    expect(before.code, before.err).toBe(0);
+    const onnx = await recur(['export', '--model', 'run', '--format', 'onnx', '--out', 'onnx'], dir);
+    expect(onnx.code, onnx.err).toBe(0);
+    for (const format of ['torch', 'tfjs']) {
+      const exported = await recur(['export', '--model', 'run', '--format', format, '--out', format], dir);
+      expect(exported.code, exported.err).toBe(0);
+      const imported = await recur(
+        ['import', '--from', format, format, '--task', 'char-lm', '--out', `back-${format}`],
+        dir,
+      );
+      expect(imported.code, imported.err).toBe(0);
+      const after = await recur(['generate', '--model', `back-${format}`, ...GENERATE], dir);
+      expect(after.out).toBe(before.out);
+      const a = await readModelFile(join(dir, 'run', 'model.ckpt'));
+      const b = await readModelFile(join(dir, `back-${format}`, 'model.ckpt'));
+      const { dropout, ...inference } = a.config.net as { dropout?: number };
+      expect(dropout).toBe(0.3);
+      expect(b.config.net).toEqual(inference);
+    }
+  });
+
   it("should write PyTorch's state_dict names, the modules to build it, and the tokenizer", async () => {
     const dir = await tempDir();
     await trainCharLm(dir, 'lstm');

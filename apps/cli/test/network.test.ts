@@ -58,6 +58,41 @@ describeBackends('network', () => {
     tf.dispose([x, narrow, mask, out.output, out.mask as tf.Tensor, params.gain, params.shift]);
   });
 
+  it('should drop out each layer input and the head input while training only, the masks drawn from the given rng', () => {
+    const config = { input: { kind: 'tokens', vocabSize: 9, dim: 4 }, cell: 'lstm', layers: 2, units: 6 } as const;
+    const plain = network({ ...config, outputs: 3, perStep: true });
+    const dropped = network({ ...config, outputs: 3, perStep: true, dropout: 0.5 });
+    expect(dropped.parameterCount).toBe(plain.parameterCount);
+    const kinds = (dropped.layer as unknown as { layers: readonly { kind: string }[] }).layers.map((l) => l.kind);
+    expect(kinds).toEqual(['embedding', 'dropout', 'recurrent', 'dropout', 'recurrent', 'dropout', 'dense']);
+    const params = dropped.init(new Rng(4));
+    // The same weights without the (weightless) dropout entries.
+    const plainParams = params.filter((_, i) => kinds[i] !== 'dropout');
+    const ids = tf.tensor2d(
+      [
+        [1, 2, 3, 4, 5],
+        [6, 7, 8, 0, 2],
+      ],
+      [2, 5],
+      'int32',
+    );
+    const run = (net: typeof plain, p: typeof params, options: Parameters<typeof plain.apply>[2] = {}) =>
+      tf.tidy(() => {
+        const out = net.apply(p, ids, options);
+        tf.dispose(out.state as tf.TensorContainer);
+        return out.output.arraySync() as number[][][];
+      });
+    const reference = run(plain, plainParams);
+    expectClose(run(dropped, params).flat(2), reference.flat(2), { atol: 0 });
+    expectClose(run(dropped, params, { training: false, rng: new Rng(1) }).flat(2), reference.flat(2), { atol: 0 });
+    const trained = run(dropped, params, { training: true, rng: new Rng(1) });
+    expect(trained.flat(2).some((v, i) => Math.abs(v - (reference.flat(2)[i] as number)) > 1e-3)).toBe(true);
+    expect(run(dropped, params, { training: true, rng: new Rng(1) })).toEqual(trained);
+    expect(() => dropped.apply(params, ids, { training: true })).toThrow(/rng/);
+    ids.dispose();
+    tf.dispose(leaves(params).map(([, t]) => t));
+  });
+
   // Every body the CLI builds, read once per sequence by each head.
   const bodies = [
     ...ALL_CELL_CHOICES.map((cell) => ({ cell, name: cell })),

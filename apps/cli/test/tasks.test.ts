@@ -181,6 +181,37 @@ describe('recur generate', () => {
   });
 });
 
+describe('recur train char-lm --dropout', () => {
+  it('should train with dropout, evaluate without it, and resume only with the same rate', async () => {
+    const dir = await tempDir();
+    const text = await textFile(dir);
+    const train = await trained('char-lm', text, ['--seq-length', '8', '--dropout', '0.3'], dir);
+    const checkpoint = await loadCheckpoint(join(dir, 'run', 'model.ckpt'));
+    const config = checkpoint.config as { settings: { dropout?: number }; net: { dropout?: number } };
+    expect(config.settings.dropout).toBe(0.3);
+    expect(config.net.dropout).toBe(0.3);
+    // Evaluation is deterministic: the model file's held-out number is the one training printed.
+    const bpc = (s: string) => Number(/bits per character: (\d+\.\d+)/.exec(s)?.[1]);
+    const evaluated = await recur(['eval', '--model', 'run', '--file', text], dir);
+    expect(evaluated.code).toBe(0);
+    expect(bpc(evaluated.out)).toBeCloseTo(bpc(train.out), 3);
+    const resume = (extra: readonly string[]) =>
+      recur(
+        ['train', 'char-lm', '--file', text, '--checkpoint-dir', 'run', ...TINY, '--seq-length', '8', '--resume']
+          .concat(['--max-steps', '6'])
+          .concat(extra),
+        dir,
+      );
+    const without = await resume([]);
+    expect(without.code).toBe(1);
+    expect(without.err).toMatch(
+      /another model shape \(--dropout 0\.3, this run asks for none\): resume with --dropout 0\.3/,
+    );
+    expect((await resume(['--dropout', '0.3'])).code).toBe(0);
+    expect((await loadCheckpoint(join(dir, 'run', 'model.ckpt'))).step).toBe(6);
+  });
+});
+
 describe('recur train --budget-clock', () => {
   it("should count the budget in this process's CPU time with --budget-clock cpu, and stop on it", async () => {
     const dir = await tempDir();

@@ -50,16 +50,19 @@ export const networkConfigSchema = z.strictObject({
   outputs: size(LIMITS.parameters),
   perStep: z.boolean(),
   pool: z.enum(['last', 'max']).optional(),
+  dropout: z.number().min(0).lt(1).optional(),
 });
 
 /**
- * The network a model file holds, as one `stacked` layer with its weights. Refuses
+ * The network a model file holds, as one `stacked` layer, and the one to export: the same
+ * without its dropout layers, which pass their input through at inference, so that every
+ * format and `recur import` read it as any stack of the same layers. Refuses
  * models the converters cannot express: g2p's encoder–decoder is no single stack, and
  * the CLI's own max-over-time pooling (classify) has no layer in PyTorch, tfjs-layers
  * or this ONNX exporter (ONNX's `ReduceMax` could express it, but the model it gave
  * could not come back through `recur import`, so every format refuses it alike).
  */
-function exportable(file: ModelFile, format: ExportFormat): { config: NetworkConfig; layer: AnyLayer } {
+function exportable(file: ModelFile, format: ExportFormat): { stored: AnyLayer; inference: AnyLayer } {
   const net = file.config.net as { readonly cell?: unknown; readonly model?: unknown };
   const layers =
     net.model === 'tdnn' ? 'time-delay' : typeof net.cell === 'string' && isBlockCell(net.cell) ? net.cell : undefined;
@@ -80,8 +83,12 @@ function exportable(file: ModelFile, format: ExportFormat): { config: NetworkCon
       `${file.path}: its layer maxOverTime (max-pooling over time, the CLI's own layer) has no ${format} counterpart: this ${file.config.task} model cannot be exported`,
     );
   }
-  return { config, layer: network(config).layer };
+  const { dropout: _, ...inference } = config;
+  return { stored: network(config).layer, inference: network(inference).layer };
 }
+
+/** The kinds of the layers of a `stacked` layer, in order. */
+const kindsOf = (layer: AnyLayer) => (layer as unknown as { layers: readonly AnyLayer[] }).layers.map((l) => l.kind);
 
 async function checkOut(dir: string, format: ExportFormat, overwrite: boolean): Promise<void> {
   const info = await stat(dir).catch(() => undefined);
@@ -104,8 +111,7 @@ function convert(format: ExportFormat, layer: AnyLayer, params: ParamTree): [str
     const { modelJson, shards } = toTfjsModel(layer, params);
     return [...Object.entries(shards), ['model.json', `${JSON.stringify(modelJson)}\n`]];
   }
-  const kinds = (layer as unknown as { layers: readonly AnyLayer[] }).layers.map((l) => l.kind);
-  const modules = kinds.map((k) => TORCH_NAMES[k] ?? k);
+  const modules = kindsOf(layer).map((k) => TORCH_NAMES[k] ?? k);
   const infos = torchModules(layer, { modules });
   const tensors = toTorch(layer as never, params as never, { modules });
   try {
@@ -134,10 +140,12 @@ export async function exportCommand(
   io: Io,
 ): Promise<number> {
   const file = await readModelFile(request.path);
-  const { layer } = exportable(file, request.format);
+  const { stored, inference: layer } = exportable(file, request.format);
   await checkOut(request.out, request.format, request.overwrite);
   await startBackend(request, io);
-  const params = fromStored(layer.init(new Rng(0)) as ParamTree, file.checkpoint.weights, file.path);
+  const kinds = kindsOf(stored);
+  const all = fromStored(stored.init(new Rng(0)) as ParamTree, file.checkpoint.weights, file.path);
+  const params = (all as readonly ParamTree[]).filter((_, i) => kinds[i] !== 'dropout') as ParamTree;
   let files: [string, string | Uint8Array][];
   try {
     files = convert(request.format, layer, params);

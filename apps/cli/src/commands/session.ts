@@ -85,8 +85,10 @@ export function checkResumable(file: ModelFile, settings: TrainSettings): void {
   for (const key of TASKS[settings.task].shape as readonly string[]) {
     if (saved[key] !== asked[key]) {
       const flag = SETTING_FLAGS[key] ?? key;
+      const shown = (value: unknown) => (value === undefined ? 'none' : String(value));
+      const fix = saved[key] === undefined ? `without ${flag}` : `with ${flag} ${String(saved[key])}`;
       throw new CliError(
-        `${file.path} is a checkpoint from another model shape (${flag} ${String(saved[key])}, this run asks for ${String(asked[key])}): resume with ${flag} ${String(saved[key])}, or drop --resume to train afresh`,
+        `${file.path} is a checkpoint from another model shape (${flag} ${shown(saved[key])}, this run asks for ${shown(asked[key])}): resume ${fix}, or drop --resume to train afresh`,
       );
     }
   }

@@ -230,7 +230,8 @@ export const charLm: Task<'char-lm'> = {
     batch: flags.batch ?? 32,
     learningRate: flags.lr ?? (flags.cell !== undefined && isBlockCell(flags.cell) ? BLOCK_LEARNING_RATE : 0.02),
     minutes: flags.minutes ?? 1.5,
-    dropout: flags.dropout,
+    // 0 builds the network without dropout layers, as no flag does: the same model file.
+    ...(flags.dropout ? { dropout: flags.dropout } : {}),
   }),
   shape: ['cell', 'layers', 'units', 'embeddingDim', 'chunkLength', 'dropout'],
   preprocessing,
