@@ -28,6 +28,21 @@ async function trainCharLm(dir: string, cell: string): Promise<void> {
   expect(trained.code, trained.err).toBe(0);
 }
 
+/** Exports `run` to `format`, imports it back into `back-<format>`, and returns the text that model generates. */
+async function roundTrip(dir: string, format: string): Promise<string> {
+  const exported = await recur(['export', '--model', 'run', '--format', format, '--out', format], dir);
+  expect(exported.code, exported.err).toBe(0);
+  const imported = await recur(
+    ['import', '--from', format, format, '--task', 'char-lm', '--out', `back-${format}`],
+    dir,
+  );
+  expect(imported.code, imported.err).toBe(0);
+  expect(await readdir(join(dir, `back-${format}`))).toEqual(['model.ckpt']);
+  const after = await recur(['generate', '--model', `back-${format}`, ...GENERATE], dir);
+  expect(after.code, after.err).toBe(0);
+  return after.out;
+}
+
 /** The trained network, its weights and the logits it gives for `ids`, from the model file itself. */
 async function original(dir: string, ids: number[][]) {
   const file = await readModelFile(join(dir, 'run', 'model.ckpt'));
@@ -73,17 +88,7 @@ describe('recur export › recur import', () => {
       // tfjs-layers runs no GRU with the reset gate after the recurrent product (Recur's and PyTorch's).
       if (cell === 'gru') await expectGruRefusedByTfjs(dir);
       for (const format of cell === 'gru' ? ['torch'] : ['torch', 'tfjs']) {
-        const exported = await recur(['export', '--model', 'run', '--format', format, '--out', format], dir);
-        expect(exported.code, exported.err).toBe(0);
-        const imported = await recur(
-          ['import', '--from', format, format, '--task', 'char-lm', '--out', `back-${format}`],
-          dir,
-        );
-        expect(imported.code, imported.err).toBe(0);
-        expect(await readdir(join(dir, `back-${format}`))).toEqual(['model.ckpt']);
-        const after = await recur(['generate', '--model', `back-${format}`, ...GENERATE], dir);
-        expect(after.code, after.err).toBe(0);
-        expect(after.out).toBe(before.out);
+        expect(await roundTrip(dir, format)).toBe(before.out);
         // The weights themselves came back bit for bit.
         const a = await readModelFile(join(dir, 'run', 'model.ckpt'));
         const b = await readModelFile(join(dir, `back-${format}`, 'model.ckpt'));
@@ -109,15 +114,7 @@ describe('recur export › recur import', () => {
     const onnx = await recur(['export', '--model', 'run', '--format', 'onnx', '--out', 'onnx'], dir);
     expect(onnx.code, onnx.err).toBe(0);
     for (const format of ['torch', 'tfjs']) {
-      const exported = await recur(['export', '--model', 'run', '--format', format, '--out', format], dir);
-      expect(exported.code, exported.err).toBe(0);
-      const imported = await recur(
-        ['import', '--from', format, format, '--task', 'char-lm', '--out', `back-${format}`],
-        dir,
-      );
-      expect(imported.code, imported.err).toBe(0);
-      const after = await recur(['generate', '--model', `back-${format}`, ...GENERATE], dir);
-      expect(after.out).toBe(before.out);
+      expect(await roundTrip(dir, format)).toBe(before.out);
       const a = await readModelFile(join(dir, 'run', 'model.ckpt'));
       const b = await readModelFile(join(dir, `back-${format}`, 'model.ckpt'));
       const { dropout, ...inference } = a.config.net as { dropout?: number };
