@@ -1,5 +1,5 @@
-import { type RwkvCarry, type RwkvParams, rwkv } from '@recur/cells';
-import { type Cell, Rng } from '@recur/core';
+import type { RwkvCarry, RwkvParams } from '@recur/cells';
+import { Rng } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { receptanceGate } from '../src/internal/receptance-gate.js';
 import { reshapeUnsaved } from '../src/internal/reshape-unsaved.js';
 import { residualAdd } from '../src/internal/residual-add.js';
 import { tokenMix } from '../src/internal/token-mix.js';
-import { randomParams, randomTensor } from './support/fixtures.js';
+import { randomTensor } from './support/fixtures.js';
 import {
   plainChannelGate,
   plainLayerNorm,
@@ -18,6 +18,7 @@ import {
   plainRwkvSequence,
   plainTokenShift,
 } from './support/rwkv-autodiff.js';
+import { warmRwkv } from './support/rwkv-setup.js';
 
 /** The composites' gradients against autodiff through the plain ops: float rounding apart. */
 const GRADS = { rtol: 1e-5, atol: 1e-6 };
@@ -156,21 +157,6 @@ describeBackends('rwkv composites', () => {
   });
 });
 
-/** Random weights and a carry reached by stepping two random inputs (den > 0, as the recurrence makes it). */
-function warmCell(seed: number, inputSize: number, batch: number) {
-  const cell = rwkv({ inputSize, units: 4, ffnMultiplier: 1.5 });
-  const rng = new Rng(seed);
-  const params = randomParams(cell as unknown as Cell, rng) as RwkvParams;
-  let carry = cell.initCarry(batch);
-  for (let t = 0; t < 2; t++) {
-    const x = randomTensor<tf.Rank.R2>([batch, inputSize], rng);
-    const next = cell.step(params, carry, x);
-    tf.dispose([x, next.y, ...Object.values(carry)]);
-    carry = next.carry;
-  }
-  return { cell, params, carry, rng };
-}
-
 const ROWS = [
   [0, 1, 1, 0, 1, 1, 0],
   [1, 1, 0, 0, 0, 1, 1],
@@ -190,7 +176,7 @@ describeBackends('rwkv sequence form against plain-op autodiff', () => {
     'should give the same outputs and carry bit for bit, and gradients within 1e-5: %s',
     (_n, time, reverse, maskedOutput, masked, inputSize) => {
       const batch = 3;
-      const { cell, params, carry, rng } = warmCell(7, inputSize, batch);
+      const { cell, params, carry, rng } = warmRwkv(7, { inputSize, batch });
       const xs = randomTensor<tf.Rank.R3>([batch, time, inputSize], rng);
       const mask = masked ? tf.tensor2d(ROWS.map((row) => row.slice(0, time))) : undefined;
       const options = { reverse, maskedOutput, ...(mask ? { mask } : {}) };
