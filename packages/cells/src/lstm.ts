@@ -52,7 +52,8 @@ import {
 } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Resolved } from './internal/config.js';
-import { forgetBiasInit, initParams, layerNorm, zerosCarry } from './internal/ops.js';
+import { layerNorm } from './internal/layer-norm.js';
+import { forgetBiasInit, initParams, zerosCarry } from './internal/ops.js';
 import { checkBatch, checkCarry, checkInput, type ParamShapes, paramsCheck } from './internal/shapes.js';
 
 export interface LstmConfig {

@@ -6,6 +6,7 @@
  */
 import { linearScan, runKernel } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { shiftInTime, stepAt } from './time-shift.js';
 
 /** `[B, T, C]` with time reversed when `reverse`: processing order. */
 function inOrder(x: tf.Tensor3D, reverse: boolean): tf.Tensor3D {
@@ -40,6 +41,9 @@ export function lastReal(xs: tf.Tensor3D, initial: tf.Tensor2D, mask: tf.Tensor2
  */
 export function tokenShift(xs: tf.Tensor3D, previous: tf.Tensor2D, mask: tf.Tensor2D | undefined, reverse: boolean) {
   return tf.tidy(() => {
+    if (mask === undefined) {
+      return { shifted: shiftInTime(xs, previous, reverse), last: stepAt(xs, reverse ? 0 : xs.shape[1] - 1) };
+    }
     const { held, last } = lastReal(xs, previous, mask, reverse);
     const ordered = inOrder(held, reverse);
     const time = xs.shape[1];
@@ -48,14 +52,17 @@ export function tokenShift(xs: tf.Tensor3D, previous: tf.Tensor2D, mask: tf.Tens
   });
 }
 
-/** `ys` with each padded step's output replaced as `maskedOutput` asks (zeros, or the last real output). */
+/**
+ * `ys` with each padded step's output replaced as `maskedOutput` asks (zeros, or the last real
+ * output); `ys` itself without a mask (a clone would copy it on wasm, and again its gradient).
+ */
 export function applyMaskedOutput(
   ys: tf.Tensor3D,
   mask: tf.Tensor2D | undefined,
   reverse: boolean,
   maskedOutput: 'zeros' | 'previous',
 ): tf.Tensor3D {
-  if (mask === undefined) return tf.clone(ys);
+  if (mask === undefined) return ys;
   return tf.tidy(() => {
     if (maskedOutput === 'zeros') {
       const real = tf.cast(tf.expandDims(mask, 2), 'bool');

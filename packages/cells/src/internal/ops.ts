@@ -49,20 +49,6 @@ export function forgetBiasInit(
   };
 }
 
-/**
- * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016, eq. 4):
- * `gain ⊙ (z − μ) / √(σ² + ε) + shift`, with μ, σ² the mean and (biased) variance of
- * each row.
- */
-export function layerNorm(z: tf.Tensor, gain: tf.Tensor, shift: tf.Tensor, epsilon: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const mean = tf.mean(z, -1, true);
-    const centred = tf.sub(z, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, epsilon))), gain), shift) as tf.Tensor2D;
-  });
-}
-
 export function zerosCarry(batch: number, units: number): tf.Tensor2D {
   checkWeightSize([batch, units], 'initCarry(batch)', 'a state');
   return tf.zeros([batch, units], 'float32');
