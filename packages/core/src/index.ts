@@ -137,6 +137,14 @@ export {
   slstmSequence,
 } from './kernels/slstm-sequence.js';
 export {
+  RecurSoftmaxCrossEntropy,
+  type RecurSoftmaxCrossEntropyAttrs,
+  RecurSoftmaxCrossEntropyGrad,
+  type RecurSoftmaxCrossEntropyInputs,
+  type RecurSoftmaxCrossEntropyOutputs,
+  softmaxCrossEntropy,
+} from './kernels/softmax-cross-entropy.js';
+export {
   RecurWkvSequence,
   type RecurWkvSequenceAttrs,
   RecurWkvSequenceGrad,
