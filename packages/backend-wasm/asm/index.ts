@@ -15,4 +15,5 @@ export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } fr
 export { minRnnBackward, minRnnForward } from './min-rnn';
 export { slstmBackward, slstmBackwardScratch, slstmForward, slstmForwardScratch } from './slstm';
 export { softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './softmax-cross-entropy';
+export { sumOfSquares } from './sum-of-squares';
 export { wkvBackward, wkvForward } from './wkv';

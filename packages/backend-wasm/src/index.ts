@@ -8,12 +8,14 @@ import { guardHeap } from './kernels/heap-guard.js';
 import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
+import { sumOfSquaresWasm } from './kernels/sum-of-squares.js';
 import { startThreads } from './threads/backend-pools.js';
 
 export type { SequenceKernelsBuild } from './kernels/kernel-build.js';
 export { WASM_KERNELS } from './kernels/registry.js';
 
-const CONFIGS = kernelConfigs(WASM_KERNELS);
+// RecurSumOfSquares takes a list, which no descriptor describes: registered beside them.
+const CONFIGS = [...kernelConfigs(WASM_KERNELS), sumOfSquaresWasm];
 
 export interface WasmOptions {
   /**

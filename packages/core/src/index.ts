@@ -144,6 +144,7 @@ export {
   type RecurSoftmaxCrossEntropyOutputs,
   softmaxCrossEntropy,
 } from './kernels/softmax-cross-entropy.js';
+export { RecurSumOfSquares, sumOfSquares } from './kernels/sum-of-squares.js';
 export {
   RecurWkvSequence,
   type RecurWkvSequenceAttrs,
