@@ -5,6 +5,7 @@ import { checkThreads, inNode, kernelConfigs, type ThreadPlan } from '@recur/cor
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installBatchMatMul } from './kernels/batch-mat-mul.js';
 import { guardHeap } from './kernels/heap-guard.js';
+import { installIdentity } from './kernels/identity.js';
 import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
@@ -86,6 +87,9 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       // reference kernels, as tfjs keeps its plain build there. tfjs' BatchMatMul runs
       // Recur's product (kernels/batch-mat-mul.ts: transposed operands and long inner
       // sizes, as in every gradient, were up to ten times slower).
+      // tfjs' Identity (a copy of every tensor saved for a gradient) shares memory instead
+      // (kernels/identity.ts); it needs no SIMD.
+      installIdentity();
       if (!sequenceKernelsSupported()) return;
       for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
