@@ -82,14 +82,14 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       } else if (!inNode()) {
         setWasmPaths(shippedWasmPaths(), true);
       }
+      // tfjs' Identity (its copy of every tensor saved for a gradient) shares memory
+      // instead (kernels/identity.ts); it needs no SIMD.
+      installIdentity();
       // Recur's fused sequence kernels (WebAssembly SIMD in tfjs' own heap) join tfjs'
       // kernels, once: setup may run many times. An engine without SIMD keeps the
       // reference kernels, as tfjs keeps its plain build there. tfjs' BatchMatMul runs
       // Recur's product (kernels/batch-mat-mul.ts: transposed operands and long inner
       // sizes, as in every gradient, were up to ten times slower).
-      // tfjs' Identity (a copy of every tensor saved for a gradient) shares memory instead
-      // (kernels/identity.ts); it needs no SIMD.
-      installIdentity();
       if (!sequenceKernelsSupported()) return;
       for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
