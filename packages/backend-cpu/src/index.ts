@@ -3,13 +3,15 @@ import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { checkThreads, kernelConfigs, planThreads, type ThreadPlan } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
 import { CPU_KERNELS } from './kernels/registry.js';
+import { sumOfSquaresCpu } from './kernels/sum-of-squares.js';
 import { CpuThreadPool } from './threads/cpu-pool.js';
 import { cpuPools } from './threads/split-rows.js';
 
 export { type GemmArgs, gemm } from './gemm.js';
 export { CPU_KERNELS } from './kernels/registry.js';
 
-const CONFIGS = kernelConfigs(CPU_KERNELS);
+// RecurSumOfSquares takes a list, which no descriptor describes: registered beside them.
+const CONFIGS = [...kernelConfigs(CPU_KERNELS), sumOfSquaresCpu];
 
 /** Options of the cpu plug-in (`cpuWith`). */
 export interface CpuOptions {

@@ -32,7 +32,7 @@ function pow2(k: i32): f64 {
  * `Math.exp` at -O3 reads one): x = k·ln 2 + r, |r| ≤ ln 2 / 2, eʳ from a rational
  * approximation (fdlibm, error below 1 ulp).
  */
-function exp64(x: f64): f64 {
+export function exp64(x: f64): f64 {
   // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin, typed f64.
   if (isNaN<f64>(x)) return x;
   if (x > O_THRESHOLD) return Infinity;

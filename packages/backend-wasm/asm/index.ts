@@ -14,4 +14,6 @@ export { logLinearScanBackward, logLinearScanForward } from './log-linear-scan';
 export { lstmBackward, lstmBackwardScratch, lstmForward, lstmForwardScratch } from './lstm';
 export { minRnnBackward, minRnnForward } from './min-rnn';
 export { slstmBackward, slstmBackwardScratch, slstmForward, slstmForwardScratch } from './slstm';
+export { softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './softmax-cross-entropy';
+export { sumOfSquares } from './sum-of-squares';
 export { wkvBackward, wkvForward } from './wkv';

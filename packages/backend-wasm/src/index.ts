@@ -5,15 +5,18 @@ import { checkThreads, inNode, kernelConfigs, type ThreadPlan } from '@recur/cor
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installBatchMatMul } from './kernels/batch-mat-mul.js';
 import { guardHeap } from './kernels/heap-guard.js';
+import { installIdentity } from './kernels/identity.js';
 import { chooseKernelBuild, relaxedSimdSupported, sequenceKernelsBuild } from './kernels/kernel-build.js';
 import { sequenceKernelsSupported } from './kernels/module.js';
 import { WASM_KERNELS } from './kernels/registry.js';
+import { sumOfSquaresWasm } from './kernels/sum-of-squares.js';
 import { startThreads } from './threads/backend-pools.js';
 
 export type { SequenceKernelsBuild } from './kernels/kernel-build.js';
 export { WASM_KERNELS } from './kernels/registry.js';
 
-const CONFIGS = kernelConfigs(WASM_KERNELS);
+// RecurSumOfSquares takes a list, which no descriptor describes: registered beside them.
+const CONFIGS = [...kernelConfigs(WASM_KERNELS), sumOfSquaresWasm];
 
 export interface WasmOptions {
   /**
@@ -79,6 +82,9 @@ export function wasmWith(options: WasmOptions = {}): BackendPlugin {
       } else if (!inNode()) {
         setWasmPaths(shippedWasmPaths(), true);
       }
+      // tfjs' Identity (its copy of every tensor saved for a gradient) shares memory
+      // instead (kernels/identity.ts); it needs no SIMD.
+      installIdentity();
       // Recur's fused sequence kernels (WebAssembly SIMD in tfjs' own heap) join tfjs'
       // kernels, once: setup may run many times. An engine without SIMD keeps the
       // reference kernels, as tfjs keeps its plain build there. tfjs' BatchMatMul runs

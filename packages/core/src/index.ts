@@ -137,6 +137,15 @@ export {
   slstmSequence,
 } from './kernels/slstm-sequence.js';
 export {
+  RecurSoftmaxCrossEntropy,
+  type RecurSoftmaxCrossEntropyAttrs,
+  RecurSoftmaxCrossEntropyGrad,
+  type RecurSoftmaxCrossEntropyInputs,
+  type RecurSoftmaxCrossEntropyOutputs,
+  softmaxCrossEntropy,
+} from './kernels/softmax-cross-entropy.js';
+export { RecurSumOfSquares, sumOfSquares } from './kernels/sum-of-squares.js';
+export {
   RecurWkvSequence,
   type RecurWkvSequenceAttrs,
   RecurWkvSequenceGrad,

@@ -37,4 +37,5 @@ export type {
 export { defineKernel } from './kernels/descriptor.js';
 export { expectShape, type ScanDims, scanDims } from './kernels/input-shapes.js';
 export { type PoolWorker, startWorker } from './kernels/start-worker.js';
+export { type SumOfSquaresFunctions, sumOfSquaresKernel } from './kernels/sum-of-squares.js';
 export { checkThreads, inNode, MAX_THREADS, planThreads, type ThreadPlan } from './kernels/thread-plan.js';

@@ -36,11 +36,12 @@ function registerKernelGradient(d: AnyKernelDescriptor): void {
         given[name] = outputGradients[k] as tf.Tensor;
       });
       const grads = runBackward(d, given, attrs as object);
+      // Zeros for an input without a gradient only when tfjs asks: it asks for the inputs
+      // on a path to the variables, which labels, masks and initial states seldom are.
       return Object.fromEntries(
         d.inputs.map((name) => {
           const k = d.differentiable.indexOf(name);
-          const grad = k < 0 ? tf.zerosLike(given[name] as tf.Tensor) : (grads[k] as tf.Tensor);
-          return [name, () => grad];
+          return [name, () => (k < 0 ? tf.zerosLike(given[name] as tf.Tensor) : (grads[k] as tf.Tensor))];
         }),
       );
     },

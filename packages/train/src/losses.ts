@@ -1,4 +1,4 @@
-import { badArgument, sameShape } from '@recur/core';
+import { badArgument, runKernel, sameShape, softmaxCrossEntropy as softmaxCrossEntropyKernel } from '@recur/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -26,7 +26,9 @@ function maskedMean(perPosition: tf.Tensor, mask: tf.Tensor | undefined): tf.Sca
 
 /**
  * Softmax cross-entropy on integer labels: `logits [..., classes]`, `labels [...]`
- * (int32 class ids). Computed from log-softmax, so large logits do not overflow.
+ * (int32 class ids in [0, classes)). Each position's −log softmax(logits)[label] comes
+ * from core's fused `softmaxCrossEntropy` kernel (max-subtracted, so large logits do not
+ * overflow), then the mean over the mask.
  */
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: LossOptions = {}): tf.Scalar {
   const lead = logits.shape.slice(0, -1);
@@ -35,13 +37,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, option
     throw badArgument('SHAPE_MISMATCH', 'labels', `shape [${lead.join(', ')}] (logits without the class axis)`, labels);
   }
   checkMask(options.mask, lead);
-  const classes = logits.shape[logits.rank - 1] as number;
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits);
-    const onehot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
-    const picked = tf.reshape(tf.sum(tf.mul(tf.reshape(logp, [-1, classes]), onehot), -1), lead);
-    return maskedMean(tf.neg(picked), options.mask);
-  });
+  return tf.tidy(() => maskedMean(runKernel(softmaxCrossEntropyKernel, { logits, labels }, {}).losses, options.mask));
 }
 
 /**

@@ -55,6 +55,24 @@ describeBackends('clipGradients', () => {
     tf.dispose([...Object.values(grads), ...Object.values(clipped)]);
   });
 
+  it('should give the norm tfjs ops gave (√ of addN of Σ square), bit for bit on cpu', () => {
+    const grads = tf.tidy(() => ({
+      kernel: tf.mul(
+        tf.randomUniform([16, 128], -1, 1, 'float32', 1),
+        tf.exp(tf.randomUniform([16, 128], -9, 3, 'float32', 2)),
+      ),
+      recurrentKernel: tf.randomUniform([32, 128], -0.1, 0.1, 'float32', 3),
+      bias: tf.randomUniform([127], -1e-3, 1e-3, 'float32', 4),
+      head: tf.randomUniform([32, 16], -2, 2, 'float32', 5),
+    }));
+    const former = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+    const expected = former.dataSync()[0] as number;
+    if (tf.getBackend() === 'cpu') expect(globalNorm(grads)).toBe(expected);
+    expectClose(globalNorm(grads), expected, { rtol: 1e-6, atol: 0 });
+    expect(globalNorm({})).toBe(0);
+    tf.dispose([former, ...Object.values(grads)]);
+  });
+
   it('should leave small gradients alone and clip by value', () => {
     const grads = { a: tf.tensor1d([0.1, -0.2]), b: tf.tensor1d([5, -7]) };
     const small = clipGradients({ a: grads.a }, { globalNorm: 10 });

@@ -12,6 +12,7 @@ import { logLinearScanCpu } from './log-linear-scan.js';
 import { lstmSequenceCpu } from './lstm-sequence.js';
 import { minRnnScanCpu } from './min-rnn-scan.js';
 import { slstmSequenceCpu } from './slstm-sequence.js';
+import { softmaxCrossEntropyCpu } from './softmax-cross-entropy.js';
 import { wkvSequenceCpu } from './wkv-sequence.js';
 
 /** The fused CPU (plain JavaScript) implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
@@ -26,4 +27,5 @@ export const CPU_KERNELS: readonly BackendKernel[] = [
   wkvSequenceCpu,
   ctcLossCpu,
   adamUpdateCpu,
+  softmaxCrossEntropyCpu,
 ];

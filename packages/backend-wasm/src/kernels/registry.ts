@@ -12,6 +12,7 @@ import { logLinearScanWasm } from './log-linear-scan.js';
 import { lstmSequenceWasm } from './lstm-sequence.js';
 import { minRnnScanWasm } from './min-rnn-scan.js';
 import { slstmSequenceWasm } from './slstm-sequence.js';
+import { softmaxCrossEntropyWasm } from './softmax-cross-entropy.js';
 import { wkvSequenceWasm } from './wkv-sequence.js';
 
 /** The fused WASM implementations of Recur's kernels (forward and backward), which this package registers with tfjs. */
@@ -26,4 +27,5 @@ export const WASM_KERNELS: readonly BackendKernel[] = [
   wkvSequenceWasm,
   ctcLossWasm,
   adamUpdateWasm,
+  softmaxCrossEntropyWasm,
 ];

@@ -13,6 +13,7 @@ import {
   lstmSequence,
   minRnnScan,
   slstmSequence,
+  softmaxCrossEntropy,
   wkvSequence,
 } from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
@@ -29,4 +30,5 @@ export const WEBGL_KERNELS: readonly BackendKernel[] = [
   referenceKernel(wkvSequence),
   referenceKernel(ctcLoss),
   referenceKernel(adamUpdate),
+  referenceKernel(softmaxCrossEntropy),
 ];

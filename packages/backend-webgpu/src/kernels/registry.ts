@@ -4,7 +4,16 @@
  * kernels for LSTM, GRU and the linear scan; core's reference (plain tfjs ops) for the
  * others until a fused one replaces its line.
  */
-import { adamUpdate, ctcLoss, elmanSequence, logLinearScan, minRnnScan, slstmSequence, wkvSequence } from '@recur/core';
+import {
+  adamUpdate,
+  ctcLoss,
+  elmanSequence,
+  logLinearScan,
+  minRnnScan,
+  slstmSequence,
+  softmaxCrossEntropy,
+  wkvSequence,
+} from '@recur/core';
 import { type BackendKernel, referenceKernel } from '@recur/core/kernel-api';
 import { gruSequenceWebgpu } from './gru-sequence.js';
 import { linearScanWebgpu } from './linear-scan.js';
@@ -22,4 +31,5 @@ export const WEBGPU_KERNELS: readonly BackendKernel[] = [
   referenceKernel(wkvSequence),
   referenceKernel(ctcLoss),
   referenceKernel(adamUpdate),
+  referenceKernel(softmaxCrossEntropy),
 ];

@@ -1,5 +1,6 @@
 /**
- * Every kernel core defines: the whole-sequence kernels and Adam's update. Dispatch,
+ * Every kernel core defines: the whole-sequence kernels, Adam's update and the softmax
+ * cross-entropy. Dispatch,
  * gradient registration, the parity harness and each backend's registration iterate
  * this list; a new kernel joins it here.
  */
@@ -13,6 +14,7 @@ import { logLinearScan } from './log-linear-scan.js';
 import { lstmSequence } from './lstm-sequence.js';
 import { minRnnScan } from './min-rnn-scan.js';
 import { slstmSequence } from './slstm-sequence.js';
+import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { wkvSequence } from './wkv-sequence.js';
 
 /** Every Recur kernel's descriptor (names, inputs, outputs, validation, reference math): what backends implement and the parity tests iterate over. */
@@ -27,4 +29,5 @@ export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] = [
   wkvSequence,
   ctcLoss,
   adamUpdate,
+  softmaxCrossEntropy,
 ];
