@@ -26,7 +26,7 @@ function maskedMean(perPosition: tf.Tensor, mask: tf.Tensor | undefined): tf.Sca
 
 /**
  * Softmax cross-entropy on integer labels: `logits [..., classes]`, `labels [...]`
- * (int32 class ids in [0, classes)). Each position's −log softmax(logits)[label] comes
+ * (class ids in [0, classes): int32, or floats, cast as tfjs casts). Each position's −log softmax(logits)[label] comes
  * from core's fused `softmaxCrossEntropy` kernel (max-subtracted, so large logits do not
  * overflow), then the mean over the mask.
  */
@@ -37,7 +37,11 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, option
     throw badArgument('SHAPE_MISMATCH', 'labels', `shape [${lead.join(', ')}] (logits without the class axis)`, labels);
   }
   checkMask(options.mask, lead);
-  return tf.tidy(() => maskedMean(runKernel(softmaxCrossEntropyKernel, { logits, labels }, {}).losses, options.mask));
+  return tf.tidy(() => {
+    // Float class ids (Keras' sparse labels often are) are cast, as before the fused kernel.
+    const ids = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
+    return maskedMean(runKernel(softmaxCrossEntropyKernel, { logits, labels: ids }, {}).losses, options.mask);
+  });
 }
 
 /**

@@ -197,16 +197,22 @@ describe('losses with bad input', () => {
     tf.dispose([logits, labels]);
   });
 
-  it('should refuse labels out of range or not int32 with a RecurError, leaking nothing', () => {
+  it('should refuse labels out of range with a RecurError, leaking nothing, and cast float class ids', () => {
     const before = tf.memory().numTensors;
-    const logits = tf.zeros([2, 3]);
+    const logits = tf.tensor2d([
+      [2, 0.5, -1],
+      [0, 1, 3],
+    ]);
     const outOfRange = tf.tensor1d([0, 3], 'int32');
-    const floats = tf.tensor1d([0, 1]);
+    const floatOutOfRange = tf.tensor1d([-1, 0]);
     expect(() => softmaxCrossEntropy(logits, outOfRange)).toThrow(RecurError);
     expect(() => softmaxCrossEntropy(logits, outOfRange)).toThrow(/expected a class id in \[0, 3\), received 3/);
-    expect(() => softmaxCrossEntropy(logits, floats)).toThrow(RecurError);
-    expect(() => softmaxCrossEntropy(logits, floats)).toThrow(/input 'labels': expected an int32 tensor/);
+    expect(() => softmaxCrossEntropy(logits, floatOutOfRange)).toThrow(/expected a class id in \[0, 3\), received -1/);
     expect(tf.memory().numTensors).toBe(before + 3);
-    tf.dispose([logits, outOfRange, floats]);
+    // Float ids, as Keras' sparse labels often come, give the int32 ids' loss (as before the fused kernel).
+    const [floats, ints] = [tf.tensor1d([0, 2]), tf.tensor1d([0, 2], 'int32')];
+    const [a, b] = [softmaxCrossEntropy(logits, floats), softmaxCrossEntropy(logits, ints)];
+    expect(a.dataSync()[0]).toBe(b.dataSync()[0]);
+    tf.dispose([logits, outOfRange, floatOutOfRange, floats, ints, a, b]);
   });
 });
