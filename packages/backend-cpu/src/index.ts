@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { checkThreads, kernelConfigs, planThreads, type ThreadPlan } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
+import { installMatMul } from './kernels/batch-mat-mul.js';
 import { CPU_KERNELS } from './kernels/registry.js';
 import { CpuThreadPool } from './threads/cpu-pool.js';
 import { cpuPools } from './threads/split-rows.js';
@@ -35,6 +36,8 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
       for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
       }
+      // tfjs' matrix products on cpu run gemm.ts too, split over the threads where they are big.
+      installMatMul();
     },
     async activated(backend: tf.KernelBackend) {
       // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur
