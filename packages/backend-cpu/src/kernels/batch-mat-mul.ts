@@ -5,7 +5,7 @@
  * Why: tfjs' cpu `matMul` walks op(A) and op(B) through strided indices, 48 × 48 blocks at
  * a time, at about 0.7 GFLOP/s here; gemm.ts packs both operands whatever their
  * transposition and keeps a 4 × 4 block of C in locals, at 4–5 GFLOP/s, and a big product
- * splits its rows over the backend's thread pool. Every dense layer, head, attention
+ * splits over the backend's thread pool. Every dense layer, head, attention
  * product and their gradients (tfjs' gradient of a product is two transposed products)
  * on cpu gets it at once; Recur's fused sequence kernels already call gemm.ts directly.
  *
@@ -58,8 +58,8 @@ function fours(total: number, threads: number): [number, number][] {
 /**
  * The output's blocks, one per thread: whole matrices where there are enough; else the
  * longer side of one matrix cut, so that each thread packs only its part of the operand
- * that side comes from and the other whole (cutting the rows of a 64-row product by 2,048
- * deep had each thread pack all of B: 47 ms of CPU time against 16 on one thread).
+ * that side comes from (cut by rows, every thread would pack all of B, as a weight
+ * gradient's product of few rows and many columns would have it).
  */
 function productShares(s: MatMulShapes, threads: number): Block[] {
   const { batch, m, n } = s;
@@ -76,7 +76,7 @@ function productShares(s: MatMulShapes, threads: number): Block[] {
   return fours(n, threads).map(([column, columns]) => ({ first: 0, count: batch * m, column, columns }));
 }
 
-/** The product's row blocks on the pool's threads, the operands copied into its memory and C copied out. */
+/** The product's blocks on the pool's threads, the operands copied into its memory and C copied out. */
 function splitProduct(pool: CpuThreadPool, s: MatMulShapes, arrays: MatMulArrays): void {
   const { c } = arrays;
   const all = Object.entries(arrays) as [keyof MatMulArrays, RowArray][];
