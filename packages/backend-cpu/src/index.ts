@@ -15,8 +15,8 @@ const CONFIGS = kernelConfigs(CPU_KERNELS);
 /** Options of the cpu plug-in (`cpuWith`). */
 export interface CpuOptions {
   /**
-   * How many threads every fused kernel splits its batch rows over: an integer from 1
-   * to 64. Default: the cores available (`os.availableParallelism()` in Node,
+   * How many threads every fused kernel splits its batch rows over, and a matrix product
+   * of at least 1 Mi multiply-adds its rows or columns: an integer from 1 to 64. Default: the cores available (`os.availableParallelism()` in Node,
    * `navigator.hardwareConcurrency` in a Web Worker). Browsers run one thread unless the
    * page is cross-origin isolated and tfjs runs in a Web Worker; `capabilities()` says
    * how many are in use and why.
