@@ -1,25 +1,41 @@
-// Imported first: the plug-in package registers tfjs' wasm kernels when it loads.
+// Imported first: the plug-in packages register tfjs' cpu and wasm kernels when they load.
+import '@recur/backend-cpu';
 import '@recur/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * tfjs-layers is the peer as users run it: on stock tfjs kernels. But `@recur/backend-wasm`
- * replaces tfjs' wasm `BatchMatMul` for the whole backend (its product is several times
- * faster), and a peer in the same process would run on it too. This keeps tfjs' own kernel,
- * taken before any plug-in starts, and puts it back while a peer's model is built and timed.
+ * replaces tfjs' wasm `BatchMatMul`, and `@recur/backend-cpu` tfjs' cpu `BatchMatMul` and
+ * `_FusedMatMul`, for the whole backend (their products are several times faster), and a
+ * peer in the same process would run on them too. This keeps tfjs' own kernels, taken
+ * before any plug-in starts, and puts them back while a peer's model is built and timed.
  */
-const stock = tf.getKernel(tf.BatchMatMul, 'wasm');
+const REPLACED: Readonly<Record<string, readonly string[]>> = {
+  wasm: [tf.BatchMatMul],
+  cpu: [tf.BatchMatMul, tf._FusedMatMul],
+};
+const stock = new Map(
+  Object.entries(REPLACED).flatMap(([backend, names]) =>
+    names.map((name) => [`${backend}/${name}`, tf.getKernel(name, backend)] as const),
+  ),
+);
 
-/** Runs `f` with tfjs' own wasm `BatchMatMul` registered, then restores whatever was there. */
+/** Runs `f` with tfjs' own matrix-product kernels on `backend` registered, then restores whatever was there. */
 export async function withStockBatchMatMul<T>(backend: string, f: () => Promise<T>): Promise<T> {
-  const current = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (backend !== 'wasm' || stock === undefined || current === undefined || current === stock) return f();
-  tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  tf.registerKernel(stock);
+  const swapped: tf.KernelConfig[] = [];
+  for (const name of REPLACED[backend] ?? []) {
+    const [original, current] = [stock.get(`${backend}/${name}`), tf.getKernel(name, backend)];
+    if (original === undefined || current === undefined || current === original) continue;
+    tf.unregisterKernel(name, backend);
+    tf.registerKernel(original);
+    swapped.push(current);
+  }
   try {
     return await f();
   } finally {
-    tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-    tf.registerKernel(current);
+    for (const current of swapped) {
+      tf.unregisterKernel(current.kernelName, backend);
+      tf.registerKernel(current);
+    }
   }
 }

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { BackendCapabilities, BackendPlugin } from '@recur/core';
 import { checkThreads, kernelConfigs, planThreads, type ThreadPlan } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
+import { installMatMul } from './kernels/batch-mat-mul.js';
 import { CPU_KERNELS } from './kernels/registry.js';
 import { sumOfSquaresCpu } from './kernels/sum-of-squares.js';
 import { CpuThreadPool } from './threads/cpu-pool.js';
@@ -16,8 +17,8 @@ const CONFIGS = [...kernelConfigs(CPU_KERNELS), sumOfSquaresCpu];
 /** Options of the cpu plug-in (`cpuWith`). */
 export interface CpuOptions {
   /**
-   * How many threads every fused kernel splits its batch rows over: an integer from 1
-   * to 64. Default: the cores available (`os.availableParallelism()` in Node,
+   * How many threads every fused kernel splits its batch rows over, and a matrix product
+   * of at least 1 Mi multiply-adds its rows or columns: an integer from 1 to 64. Default: the cores available (`os.availableParallelism()` in Node,
    * `navigator.hardwareConcurrency` in a Web Worker). Browsers run one thread unless the
    * page is cross-origin isolated and tfjs runs in a Web Worker; `capabilities()` says
    * how many are in use and why.
@@ -37,6 +38,8 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
       for (const config of CONFIGS) {
         if (tf.getKernel(config.kernelName, 'cpu') == null) tf.registerKernel(config);
       }
+      // tfjs' matrix products on cpu run gemm.ts too, split over the threads where they are big.
+      installMatMul();
     },
     async activated(backend: tf.KernelBackend) {
       // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur

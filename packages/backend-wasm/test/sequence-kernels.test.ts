@@ -15,12 +15,12 @@ import {
   expectFusedMatchesReference as expectMatch,
   type KernelCase,
   kernelCases,
+  matMulReference,
 } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelsFor } from '../src/kernels/module.js';
-import { matMulReference } from './mat-mul-reference.js';
 import { useWasmUnderTest, wasmUnderTest } from './wasm-under-test.js';
 
 const expectFusedMatchesReference = (c: KernelCase) => expectMatch(c, WASM_KERNELS, 'wasm');

@@ -36,6 +36,7 @@ export type {
 } from './kernels/descriptor.js';
 export { defineKernel } from './kernels/descriptor.js';
 export { expectShape, type ScanDims, scanDims } from './kernels/input-shapes.js';
+export { type MatMulShapes, matMulShapes } from './kernels/mat-mul-shapes.js';
 export { type PoolWorker, startWorker } from './kernels/start-worker.js';
 export { type SumOfSquaresFunctions, sumOfSquaresKernel } from './kernels/sum-of-squares.js';
 export { checkThreads, inNode, MAX_THREADS, planThreads, type ThreadPlan } from './kernels/thread-plan.js';

@@ -3,6 +3,14 @@ export { type ExamplePins, exampleSource } from './example-source.js';
 export { castMaskOutputs, type KernelCase, kernelCaseValues } from './kernel-case-values.js';
 export { checkLeaks, expectNoLeak } from './leaks.js';
 export {
+  describeMatMul,
+  expectMatMul,
+  type MatMulDims,
+  type MatMulSuite,
+  matMulCase,
+  matMulReference,
+} from './mat-mul.js';
+export {
   type MatrixMemoryCarry,
   type MatrixMemoryCell,
   type MatrixMemoryParams,

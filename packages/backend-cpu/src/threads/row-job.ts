@@ -22,7 +22,7 @@ export function arrayType(array: RowArray): ArrayType {
 
 /** A row kernel's call on some rows: plain data, which travels as JSON (pool-memory.ts). */
 export interface RowJob {
-  readonly name: keyof typeof import('./row-kernels.js').ROW_KERNELS;
+  readonly name: keyof typeof import('./row-kernels.js').JOB_KERNELS;
   readonly inputs: Readonly<Record<string, JobInput>>;
   readonly dims: object;
   readonly attrs: object | boolean;

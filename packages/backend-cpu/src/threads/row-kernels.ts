@@ -8,6 +8,7 @@ import { gruBackward, gruForward } from '../kernels/gru.js';
 import { linearScanBackward, linearScanForward } from '../kernels/linear-scan-arrays.js';
 import { logLinearScanBackward, logLinearScanForward } from '../kernels/log-linear-scan-arrays.js';
 import { lstmBackward, lstmForward } from '../kernels/lstm.js';
+import { matMulRows } from '../kernels/mat-mul-rows.js';
 import { minRnnScanBackward, minRnnScanForward } from '../kernels/min-rnn-scan-arrays.js';
 import { slstmBackward, slstmForward } from '../kernels/slstm.js';
 import { wkvBackward, wkvForward } from '../kernels/wkv.js';
@@ -36,9 +37,12 @@ export const ROW_KERNELS = {
 
 export type RowKernelName = keyof typeof ROW_KERNELS;
 
+/** What a pool job may run: the row kernels, and blocks of rows of a matrix product (batch-mat-mul.ts). */
+export const JOB_KERNELS = { ...ROW_KERNELS, matMulRows };
+
 /** Runs `job` on its arrays in `buffer` (the pool's memory), on whichever thread calls it. */
 export function runJob(buffer: ArrayBufferLike, job: RowJob): Record<string, Float32Array> {
-  const kernel = ROW_KERNELS[job.name] as (v: unknown, d: unknown, a: unknown) => Record<string, Float32Array>;
+  const kernel = JOB_KERNELS[job.name] as (v: unknown, d: unknown, a: unknown) => Record<string, Float32Array>;
   return kernel(viewsOf(buffer, job), job.dims, job.attrs);
 }
 

@@ -19,7 +19,8 @@
  * products of few rows (see `FEW_ROWS`) and non-float32 inputs, which it refuses; not an
  * inner size of 0, for which it returns uninitialised memory instead of zeros.
  */
-import { badArgument, RecurError } from '@recur/core';
+import { RecurError } from '@recur/core';
+import { matMulShapes } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelsFor, type WasmBackendLike } from './module.js';
 
@@ -43,51 +44,13 @@ type MatMulArgs = {
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
-/**
- * Which matrix of an operand with batch axes `dims` the output's matrix `i` (batch axes
- * `outer`, broadcast as numpy's) reads: axes of size 1 repeat, missing leading axes too.
- */
-function batchIndex(dims: readonly number[], outer: readonly number[]): (i: number) => number {
-  if (size(dims) === size(outer)) return (i) => i;
-  if (size(dims) === 1) return () => 0;
-  const offset = outer.length - dims.length;
-  return (i) => {
-    let [rest, index, stride] = [i, 0, 1];
-    for (let axis = outer.length - 1; axis >= offset; axis--) {
-      const d = outer[axis] as number;
-      const coordinate = rest % d;
-      rest = Math.floor(rest / d);
-      const own = dims[axis - offset] as number;
-      index += (own === 1 ? 0 : coordinate) * stride;
-      stride *= own;
-    }
-    return index;
-  };
-}
-
 /** The product through asm/gemm.ts, or undefined where tfjs' own kernel must run (see the file comment). */
 function recurProduct({ inputs: { a, b }, backend, attrs }: MatMulArgs): tf.TensorInfo | undefined {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
-  const [transA, transB] = [attrs.transposeA === true, attrs.transposeB === true];
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const m = a.shape[transA ? ra - 1 : ra - 2] as number;
-  const k = a.shape[transA ? ra - 2 : ra - 1] as number;
-  const kb = b.shape[transB ? rb - 1 : rb - 2] as number;
-  const n = b.shape[transB ? rb - 2 : rb - 1] as number;
-  if (k !== kb) {
-    throw badArgument(
-      'SHAPE_MISMATCH',
-      'BatchMatMul b',
-      `an inner size of ${k} (a [${a.shape.join(', ')}], transposeA ${transA}, transposeB ${transB})`,
-      `[${b.shape.join(', ')}]`,
-    );
-  }
-  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batch = size(outer);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const { transA, transB, m, k, n, outer, batch, aIndex, bIndex } = matMulShapes('wasm BatchMatMul', a, b, attrs);
   const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
   const simple = batchA === batchB || batchA === 1 || batchB === 1;
   if (!transA && !transB && m < FEW_ROWS && k > 0 && simple) return undefined;
-  const [matrixA, matrixB] = [batchIndex(a.shape.slice(0, -2), outer), batchIndex(b.shape.slice(0, -2), outer)];
   const out = backend.makeOutput([...outer, m, n], 'float32');
   if (batch * m * n === 0) return out;
   const at = (info: tf.TensorInfo): number =>
@@ -109,8 +72,8 @@ function recurProduct({ inputs: { a, b }, backend, attrs }: MatMulArgs): tf.Tens
   const [lda, ldb] = [transA ? m : k, transB ? k : n];
   try {
     for (let i = 0; i < batch; i++) {
-      const ai = pa + matrixA(i) * m * k * 4;
-      const bi = pb + matrixB(i) * k * n * 4;
+      const ai = pa + (aIndex[i] as number) * m * k * 4;
+      const bi = pb + (bIndex[i] as number) * k * n * 4;
       const ci = pc + i * m * n * 4;
       for (let j0 = 0; j0 < n; j0 += NC) {
         const cols = Math.min(NC, n - j0);
