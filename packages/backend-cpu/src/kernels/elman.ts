@@ -1,5 +1,5 @@
 /** Fused Elman (simple RNN) sequence kernel on the cpu backend: core's reference `RecurElmanSequence` on typed arrays. */
-import { gemm, recurrentPacking } from '../gemm.js';
+import { gemm, packB } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
@@ -45,7 +45,7 @@ export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs)
   const hs = new Float32Array(T * B * H);
   const h = Float32Array.from(v.h0);
   const z = new Float32Array(B * H);
-  const packedU = recurrentPacking(B, { transB: false, k: H, n: H }, v.recurrentKernel, H);
+  const packedU = packB({ transB: false, k: H, n: H }, v.recurrentKernel, 0, H);
   for (const t of stepOrder(T, attrs.reverse)) {
     for (let b = 0; b < B; b++) z.set(zx.subarray((b * T + t) * H, (b * T + t + 1) * H), b * H);
     gemm({
@@ -85,7 +85,7 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
   const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
   const dZ = new Float32Array(T * B * H);
   const dh = Float32Array.from(v.dhT);
-  const packedUt = recurrentPacking(B, { transB: true, k: H, n: H }, v.recurrentKernel, H);
+  const packedUt = packB({ transB: true, k: H, n: H }, v.recurrentKernel, 0, H);
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dz = dZ.subarray(t * B * H, (t + 1) * B * H);
     for (let b = 0; b < B; b++) {

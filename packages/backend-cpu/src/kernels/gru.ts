@@ -2,7 +2,7 @@
  * Fused GRU sequence kernel on the cpu backend: the same function as core's reference
  * `RecurGruSequence` (both `resetAfter` variants; see its doc), on typed arrays.
  */
-import { gemm, recurrentPacking } from '../gemm.js';
+import { gemm, packB } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
@@ -60,9 +60,7 @@ export function gruForward(v: GruArrays, d: SequenceDims, attrs: GruAttrs) {
   const hu = new Float32Array(B * G);
   const rh = new Float32Array(B * H);
   const uh = new Float32Array(B * H);
-  const packedU = attrs.resetAfter
-    ? recurrentPacking(B, { transB: false, k: H, n: G }, v.recurrentKernel, G)
-    : undefined;
+  const packedU = attrs.resetAfter ? packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G) : undefined;
   for (const t of stepOrder(T, attrs.reverse)) {
     if (attrs.resetAfter) {
       for (let b = 0; b < B; b++) {
@@ -175,9 +173,7 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) 
   const dHU = attrs.resetAfter ? new Float32Array(T * B * G) : dZ;
   const dh = Float32Array.from(v.dhT);
   const dResetH = new Float32Array(B * H);
-  const packedUt = attrs.resetAfter
-    ? recurrentPacking(B, { transB: true, k: G, n: H }, v.recurrentKernel, G)
-    : undefined;
+  const packedUt = attrs.resetAfter ? packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G) : undefined;
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dz = dZ.subarray(t * B * G, (t + 1) * B * G);
     const dhu = dHU.subarray(t * B * G, (t + 1) * B * G);

@@ -5,7 +5,7 @@
  * recurrence, gates in place; the backward pass collects every step's gate gradients
  * and forms the weight gradients as three large products at the end.
  */
-import { gemm, recurrentPacking } from '../gemm.js';
+import { gemm, packB } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import {
@@ -71,7 +71,7 @@ export function lstmForward(v: LstmArrays, d: SequenceDims, attrs: LstmAttrs): L
   const h = Float32Array.from(v.h0);
   const c = Float32Array.from(v.c0);
   const z = new Float32Array(B * G);
-  const packedU = recurrentPacking(B, { transB: false, k: H, n: G }, v.recurrentKernel, G);
+  const packedU = packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G);
   for (const t of stepOrder(T, attrs.reverse)) {
     for (let b = 0; b < B; b++) z.set(zx.subarray((b * T + t) * G, (b * T + t + 1) * G), b * G);
     gemm({
@@ -145,7 +145,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
   const dh = Float32Array.from(v.dhT);
   const dc = Float32Array.from(v.dcT);
   const dhPrev = new Float32Array(B * H);
-  const packedUt = recurrentPacking(B, { transB: true, k: G, n: H }, v.recurrentKernel, G);
+  const packedUt = packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G);
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dzStep = dZ.subarray(t * B * G, (t + 1) * B * G);
     for (let b = 0; b < B; b++) {
