@@ -4,7 +4,7 @@ Run by bench/src/pytorch.ts, which writes one JSON request to stdin:
 
     {"workloads": [{"id", "cell", "batch", "time", "input", "hidden", "classes"}, ...],
      "threads": [1, 2],
-     "budget": {"warmup", "minReps", "maxReps", "budgetMs"}}
+     "budget": {"warmup", "warmupMs" (optional), "minReps", "maxReps", "budgetMs"}}
 
 and reads one JSON answer from stdout:
 
@@ -14,7 +14,7 @@ and reads one JSON answer from stdout:
 The shapes come from the request so that workloads.ts stays their one definition. The
 model is Recur's: the recurrent layer (batch_first) → its last output → Linear logits,
 softmax cross-entropy, Adam (lr 1e-3). Timing follows bench/src/measure.ts: `warmup`
-untimed calls, then timed calls until at least `minReps` and, while under `budgetMs`,
+untimed calls and more while under `warmupMs`, then timed calls until at least `minReps` and, while under `budgetMs`,
 up to `maxReps`; the figure is the upper median (sorted[n // 2]), as there.
 """
 
@@ -66,13 +66,18 @@ def check_request(request):
         fail(f"request.budget must be an object, got {budget!r}")
     for key in BUDGET_KEYS:
         positive_int(f"request.budget.{key}", budget.get(key), minimum=0)
+    if "warmupMs" in budget:
+        positive_int("request.budget.warmupMs", budget["warmupMs"], minimum=0)
     return workloads, threads, budget
 
 
 def median_ms(fn, budget):
     """bench/src/measure.ts' medianMs, call for call."""
-    for _ in range(budget["warmup"]):
+    warming = time.perf_counter()
+    calls = 0
+    while calls < budget["warmup"] or (time.perf_counter() - warming) * 1e3 < budget.get("warmupMs", 0):
         fn()
+        calls += 1
     times = []
     start = time.perf_counter()
     while len(times) < budget["minReps"] or (

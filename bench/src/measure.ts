@@ -11,6 +11,12 @@ export function cpuClockMs(): number {
 export interface MeasureOptions {
   /** Untimed calls first. */
   readonly warmup: number;
+  /**
+   * More untimed calls while the warm-up has taken less than this (wall time): a
+   * millisecond-long step called once has not been optimized by the engine yet (W3's first
+   * 20 steps after one warm-up call ran 1.5 ms on wasm, later ones 0.8).
+   */
+  readonly warmupMs?: number;
   /** Timed calls at least. */
   readonly minReps: number;
   /** Timed calls at most. */
@@ -23,19 +29,21 @@ export interface MeasureOptions {
 
 const DEFAULTS: Required<MeasureOptions> = {
   warmup: 1,
+  warmupMs: 0,
   minReps: 3,
   maxReps: 20,
   budgetMs: 3000,
   clock: () => performance.now(),
 };
 
-/** Median time of `fn` in milliseconds by `clock`, after `warmup` calls; at least `minReps` timed calls, more while under `budgetMs`. */
+/** Median time of `fn` in milliseconds by `clock`, after `warmup` calls and `warmupMs`; at least `minReps` timed calls, more while under `budgetMs`. */
 export async function medianMs(
   fn: () => unknown | Promise<unknown>,
   options: Partial<MeasureOptions> = {},
 ): Promise<number> {
-  const { warmup, minReps, maxReps, budgetMs, clock } = { ...DEFAULTS, ...options };
-  for (let i = 0; i < warmup; i++) await fn();
+  const { warmup, warmupMs, minReps, maxReps, budgetMs, clock } = { ...DEFAULTS, ...options };
+  const warming = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warming < warmupMs; i++) await fn();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {

@@ -46,8 +46,8 @@ const backends = (values.backend as string)
   .split(',')
   .flatMap((name) => threadCounts.map((threads) => ({ name, threads, label: threads ? `${name}×${threads}` : name })));
 const budget: MeasureOptions = values.quick
-  ? { warmup: 1, minReps: 2, maxReps: 20, budgetMs: 1000 }
-  : { warmup: 1, minReps: 3, maxReps: 20, budgetMs: 4000 };
+  ? { warmup: 1, warmupMs: 200, minReps: 2, maxReps: 50, budgetMs: 1000 }
+  : { warmup: 1, warmupMs: 500, minReps: 3, maxReps: 100, budgetMs: 4000 };
 /** PyTorch's thread counts: this machine's two cores, one and both. */
 const PYTORCH_THREADS = [1, 2];
 
