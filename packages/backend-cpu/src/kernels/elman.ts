@@ -44,10 +44,9 @@ export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs)
   });
   const hs = new Float32Array(T * B * H);
   const h = Float32Array.from(v.h0);
-  const z = new Float32Array(B * H);
   const packedU = packB({ transB: false, k: H, n: H }, v.recurrentKernel, 0, H);
   for (const t of stepOrder(T, attrs.reverse)) {
-    for (let b = 0; b < B; b++) z.set(zx.subarray((b * T + t) * H, (b * T + t + 1) * H), b * H);
+    // Z_t += h·U in place: row b of step t is zx's row b·T + t, T·H apart.
     gemm({
       transA: false,
       transB: false,
@@ -59,13 +58,15 @@ export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs)
       b: v.recurrentKernel,
       ldb: H,
       beta: 1,
-      c: z,
-      ldc: H,
+      c: zx,
+      cOffset: t * H,
+      ldc: T * H,
       packedB: packedU,
     });
     for (let b = 0; b < B; b++) {
       if (v.mask[b * T + t] === 0) continue;
-      for (let j = 0; j < H; j++) h[b * H + j] = act(z[b * H + j] as number);
+      const zo = (b * T + t) * H;
+      for (let j = 0; j < H; j++) h[b * H + j] = act(zx[zo + j] as number);
     }
     hs.set(h, t * B * H);
   }

@@ -70,10 +70,9 @@ export function lstmForward(v: LstmArrays, d: SequenceDims, attrs: LstmAttrs): L
   const cs = new Float32Array(T * B * H);
   const h = Float32Array.from(v.h0);
   const c = Float32Array.from(v.c0);
-  const z = new Float32Array(B * G);
   const packedU = packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G);
   for (const t of stepOrder(T, attrs.reverse)) {
-    for (let b = 0; b < B; b++) z.set(zx.subarray((b * T + t) * G, (b * T + t + 1) * G), b * G);
+    // Z_t += h·U in place: row b of step t is zx's row b·T + t, T·G apart.
     gemm({
       transA: false,
       transB: false,
@@ -85,19 +84,20 @@ export function lstmForward(v: LstmArrays, d: SequenceDims, attrs: LstmAttrs): L
       b: v.recurrentKernel,
       ldb: G,
       beta: 1,
-      c: z,
-      ldc: G,
+      c: zx,
+      cOffset: t * G,
+      ldc: T * G,
       packedB: packedU,
     });
     for (let b = 0; b < B; b++) {
       const real = v.mask[b * T + t] !== 0;
-      const zo = b * G;
+      const zo = (b * T + t) * G;
       const go = (t * B + b) * G;
       for (let j = 0; j < H; j++) {
-        const i = sigma(z[zo + j] as number);
-        const f = sigma(z[zo + H + j] as number);
-        const g = act(z[zo + 2 * H + j] as number);
-        const o = sigma(z[zo + 3 * H + j] as number);
+        const i = sigma(zx[zo + j] as number);
+        const f = sigma(zx[zo + H + j] as number);
+        const g = act(zx[zo + 2 * H + j] as number);
+        const o = sigma(zx[zo + 3 * H + j] as number);
         gates[go + j] = i;
         gates[go + H + j] = f;
         gates[go + 2 * H + j] = g;
