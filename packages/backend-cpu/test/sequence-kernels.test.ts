@@ -1,8 +1,14 @@
 import { CPU_KERNELS, cpu } from '@recur/backend-cpu';
-import { ctcLoss, KERNEL_DESCRIPTORS, useBackend } from '@recur/core';
-import { expectFusedMatchesReference, kernelCases, registerKernels } from '@recur/test-utils';
+import { ctcLoss, KERNEL_DESCRIPTORS, Rng, useBackend } from '@recur/core';
+import {
+  expectFusedMatchesReference,
+  expectSkippingChangesNothing,
+  kernelCases,
+  registerKernels,
+} from '@recur/test-utils';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lstmBackward, lstmForward } from '../src/kernels/lstm.js';
 
 describe('cpu fused kernels against the reference', () => {
   beforeAll(async () => {
@@ -17,6 +23,13 @@ describe('cpu fused kernels against the reference', () => {
     fc.assert(
       fc.property(kernelCases(), (c) => expectFusedMatchesReference(c, CPU_KERNELS, 'cpu')),
       { numRuns: 80, seed: 42 },
+    );
+  });
+
+  it('should skip the gradient of x, when only the others are asked for, without changing any other', () => {
+    fc.assert(
+      fc.property(kernelCases(), (c) => expectSkippingChangesNothing(c, CPU_KERNELS, 'cpu')),
+      { numRuns: 40, seed: 43 },
     );
   });
 
@@ -41,5 +54,42 @@ describe('cpu fused kernels against the reference', () => {
         expectFusedMatchesReference({ descriptor, seed: 3, pins: { ...pins, resetAfter } }, CPU_KERNELS, 'cpu');
       }
     }
+  });
+});
+
+describe('the cpu LSTM backward on arrays', () => {
+  it('should leave dX zero and compute nothing else differently when told to skip x', () => {
+    const d = { batch: 3, time: 5, input: 4, units: 6 };
+    const rng = new Rng(5);
+    const u = (n: number) => rng.fillUniform(new Float32Array(n), -1, 1);
+    const G = 4 * d.units;
+    const v = {
+      x: u(d.batch * d.time * d.input),
+      kernel: u(d.input * G),
+      recurrentKernel: u(d.units * G),
+      bias: u(G),
+      h0: u(d.batch * d.units),
+      c0: u(d.batch * d.units),
+      mask: new Float32Array(d.batch * d.time).fill(1),
+    };
+    const attrs = {
+      activation: 'tanh',
+      recurrentActivation: 'sigmoid',
+      reverse: false,
+      maskedOutput: 'zeros',
+    } as const;
+    const out = lstmForward(v, d, attrs);
+    const g = {
+      ...v,
+      ...out,
+      dys: u(d.batch * d.time * d.units),
+      dhT: u(d.batch * d.units),
+      dcT: u(d.batch * d.units),
+    };
+    const full = lstmBackward(g, d, attrs);
+    const skipped = lstmBackward(g, d, { ...attrs, skipGradients: ['x'] });
+    expect(full.dx.some((value) => value !== 0)).toBe(true);
+    expect(skipped.dx).toEqual(new Float32Array(full.dx.length));
+    expect({ ...skipped, dx: undefined }).toEqual({ ...full, dx: undefined });
   });
 });

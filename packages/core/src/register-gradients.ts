@@ -10,12 +10,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import './generated/gradients.js';
 import type { AnyKernelDescriptor } from './kernels/descriptor.js';
 import { outputGradientNames, runBackward } from './kernels/dispatch.js';
+import { lazyGradients } from './kernels/lazy-gradients.js';
 import { KERNEL_DESCRIPTORS } from './kernels/registry.js';
 
 /**
  * The gradient of a backend's fused forward `d.name`: tfjs saved the inputs and the
  * outputs the backward reads; the backward kernel (or the reference) turns them, with
  * the gradients of the visible outputs, into the inputs' gradients.
+ *
+ * The backward runs when tfjs first asks for an input's gradient, not before, and skips
+ * the gradients of the inputs tfjs passed over by then (`skipGradients` in its attributes).
+ * tfjs asks for the inputs on a path to what it differentiates, one by one in the order
+ * the kernel received them (`backpropagateGradients`: `name in gradients`, then
+ * `gradients[name]()`), so a first question about `kernel` says that `x` (a model's input
+ * data) needs no gradient: the input projection's gradient dX = dZ·Wᵀ, a third of a
+ * first layer's weight-gradient products, is not computed, as PyTorch skips it for an
+ * input without `requires_grad`. A kernel that does not know the attribute computes every
+ * gradient; a gradient asked for after all (another order) runs the backward again in
+ * full, so the order decides the cost, never the result.
  */
 function registerKernelGradient(d: AnyKernelDescriptor): void {
   const allOutputs = [...d.outputs, ...d.workspace];
@@ -35,14 +47,8 @@ function registerKernelGradient(d: AnyKernelDescriptor): void {
       outputGradientNames(d).forEach((name, k) => {
         given[name] = outputGradients[k] as tf.Tensor;
       });
-      const grads = runBackward(d, given, attrs as object);
-      // Zeros for an input without a gradient only when tfjs asks: it asks for the inputs
-      // on a path to the variables, which labels, masks and initial states seldom are.
-      return Object.fromEntries(
-        d.inputs.map((name) => {
-          const k = d.differentiable.indexOf(name);
-          return [name, () => (k < 0 ? tf.zerosLike(given[name] as tf.Tensor) : (grads[k] as tf.Tensor))];
-        }),
+      return lazyGradients(d, given, (skip) =>
+        runBackward(d, given, skip.length === 0 ? (attrs as object) : { ...attrs, skipGradients: skip }),
       );
     },
   });

@@ -144,6 +144,36 @@ describeBackends('sequence kernel dispatch', () => {
       c.dispose();
     });
 
+    it('should skip the gradient of x when only the weights are differentiated, and change no other', () => {
+      const c = makeCase(kind, { resetAfter: true }, scenario, 65);
+      // The scenario's initial states are the case's own: every input here is.
+      const [xs, ...rest] = tf.tidy(() => caseInputs(c, kind));
+      const loss = caseLoss(c, kind, true);
+      const weights = (...w: tf.Tensor[]) => loss(xs as tf.Tensor, ...w);
+      const expected = tf.tidy(() => tf.grads(loss)(caseInputs(c, kind)));
+      const fakeForward = fakeKernel(descriptor, 'forward');
+      const fakeBackward = fakeKernel(descriptor, 'backward');
+      try {
+        const onlyWeights = tf.tidy(() => tf.grads(weights)(rest));
+        expect(fakeBackward.seen.attrs.skipGradients).toEqual(['x']);
+        onlyWeights.forEach((g, i) => {
+          expectClose(g, expected[i + 1] as tf.Tensor, { rtol: 0, atol: 0 });
+        });
+        const all = tf.tidy(() => tf.grads(loss)(caseInputs(c, kind)));
+        expect(fakeBackward.seen.attrs.skipGradients).toBeUndefined();
+        all.forEach((g, i) => {
+          expectClose(g, expected[i] as tf.Tensor, { rtol: 0, atol: 0 });
+        });
+        expect(fakeBackward.seen.calls).toBe(2);
+        tf.dispose([...onlyWeights, ...all]);
+      } finally {
+        fakeBackward.unregister();
+        fakeForward.unregister();
+      }
+      tf.dispose(expected);
+      c.dispose();
+    });
+
     it('should use a registered backward under the reference forward', () => {
       const c = makeCase(kind, { resetAfter: false }, { batch: 2, time: 3 }, 63);
       const gradients = () => tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));

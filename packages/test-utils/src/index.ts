@@ -19,6 +19,7 @@ export {
 export {
   expectCoversEveryDescriptor,
   expectFusedMatchesReference,
+  expectSkippingChangesNothing,
   kernelCases,
   registerKernels,
 } from './sequence-kernels.js';

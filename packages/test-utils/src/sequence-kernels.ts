@@ -42,6 +42,21 @@ export function expectFusedMatchesReference(c: KernelCase, kernels: readonly Bac
   }
 }
 
+/**
+ * With `kernels` registered, the gradients of every differentiable input but the first
+ * (which core then asks the backward kernel to skip) equal, bit for bit, those of a run
+ * that differentiates every input: skipping a gradient changes no other.
+ */
+export function expectSkippingChangesNothing(c: KernelCase, kernels: readonly BackendKernel[], backend: string): void {
+  const configs = kernels.find((k) => k.descriptor === c.descriptor)?.configs ?? [];
+  registerKernels(configs, backend, true);
+  const visible = c.descriptor.outputs.length;
+  const full = kernelCaseValues(c);
+  const skipping = kernelCaseValues(c, true);
+  expect(skipping.slice(0, visible)).toEqual(full.slice(0, visible));
+  expect(skipping.slice(visible)).toEqual(full.slice(visible + 1));
+}
+
 /** Random cases: every descriptor, each with its own random example (reported as `name seed N`). */
 export function kernelCases(
   descriptors: readonly AnyKernelDescriptor[] = KERNEL_DESCRIPTORS,

@@ -4,6 +4,7 @@ import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
 import {
+  type BackwardAttrs,
   emitOutputs,
   emittedSteps,
   previousStates,
@@ -80,7 +81,7 @@ export interface ElmanGradArrays extends ElmanArrays {
   readonly dhT: Float32Array;
 }
 
-export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanAttrs) {
+export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanAttrs & BackwardAttrs) {
   const { batch: B, time: T, units: H } = d;
   const act = scalarActivation(attrs.activation).back;
   const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
@@ -118,7 +119,7 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
       packedB: packedUt,
     });
   }
-  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, H);
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, H, attrs);
   const dRecurrentKernel = new Float32Array(H * H);
   const hPrevAll = previousStates(v.hs, v.h0, d, attrs.reverse);
   gemm({

@@ -7,6 +7,7 @@ import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import type { LstmAttrs } from './lstm.js';
 import {
+  type BackwardAttrs,
   columnSums,
   emitOutputs,
   emittedSteps,
@@ -161,7 +162,7 @@ export interface GruGradArrays extends GruArrays {
   readonly dhT: Float32Array;
 }
 
-export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) {
+export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs & BackwardAttrs) {
   const { batch: B, time: T, units: H } = d;
   const G = 3 * H;
   const W = attrs.resetAfter ? 4 * H : 3 * H;
@@ -266,7 +267,7 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs) 
       });
     }
   }
-  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G);
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G, attrs);
   const dRecurrentKernel = new Float32Array(H * G);
   let dBias = dInputBias;
   if (attrs.resetAfter) {

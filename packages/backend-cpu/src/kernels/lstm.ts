@@ -9,6 +9,7 @@ import { gemm, packB } from '../gemm.js';
 import { scalarActivation } from './activation.js';
 import { flush } from './flush.js';
 import {
+  type BackwardAttrs,
   emitOutputs,
   emittedSteps,
   previousStates,
@@ -134,7 +135,7 @@ export interface LstmGrads {
   readonly dc0: Float32Array;
 }
 
-export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttrs): LstmGrads {
+export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttrs & BackwardAttrs): LstmGrads {
   const { batch: B, time: T, units: H } = d;
   const G = 4 * H;
   const act = scalarActivation(attrs.activation);
@@ -192,7 +193,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
     });
     for (let k = 0; k < B * H; k++) dh[k] = (dh[k] as number) + (dhPrev[k] as number);
   }
-  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G);
+  const { dx, dKernel, dBias: dInputBias } = projectionGradients(v.x, v.kernel, dZ, d, G, attrs);
   const dRecurrentKernel = new Float32Array(H * G);
   const hPrevAll = previousStates(v.hs, v.h0, d, attrs.reverse);
   gemm({

@@ -107,10 +107,19 @@ export function emitOutputs(
   return ys;
 }
 
+/** A backward kernel's attributes beyond the forward's. */
+export interface BackwardAttrs {
+  /**
+   * Inputs whose gradients nobody asked for (core's register-gradients); `x` there skips
+   * dX, which is then zeros.
+   */
+  readonly skipGradients?: readonly string[];
+}
+
 /**
  * Gradients of the input projection Z = X·W + b of every step, from `dZ [T·B, G]`
  * (time-major): dX = dZ·Wᵀ (returned batch-major), dW = Xᵀ·dZ, db = Σ dZ — three large
- * products instead of one per step.
+ * products instead of one per step; two where `attrs.skipGradients` holds `x`.
  */
 export function projectionGradients(
   x: Float32Array,
@@ -118,23 +127,10 @@ export function projectionGradients(
   dZ: Float32Array,
   d: SequenceDims,
   width: number,
+  attrs: BackwardAttrs,
 ) {
   const { batch: B, time: T, input: I } = d;
   const xTm = toTimeMajor(x, B, T, I);
-  const dxTm = new Float32Array(T * B * I);
-  gemm({
-    transA: false,
-    transB: true,
-    m: T * B,
-    n: I,
-    k: width,
-    a: dZ,
-    lda: width,
-    b: kernel,
-    ldb: width,
-    c: dxTm,
-    ldc: I,
-  });
   const dKernel = new Float32Array(I * width);
   gemm({
     transA: true,
@@ -149,5 +145,21 @@ export function projectionGradients(
     c: dKernel,
     ldc: width,
   });
-  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dBias: columnSums(dZ, T * B, width) };
+  const dBias = columnSums(dZ, T * B, width);
+  if (attrs.skipGradients?.includes('x')) return { dx: new Float32Array(B * T * I), dKernel, dBias };
+  const dxTm = new Float32Array(T * B * I);
+  gemm({
+    transA: false,
+    transB: true,
+    m: T * B,
+    n: I,
+    k: width,
+    a: dZ,
+    lda: width,
+    b: kernel,
+    ldb: width,
+    c: dxTm,
+    ldc: I,
+  });
+  return { dx: toBatchMajor(dxTm, B, T, I), dKernel, dBias };
 }

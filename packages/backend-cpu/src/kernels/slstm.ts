@@ -9,6 +9,7 @@
 import { gemm } from '../gemm.js';
 import { flush } from './flush.js';
 import {
+  type BackwardAttrs,
   emitOutputs,
   emittedSteps,
   previousStates,
@@ -151,7 +152,7 @@ export interface SlstmGradArrays extends SlstmArrays {
   readonly dmT: Float32Array;
 }
 
-export function slstmBackward(v: SlstmGradArrays, d: SlstmDims, attrs: SlstmAttrs) {
+export function slstmBackward(v: SlstmGradArrays, d: SlstmDims, attrs: SlstmAttrs & BackwardAttrs) {
   const { batch: B, time: T, units: U, heads: H } = d;
   const G = 4 * U;
   const dh = U / H;
@@ -228,6 +229,6 @@ export function slstmBackward(v: SlstmGradArrays, d: SlstmDims, attrs: SlstmAttr
       }
     }
   }
-  const { dx, dKernel, dBias } = projectionGradients(v.x, v.kernel, dZ, d, G);
+  const { dx, dKernel, dBias } = projectionGradients(v.x, v.kernel, dZ, d, G, attrs);
   return { dx, dKernel, dRecurrentKernel, dBias, dh0: dH, dc0: dC, dn0: dN, dm0: dM };
 }
