@@ -1,6 +1,16 @@
 import { CPU_KERNELS, cpu } from '@recur/backend-cpu';
-import { ctcLoss, KERNEL_DESCRIPTORS, Rng, useBackend } from '@recur/core';
 import {
+  ctcLoss,
+  elmanSequence,
+  gruSequence,
+  KERNEL_DESCRIPTORS,
+  lstmSequence,
+  Rng,
+  slstmSequence,
+  useBackend,
+} from '@recur/core';
+import {
+  expectBackwardSkipsX,
   expectFusedMatchesReference,
   expectSkippingChangesNothing,
   kernelCases,
@@ -24,6 +34,12 @@ describe('cpu fused kernels against the reference', () => {
       fc.property(kernelCases(), (c) => expectFusedMatchesReference(c, CPU_KERNELS, 'cpu')),
       { numRuns: 80, seed: 42 },
     );
+  });
+
+  it('should return zeros for dX, and the same other gradients, when the backward is told to skip x', () => {
+    for (const descriptor of [lstmSequence, gruSequence, elmanSequence, slstmSequence]) {
+      for (const seed of [1, 2]) expectBackwardSkipsX({ descriptor, seed }, CPU_KERNELS, 'cpu');
+    }
   });
 
   it('should skip the gradient of x, when only the others are asked for, without changing any other', () => {

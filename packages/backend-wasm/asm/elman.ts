@@ -104,6 +104,7 @@ export function elmanBackward(
   act: i32,
   reverse: bool,
   zeros: bool,
+  skipDx: bool,
   dx: usize,
   dKernel: usize,
   dRecurrentKernel: usize,
@@ -152,8 +153,12 @@ export function elmanBackward(
     gemmPacked(false, batch, units, units, dz, units, packedUT, dh0, units, true, work);
   }
   toTimeMajor(x, batch, time, input, xTm);
-  gemm(false, true, rows, input, units, dZ, units, kernel, units, dxTm, input, false, work);
-  toBatchMajor(dxTm, batch, time, input, dx);
+  // dX only where core asked for it (skipGradients: x is the model's input data otherwise).
+  if (skipDx) memory.fill(dx, 0, <usize>(rows * input) * 4);
+  else {
+    gemm(false, true, rows, input, units, dZ, units, kernel, units, dxTm, input, false, work);
+    toBatchMajor(dxTm, batch, time, input, dx);
+  }
   gemm(true, false, input, units, rows, xTm, input, dZ, units, dKernel, units, false, work);
   previousStates(hs, h0, batch, time, units, reverse, hPrevAll);
   gemm(true, false, units, units, rows, hPrevAll, units, dZ, units, dRecurrentKernel, units, false, work);

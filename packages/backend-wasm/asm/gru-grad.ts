@@ -56,6 +56,7 @@ export function gruBackward(
   sigma: i32,
   reverse: bool,
   zeros: bool,
+  skipDx: bool,
   resetAfter: bool,
   dx: usize,
   dKernel: usize,
@@ -162,8 +163,12 @@ export function gruBackward(
     }
   }
   toTimeMajor(x, batch, time, input, xTm);
-  gemm(false, true, rows, input, G, dZ, G, kernel, G, dxTm, input, false, work);
-  toBatchMajor(dxTm, batch, time, input, dx);
+  // dX only where core asked for it (skipGradients: x is the model's input data otherwise).
+  if (skipDx) memory.fill(dx, 0, <usize>(rows * input) * 4);
+  else {
+    gemm(false, true, rows, input, G, dZ, G, kernel, G, dxTm, input, false, work);
+    toBatchMajor(dxTm, batch, time, input, dx);
+  }
   gemm(true, false, input, G, rows, xTm, input, dZ, G, dKernel, G, false, work);
   columnSums(dZ, rows, G, G, dBias);
   if (biasRows === 2) {

@@ -145,6 +145,7 @@ export function lstmBackward(
   sigma: i32,
   reverse: bool,
   zeros: bool,
+  skipDx: bool,
   dx: usize,
   dKernel: usize,
   dRecurrentKernel: usize,
@@ -217,8 +218,12 @@ export function lstmBackward(
     gemmPacked(false, batch, units, G, dz, G, packedUT, dh0, units, true, work);
   }
   toTimeMajor(x, batch, time, input, xTm);
-  gemm(false, true, rows, input, G, dZ, G, kernel, G, dxTm, input, false, work);
-  toBatchMajor(dxTm, batch, time, input, dx);
+  // dX only where core asked for it (skipGradients: x is the model's input data otherwise).
+  if (skipDx) memory.fill(dx, 0, <usize>(rows * input) * 4);
+  else {
+    gemm(false, true, rows, input, G, dZ, G, kernel, G, dxTm, input, false, work);
+    toBatchMajor(dxTm, batch, time, input, dx);
+  }
   gemm(true, false, input, G, rows, xTm, input, dZ, G, dKernel, G, false, work);
   previousStates(hs, h0, batch, time, units, reverse, hPrevAll);
   gemm(true, false, units, G, rows, hPrevAll, units, dZ, G, dRecurrentKernel, G, false, work);

@@ -210,6 +210,7 @@ export function slstmBackward(
   exponential: bool,
   reverse: bool,
   zeros: bool,
+  skipDx: bool,
   dx: usize,
   dKernel: usize,
   dRecurrent: usize,
@@ -321,11 +322,14 @@ export function slstmBackward(
       }
     }
   }
-  // dX_t = dZ_t·Wᵀ, dW = Σ_t X_tᵀ·dZ_t, db = Σ dZ.
+  // dX_t = dZ_t·Wᵀ (only where core asked for it: skipGradients), dW = Σ_t X_tᵀ·dZ_t, db = Σ dZ.
   memory.fill(dBias, 0, <usize>g4 * 4);
+  if (skipDx) memory.fill(dx, 0, <usize>(batch * time * input) * 4);
   for (let t = 0; t < time; t++) {
     const dzt = dZ + <usize>(t * batch * g4) * 4;
-    gemm(false, true, batch, input, g4, dzt, g4, kernel, g4, dx + <usize>(t * input) * 4, time * input, false, work);
+    if (!skipDx) {
+      gemm(false, true, batch, input, g4, dzt, g4, kernel, g4, dx + <usize>(t * input) * 4, time * input, false, work);
+    }
     gemm(true, false, input, g4, batch, x + <usize>(t * input) * 4, time * input, dzt, g4, dKernel, g4, t > 0, work);
     for (let b = 0; b < batch; b++) {
       for (let c = 0; c < g4; c++) put(dBias, c, f(dBias, c) + f(dzt, b * g4 + c));

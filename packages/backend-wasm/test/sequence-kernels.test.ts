@@ -2,17 +2,22 @@ import { WASM_KERNELS } from '@recur/backend-wasm';
 import {
   ctcLoss,
   elmanSequence,
+  gruSequence,
   KERNEL_DESCRIPTORS,
+  lstmSequence,
   RecurError,
   RecurSumOfSquares,
   Rng,
   SEQUENCE_KERNEL_ACTIVATIONS,
+  slstmSequence,
 } from '@recur/core';
 import {
   checkLeaks,
+  expectBackwardSkipsX,
   expectClose,
   expectCoversEveryDescriptor,
   expectFusedMatchesReference as expectMatch,
+  expectSkippingChangesNothing,
   type KernelCase,
   kernelCases,
   matMulReference,
@@ -35,6 +40,19 @@ describe('wasm fused kernels', () => {
   describe('against the reference', () => {
     it('should match forward within 1e-5 and gradients within 1e-4 over random shapes, masks and directions', () => {
       fc.assert(fc.property(kernelCases(), expectFusedMatchesReference), { numRuns: 80, seed: 42 });
+    });
+
+    it('should return zeros for dX, and the same other gradients, when the backward is told to skip x', () => {
+      for (const descriptor of [lstmSequence, gruSequence, elmanSequence, slstmSequence]) {
+        for (const seed of [1, 2]) expectBackwardSkipsX({ descriptor, seed }, WASM_KERNELS, 'wasm');
+      }
+    });
+
+    it('should skip the gradient of x, when only the others are asked for, without changing any other', () => {
+      fc.assert(
+        fc.property(kernelCases(), (c) => expectSkippingChangesNothing(c, WASM_KERNELS, 'wasm')),
+        { numRuns: 40, seed: 43 },
+      );
     });
 
     it('should match with every activation the kernels accept, as candidate and as gate', () => {

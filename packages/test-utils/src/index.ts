@@ -17,6 +17,7 @@ export {
   matrixMemoryCell,
 } from './matrix-memory-cell.js';
 export {
+  expectBackwardSkipsX,
   expectCoversEveryDescriptor,
   expectFusedMatchesReference,
   expectSkippingChangesNothing,

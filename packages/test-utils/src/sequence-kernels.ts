@@ -9,6 +9,7 @@ import type { BackendKernel } from '@recur/core/kernel-api';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { exampleSource } from './example-source.js';
 import { type KernelCase, kernelCaseValues } from './kernel-case-values.js';
 import { expectClose } from './tolerance.js';
 
@@ -55,6 +56,37 @@ export function expectSkippingChangesNothing(c: KernelCase, kernels: readonly Ba
   const skipping = kernelCaseValues(c, true);
   expect(skipping.slice(0, visible)).toEqual(full.slice(0, visible));
   expect(skipping.slice(visible)).toEqual(full.slice(visible + 1));
+}
+
+/**
+ * `kernels`' backward of `c.descriptor` (its first differentiable input `x`), run by hand
+ * on the case's forward: told to skip x (`skipGradients`), it returns zeros for dX and
+ * every other gradient bit for bit as without the attribute.
+ */
+export function expectBackwardSkipsX(c: KernelCase, kernels: readonly BackendKernel[], backend: string): void {
+  const d = c.descriptor;
+  expect(d.differentiable[0]).toBe('x');
+  registerKernels(kernels.find((k) => k.descriptor === d)?.configs ?? [], backend, true);
+  const [full, skipped] = tf.tidy(() => {
+    const { inputs, attrs } = d.example(exampleSource(c.seed, c.pins));
+    const given: tf.NamedTensorMap = { ...d.complete(inputs as never) };
+    const outs = tf.engine().runKernel(d.name, given, attrs as tf.NamedAttrMap) as tf.Tensor[];
+    [...d.outputs, ...d.workspace].forEach((name, i) => {
+      given[name] = outs[i] as tf.Tensor;
+    });
+    const probes = exampleSource(c.seed + 1);
+    d.outputs.forEach((name, i) => {
+      given[`d${name}`] = probes.uniform((outs[i] as tf.Tensor).shape, -1, 1);
+    });
+    const backward = (extra: object) =>
+      (tf.engine().runKernel(d.gradName, given, { ...attrs, ...extra } as tf.NamedAttrMap) as tf.Tensor[]).map((t) =>
+        Array.from(t.dataSync()),
+      );
+    return [backward({}), backward({ skipGradients: ['x'] })];
+  });
+  expect(full[0]?.some((v) => v !== 0)).toBe(true);
+  expect(skipped[0]?.every((v) => v === 0)).toBe(true);
+  expect(skipped.slice(1)).toEqual(full.slice(1));
 }
 
 /** Random cases: every descriptor, each with its own random example (reported as `name seed N`). */

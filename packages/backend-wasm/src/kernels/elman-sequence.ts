@@ -63,6 +63,7 @@ export const elmanSequenceWasm = fusedKernel(elmanSequence, 'wasm', {
           a.activation,
           a.reverse,
           a.zeros,
+          a.skipX,
           o.x,
           o.kernel,
           o.recurrentKernel,

@@ -85,6 +85,7 @@ export const gruSequenceWasm = fusedKernel(gruSequence, 'wasm', {
           a.recurrentActivation,
           a.reverse,
           a.zeros,
+          a.skipX,
           a.resetAfter,
           o.x,
           o.kernel,

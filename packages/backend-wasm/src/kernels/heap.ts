@@ -28,6 +28,13 @@ export interface KernelAttrs {
   /** `maskedOutput: 'zeros'` (else `'previous'`). */
   readonly zeros: boolean;
   readonly resetAfter: boolean;
+  /** The backward skips dX (core's `skipGradients` holds `x`: nobody asked for it). */
+  readonly skipX: boolean;
+}
+
+/** Whether a backward kernel's attributes ask it to skip the gradient of `x` (core's lazy-gradients.ts). */
+export function skipsX(attrs: { skipGradients?: unknown }): boolean {
+  return Array.isArray(attrs.skipGradients) && attrs.skipGradients.includes('x');
 }
 
 function activationCode(kernel: string, argument: string, value: unknown): number {
@@ -41,7 +48,7 @@ function activationCode(kernel: string, argument: string, value: unknown): numbe
 /** The attributes of a recurrent sequence kernel as codes; `resetAfter` only for GRU. */
 export function kernelAttrs(
   kernel: string,
-  attrs: SequenceKernelCommonAttrs & { recurrentActivation?: unknown; resetAfter?: unknown },
+  attrs: SequenceKernelCommonAttrs & { recurrentActivation?: unknown; resetAfter?: unknown; skipGradients?: unknown },
   gated: boolean,
 ): KernelAttrs {
   const maskedOutput = attrs.maskedOutput;
@@ -54,6 +61,7 @@ export function kernelAttrs(
     reverse: attrs.reverse === true,
     zeros: maskedOutput === 'zeros',
     resetAfter: attrs.resetAfter === true,
+    skipX: skipsX(attrs),
   };
 }
 

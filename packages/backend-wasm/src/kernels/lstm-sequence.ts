@@ -82,6 +82,7 @@ export const lstmSequenceWasm = fusedKernel(lstmSequence, 'wasm', {
           a.recurrentActivation,
           a.reverse,
           a.zeros,
+          a.skipX,
           o.x,
           o.kernel,
           o.recurrentKernel,

@@ -5,7 +5,7 @@
 import { badArgument, RecurSlstmSequence, RecurSlstmSequenceGrad, slstmSequence } from '@recur/core';
 import { fusedKernel } from '@recur/core/kernel-api';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { expectShape, runInHeap } from './heap.js';
+import { expectShape, runInHeap, skipsX } from './heap.js';
 
 /**
  * B, T, I, U and heads from `x [B,T,I]` and `recurrentKernel [heads, U/heads, 4·U/heads]`,
@@ -45,11 +45,12 @@ const SLSTM_LAYOUT = {
   whole: ['kernel', 'recurrentKernel', 'bias'],
 } as const;
 
-function codes(attrs: { forgetGate: string; reverse: boolean; maskedOutput: string }) {
+function codes(attrs: { forgetGate: string; reverse: boolean; maskedOutput: string; skipGradients?: unknown }) {
   return {
     exponential: attrs.forgetGate === 'exponential',
     reverse: attrs.reverse,
     zeros: attrs.maskedOutput === 'zeros',
+    skipX: skipsX(attrs),
   };
 }
 
@@ -107,7 +108,7 @@ export const slstmSequenceWasm = fusedKernel(slstmSequence, 'wasm', {
           ...[at(t.h0), at(t.c0), at(t.n0), at(t.m0), at(t.mask)],
           ...[at(t.pre), at(t.hs), at(t.cs), at(t.ns), at(t.ms)],
           ...[at(t.dys), at(t.dhT), at(t.dcT), at(t.dnT), at(t.dmT)],
-          ...[a.exponential, a.reverse, a.zeros],
+          ...[a.exponential, a.reverse, a.zeros, a.skipX],
           ...[o.x, o.kernel, o.recurrentKernel, o.bias, o.h0, o.c0, o.n0, o.m0],
           scratch,
         );

@@ -7,7 +7,7 @@
 import { MAX_THREADS } from '@recur/core/kernel-api';
 
 export const SLOT_INTS = 64;
-/** Arguments one call may take (slstmBackward, the longest, takes 36). */
+/** Arguments one call may take (slstmBackward, the longest, takes 37). */
 export const MAX_ARGS = SLOT_INTS - 3;
 export const CONTROL_BYTES = MAX_THREADS * SLOT_INTS * 4;
 
