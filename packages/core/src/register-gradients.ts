@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './generated/gradients.js';
 import type { AnyKernelDescriptor } from './kernels/descriptor.js';
-import { outputGradientNames, runBackward } from './kernels/dispatch.js';
+import { kernelGradient } from './kernels/dispatch.js';
 import { KERNEL_DESCRIPTORS } from './kernels/registry.js';
 
 /**
@@ -18,34 +18,8 @@ import { KERNEL_DESCRIPTORS } from './kernels/registry.js';
  * the gradients of the visible outputs, into the inputs' gradients.
  */
 function registerKernelGradient(d: AnyKernelDescriptor): void {
-  const allOutputs = [...d.outputs, ...d.workspace];
-  const saves = allOutputs.map((name) => d.workspace.includes(name) || d.savedOutputs.includes(name));
-  const savedNames = allOutputs.filter((_, i) => saves[i]);
-  tf.registerGradient({
-    kernelName: d.name,
-    inputsToSave: [...d.inputs],
-    outputsToSave: saves,
-    gradFunc: (dy, saved, attrs) => {
-      const given: Record<string, tf.Tensor> = {};
-      [...d.inputs, ...savedNames].forEach((name, i) => {
-        given[name] = saved[i] as tf.Tensor;
-      });
-      // tfjs hands a kernel of one output its gradient alone, not in an array.
-      const outputGradients = Array.isArray(dy) ? dy : [dy];
-      outputGradientNames(d).forEach((name, k) => {
-        given[name] = outputGradients[k] as tf.Tensor;
-      });
-      const grads = runBackward(d, given, attrs as object);
-      // Zeros for an input without a gradient only when tfjs asks: it asks for the inputs
-      // on a path to the variables, which labels, masks and initial states seldom are.
-      return Object.fromEntries(
-        d.inputs.map((name) => {
-          const k = d.differentiable.indexOf(name);
-          return [name, () => (k < 0 ? tf.zerosLike(given[name] as tf.Tensor) : (grads[k] as tf.Tensor))];
-        }),
-      );
-    },
-  });
+  const { outputsToSave, gradFunc } = kernelGradient(d);
+  tf.registerGradient({ kernelName: d.name, inputsToSave: [...d.inputs], outputsToSave: [...outputsToSave], gradFunc });
 }
 
 for (const descriptor of KERNEL_DESCRIPTORS) registerKernelGradient(descriptor);
