@@ -19,9 +19,17 @@ export function hasFusedKernel(descriptor: AnyKernelDescriptor): boolean {
   return tf.getKernel(descriptor.name, tf.getBackend()) != null;
 }
 
-/** Present entries only: tfjs' tape reads every key of a kernel's inputs. */
+/**
+ * Present entries only: tfjs' tape reads every key of a kernel's inputs. A loop rather
+ * than entries → filter → fromEntries, which cost 2% of a small LSTM's training step.
+ */
 function present(tensors: Tensors): tf.NamedTensorMap {
-  return Object.fromEntries(Object.entries(tensors).filter(([, t]) => t !== undefined)) as tf.NamedTensorMap;
+  const out: Record<string, tf.Tensor> = {};
+  for (const name in tensors) {
+    const t = tensors[name];
+    if (t !== undefined) out[name] = t;
+  }
+  return out;
 }
 
 /**
