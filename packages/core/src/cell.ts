@@ -58,7 +58,8 @@ export interface Cell<C extends Carry = Carry, P extends Params = Params, Config
    * `[batch, outputSize]`), if one does: `h` of LSTM, GRU and Elman. `scan` then returns
    * the last output without `returnSequences` from the final state, which is that output
    * (padded steps keep the state, as `'previous'` keeps the output), instead of slicing
-   * it out of `ys`: two tfjs ops and their gradients fewer per run.
+   * it out of `ys`: two tfjs ops and their gradients fewer per run. A wrapper whose `step`
+   * returns another output (`{ ...cell, step }`) must leave it out.
    */
   readonly outputState?: keyof C & string;
   /** Fresh weights. The caller owns them. */
