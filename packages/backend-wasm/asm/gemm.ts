@@ -87,12 +87,11 @@ export function packB(trans: bool, k: i32, n: i32, b: usize, ldb: i32, dst: usiz
 }
 
 /**
- * Packs op(A) rows i0…i0+mc, columns p0…p0+kc into 4-row panels: panel ip holds kc×4
- * floats, column p at (ip·kc + p)·4, zero-padded past mc.
+ * Packs op(A) rows i0…i0+mc (mc a multiple of 4), columns p0…p0+kc into 4-row panels:
+ * panel ip holds kc×4 floats, column p at (ip·kc + p)·4.
  */
 function packABlock(trans: bool, i0: i32, mc: i32, p0: i32, kc: i32, a: usize, lda: i32, dst: usize): void {
-  const full = mc & ~3;
-  for (let r0 = 0; r0 < full; r0 += 4) {
+  for (let r0 = 0; r0 < mc; r0 += 4) {
     let out = dst + <usize>(r0 * kc) * 4;
     const i = i0 + r0;
     if (trans) {
@@ -116,28 +115,13 @@ function packABlock(trans: bool, i0: i32, mc: i32, p0: i32, kc: i32, a: usize, l
       }
     }
   }
-  if (full < mc) {
-    let out = dst + <usize>(full * kc) * 4;
-    for (let p = 0; p < kc; p++) {
-      for (let rr = 0; rr < 4; rr++) {
-        const r = full + rr;
-        let v: f32 = 0;
-        if (r < mc) {
-          const i = i0 + r;
-          v = trans ? load<f32>(a + <usize>((p0 + p) * lda + i) * 4) : load<f32>(a + <usize>(i * lda + p0 + p) * 4);
-        }
-        store<f32>(out + <usize>rr * 4, v);
-      }
-      out += 16;
-    }
-  }
 }
 
 /**
- * C[rows×cols] += A-panel · B-panel over kc, rows ≤ 4, cols ≤ 8. Full tiles update C in
- * place; edge tiles go through `tile` so nothing past C's bounds is touched.
+ * C[4×cols] += A-panel · B-panel over kc, cols ≤ 8. Full tiles update C in place; edge
+ * tiles go through `tile` so nothing past C's bounds is touched.
  */
-function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, tile: usize): void {
+function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, cols: i32, tile: usize): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -167,7 +151,7 @@ function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, 
     pb += 32;
   }
   const step = <usize>ldc * 4;
-  if (rows === 4 && cols === 8) {
+  if (cols === 8) {
     let o = c;
     v128.store(o, f32x4.add(v128.load(o), c00));
     v128.store(o, f32x4.add(v128.load(o, 16), c01), 16);
@@ -190,11 +174,88 @@ function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, 
   v128.store(tile, c21, 80);
   v128.store(tile, c30, 96);
   v128.store(tile, c31, 112);
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < 4; r++) {
     const o = c + <usize>r * step;
     for (let s = 0; s < cols; s++) {
       const q = o + <usize>s * 4;
       store<f32>(q, load<f32>(q) + load<f32>(tile + <usize>(r * 8 + s) * 4));
+    }
+  }
+}
+
+/**
+ * C[1×n] += a-row · packed block `pb` (kc rows), for the rows left over by the 4-row
+ * panels: a batch of one, the recurrent product of every step at batch 1. Padding such
+ * a row to a 4-row panel would pack it element by element and compute three zero rows.
+ * Four panels at a time keep eight accumulators in flight (a single panel's two would
+ * wait on each other's additions); each lane sums over k in the micro-kernel's order
+ * and is then added to C, so the result is the micro-kernel's to the bit.
+ * `step`: bytes from one element of the row to the next (4, or lda·4 when op(A) = Aᵀ).
+ */
+function rowTimesPanels(row: usize, step: usize, pb: usize, kc: i32, n: i32, c: usize, tile: usize): void {
+  const panels = (n + 7) >> 3;
+  const stride = <usize>kc * 32;
+  const end = row + <usize>kc * step;
+  let jp = 0;
+  for (; (jp + 4) * 8 <= n; jp += 4) {
+    let c00 = f32x4.splat(0);
+    let c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0);
+    let c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0);
+    let c21 = f32x4.splat(0);
+    let c30 = f32x4.splat(0);
+    let c31 = f32x4.splat(0);
+    let pa = row;
+    let q = pb + <usize>(jp * kc) * 32;
+    while (pa < end) {
+      const x = v128.load32_splat(pa);
+      c00 = Fma.madd(x, v128.load(q), c00);
+      c01 = Fma.madd(x, v128.load(q, 16), c01);
+      c10 = Fma.madd(x, v128.load(q + stride), c10);
+      c11 = Fma.madd(x, v128.load(q + stride, 16), c11);
+      c20 = Fma.madd(x, v128.load(q + 2 * stride), c20);
+      c21 = Fma.madd(x, v128.load(q + 2 * stride, 16), c21);
+      c30 = Fma.madd(x, v128.load(q + 3 * stride), c30);
+      c31 = Fma.madd(x, v128.load(q + 3 * stride, 16), c31);
+      pa += step;
+      q += 32;
+    }
+    const o = c + <usize>(jp * 8) * 4;
+    v128.store(o, f32x4.add(v128.load(o), c00));
+    v128.store(o, f32x4.add(v128.load(o, 16), c01), 16);
+    v128.store(o, f32x4.add(v128.load(o, 32), c10), 32);
+    v128.store(o, f32x4.add(v128.load(o, 48), c11), 48);
+    v128.store(o, f32x4.add(v128.load(o, 64), c20), 64);
+    v128.store(o, f32x4.add(v128.load(o, 80), c21), 80);
+    v128.store(o, f32x4.add(v128.load(o, 96), c30), 96);
+    v128.store(o, f32x4.add(v128.load(o, 112), c31), 112);
+  }
+  for (; jp < panels; jp++) {
+    let c0 = f32x4.splat(0);
+    let c1 = f32x4.splat(0);
+    let pa = row;
+    let q = pb + <usize>(jp * kc) * 32;
+    while (pa < end) {
+      const x = v128.load32_splat(pa);
+      c0 = Fma.madd(x, v128.load(q), c0);
+      c1 = Fma.madd(x, v128.load(q, 16), c1);
+      pa += step;
+      q += 32;
+    }
+    const o = c + <usize>(jp * 8) * 4;
+    const cols = min(8, n - jp * 8);
+    if (cols === 8) {
+      v128.store(o, f32x4.add(v128.load(o), c0));
+      v128.store(o, f32x4.add(v128.load(o, 16), c1), 16);
+      continue;
+    }
+    // The zero-padded columns past n are computed and dropped: C may end before them.
+    v128.store(tile, c0);
+    v128.store(tile, c1, 16);
+    for (let s = 0; s < cols; s++) {
+      const p = o + <usize>s * 4;
+      store<f32>(p, load<f32>(p) + load<f32>(tile + <usize>s * 4));
     }
   }
 }
@@ -215,17 +276,22 @@ function gemmBlock(
   const pa = work;
   const tile = work + <usize>(MC * KC) * 4;
   const panels = (n + 7) >> 3;
-  for (let i0 = 0; i0 < m; i0 += MC) {
-    const mc = min(MC, m - i0);
+  const full = m & ~3;
+  for (let i0 = 0; i0 < full; i0 += MC) {
+    const mc = min(MC, full - i0);
     packABlock(trans, i0, mc, 0, kc, a, lda, pa);
     for (let jp = 0; jp < panels; jp++) {
       const cols = min(8, n - jp * 8);
       const bp = pb + <usize>(jp * kc * 8) * 4;
       for (let r0 = 0; r0 < mc; r0 += 4) {
         const c0 = c + <usize>((i0 + r0) * ldc + jp * 8) * 4;
-        micro4x8(pa + <usize>(r0 * kc) * 4, bp, kc, c0, ldc, min(4, mc - r0), cols, tile);
+        micro4x8(pa + <usize>(r0 * kc) * 4, bp, kc, c0, ldc, cols, tile);
       }
     }
+  }
+  for (let i = full; i < m; i++) {
+    const row = trans ? a + <usize>i * 4 : a + <usize>(i * lda) * 4;
+    rowTimesPanels(row, trans ? <usize>lda * 4 : 4, pb, kc, n, c + <usize>(i * ldc) * 4, tile);
   }
 }
 

@@ -16,7 +16,9 @@ describe("wasm BatchMatMul (Recur's product in front of tfjs')", () => {
   });
 });
 
-// Shapes across asm/gemm.ts' blocks (256 deep, 1024 wide), and below FEW_ROWS (tfjs' kernel).
+// Shapes across asm/gemm.ts' blocks (256 deep, 1024 wide), and below FEW_ROWS (tfjs' kernel);
+// rows past the last 4-row panel (3, 37) take its row path, over groups of four 8-column
+// panels, single panels and a ragged last one (n = 70, 45).
 describeMatMul('wasm BatchMatMul against float64 sums', {
   setup: useWasmUnderTest,
   shapes: [
@@ -25,5 +27,7 @@ describeMatMul('wasm BatchMatMul against float64 sums', {
     [70, 1030, 9],
     [33, 17, 513],
     [1, 40, 30],
+    [3, 70, 40],
+    [37, 45, 300],
   ],
 });

@@ -111,6 +111,7 @@ export function elman(config: ElmanConfig): ElmanCell {
     config: full,
     inputSize,
     outputSize: units,
+    outputState: 'h',
     checkParams: paramChecks.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): ElmanParams {

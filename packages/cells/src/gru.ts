@@ -133,6 +133,7 @@ export function gru(config: GruConfig): GruCell {
     config: full,
     inputSize,
     outputSize: units,
+    outputState: 'h',
     checkParams: params.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): GruParams {

@@ -189,6 +189,7 @@ export function lstm(config: LstmConfig): LstmCell {
     config: full,
     inputSize,
     outputSize: hSize,
+    outputState: 'h',
     checkParams: params.check,
     ...(kernel === undefined ? {} : { sequence: kernel }),
     init(rng: Rng): LstmParams {

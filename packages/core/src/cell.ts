@@ -53,6 +53,15 @@ export interface Cell<C extends Carry = Carry, P extends Params = Params, Config
   readonly inputSize: number;
   /** Feature size of each output step `y` (`[batch, outputSize]`). */
   readonly outputSize: number;
+  /**
+   * The carry entry every step returns as its output (`y` equals `carry[outputState]`,
+   * `[batch, outputSize]`), if one does: `h` of LSTM, GRU and Elman. `scan` then returns
+   * the last output without `returnSequences` from the final state, which is that output
+   * (padded steps keep the state, as `'previous'` keeps the output), instead of slicing
+   * it out of `ys`: two tfjs ops and their gradients fewer per run. A wrapper whose `step`
+   * returns another output (`{ ...cell, step }`) must leave it out.
+   */
+  readonly outputState?: keyof C & string;
   /** Fresh weights. The caller owns them. */
   init(rng: Rng): P;
   /** Zero state for `batch` sequences: every entry has `batch` on axis 0. The caller owns it. */

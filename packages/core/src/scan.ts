@@ -52,7 +52,7 @@ export function scan<C extends Carry, P extends Params>(
       cell.sequence === undefined
         ? stepSequence(cell, params, xs, carry0, sequenceOptions)
         : cell.sequence(params, xs, carry0, sequenceOptions);
-    const result = applyOutputRules(cell, plan, ys, mask);
+    const result = lastOutputState(cell, plan, carry) ?? applyOutputRules(cell, plan, ys, mask);
     // A cell may return its new state as its output: one tensor must not be handed out twice.
     const aliased = plan.returnState && Object.values(carry).includes(result);
     const outputs = aliased ? tf.clone(result) : own(result);
@@ -94,6 +94,17 @@ function applyOutputRules<C extends Carry>(
   }
   // Without keepOrder, reverse means processing order (tfjs-layers `goBackwards`).
   return reverse && !plan.keepOrder ? tf.reverse(out, 1) : out;
+}
+
+/**
+ * The last output (`returnSequences: false`) of a cell that declares its output state:
+ * that entry of the final state. A row's last output under the output rules is its state
+ * after its last real step ('previous' repeats it over trailing padding), or the initial
+ * state's output when it has none, and the final state is then the initial state.
+ */
+function lastOutputState<C extends Carry>(cell: Cell<C>, plan: ScanPlan<C>, carry: C): tf.Tensor | undefined {
+  if (plan.returnSequences || cell.outputState === undefined) return undefined;
+  return carry[cell.outputState];
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { caseInputs, caseLoss, makeCase, useReferenceKernels } from './kernels-cases.js';
 import type { Kind } from './scan-cells.js';
 import { cellPair, randn, release } from './scan-cells.js';
@@ -31,7 +31,7 @@ const KERNELS: [Kind, AnyKernelDescriptor][] = [
 function fakeKernel(d: AnyKernelDescriptor, which: 'forward' | 'backward') {
   const backendName = tf.getBackend();
   const name = which === 'forward' ? d.name : d.gradName;
-  const seen = { calls: 0, inputs: [] as string[], attrs: {} as tf.NamedAttrMap };
+  const seen = { calls: 0, inputs: [] as string[], attrs: {} as tf.NamedAttrMap, workspaceShapes: [] as number[][] };
   tf.registerKernel({
     kernelName: name,
     backendName,
@@ -44,6 +44,7 @@ function fakeKernel(d: AnyKernelDescriptor, which: 'forward' | 'backward') {
         return d.differentiable.map((n) => grads[n] as tf.Tensor);
       }
       const outputs = d.reference(inputs as never, attrs as never);
+      seen.workspaceShapes = d.workspace.map((n) => (outputs[n] as tf.Tensor).shape);
       return [...d.outputs, ...d.workspace].map((n) => outputs[n] as tf.Tensor);
     },
   });
@@ -171,6 +172,26 @@ describeBackends('sequence kernel dispatch', () => {
         fakeForward.unregister();
       }
       tf.dispose(expected);
+      c.dispose();
+    });
+
+    it('should make no zero gradient for the workspace of a registered forward under a tape', () => {
+      const c = makeCase(kind, { resetAfter: true }, scenario, 64);
+      const fakeForward = fakeKernel(descriptor, 'forward');
+      const makeTensor = vi.spyOn(tf.engine(), 'makeTensor');
+      try {
+        const grads = tf.tidy(() => tf.grads(caseLoss(c, kind, true))(caseInputs(c, kind)));
+        expect(fakeForward.seen.calls).toBe(1);
+        // tfjs makes zeros with makeTensor for each output of a tape node that received no gradient.
+        const made = makeTensor.mock.calls.map(([, shape]) => shape.join());
+        const workspace = fakeForward.seen.workspaceShapes.map((shape) => shape.join());
+        expect(workspace.length).toBeGreaterThan(0);
+        for (const shape of workspace) expect(made).not.toContain(shape);
+        tf.dispose(grads);
+      } finally {
+        makeTensor.mockRestore();
+        fakeForward.unregister();
+      }
       c.dispose();
     });
 

@@ -118,6 +118,18 @@ describeBackends('scan', () => {
         /^params\.kernel: expected shape \[3, 16\], received a tensor of shape \[3, 4\]$/,
       ],
       [
+        'an output state that is no carry entry',
+        () => scan({ ...lstm, outputState: 'y' }, lp, xs, { returnSequences: false }),
+        'BAD_CONFIG',
+        /^cell\.outputState: expected the name of a carry entry of shape \[batch, 4\] \(cell\.outputSize\), received 'y'$/,
+      ],
+      [
+        'an output state of another size than the output',
+        () => scan({ ...lstm, outputSize: 5, outputState: 'h' }, lp, xs),
+        'BAD_CONFIG',
+        /^cell\.outputState: expected the name of a carry entry of shape \[batch, 5\] \(cell\.outputSize\), received 'h'$/,
+      ],
+      [
         'an unknown maskedOutput',
         () => scan(lstm, lp, xs, { maskedOutput: 'last' as never }),
         'BAD_CONFIG',

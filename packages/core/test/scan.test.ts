@@ -1,8 +1,8 @@
-import { Rng, scan } from '@recur/core';
+import { type Carry, type Cell, Rng, scan } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { type Kind, randn, randomCarry, release, stepByHand, testCell } from './scan-cells.js';
+import { describe, expect, it, vi } from 'vitest';
+import { type Kind, type RnnParams, randn, randomCarry, release, stepByHand, testCell } from './scan-cells.js';
 
 const I = 3;
 const H = 4;
@@ -86,6 +86,55 @@ describeBackends('scan', () => {
       const lastProcessed = tf.tidy(() => tf.squeeze(tf.slice(reversedFull.outputs, [0, 4, 0], [3, 1, H]), [1]));
       expectClose(unmasked.outputs, lastProcessed, tol);
       release(params, xs, full, last, expected, unmasked, reversedFull, lastProcessed);
+    });
+
+    it('should give the same last output and gradients from a declared output state as from slicing the outputs', () => {
+      const { params, xs, rng } = setup(12, 4, 5);
+      const declared: Cell<Carry, RnnParams> = { ...cell, outputState: 'h' };
+      const initial = randomCarry(kind, 4, H, rng);
+      const weights = randn([4, H], rng);
+      // Padding in the middle, at the end, at the start, and a row that is padding only.
+      const mask = tf.tensor2d([
+        [1, 1, 1, 1, 1],
+        [1, 0, 1, 0, 0],
+        [0, 0, 1, 1, 1],
+        [0, 0, 0, 0, 0],
+      ]);
+      for (const reverse of [false, true]) {
+        const run = (c: Cell<Carry, RnnParams>) =>
+          tf.valueAndGrads(
+            (x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor, h0: tf.Tensor) => {
+              const last = scan(c, { kernel, recurrentKernel, bias } as RnnParams, x as tf.Tensor3D, {
+                mask,
+                reverse,
+                initialState: { ...initial, h: h0 },
+                returnSequences: false,
+                returnState: false,
+              }).outputs;
+              return tf.sum(tf.mul(last, weights));
+            },
+          )([xs, params.kernel, params.recurrentKernel, params.bias, initial.h as tf.Tensor]);
+        const sliced = run(cell);
+        const fromState = run(declared);
+        expect(fromState.value.dataSync()).toEqual(sliced.value.dataSync());
+        sliced.grads.forEach((g, i) => {
+          expectClose(fromState.grads[i] as tf.Tensor, g, tol);
+        });
+        release(sliced, fromState);
+        // The declared state is what the last output is read from: no Slice of the outputs runs.
+        const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+        const outputs = [cell, declared].map((c) => {
+          runKernel.mockClear();
+          const options = { mask, reverse, initialState: initial, returnSequences: false, returnState: false };
+          const { outputs: last } = scan(c, params, xs, options);
+          return { last, slices: runKernel.mock.calls.filter(([name]) => name === 'Slice').length };
+        });
+        runKernel.mockRestore();
+        expect(outputs.map(({ slices }) => slices)).toEqual([1, 0]);
+        expect(outputs[1]?.last.dataSync()).toEqual(outputs[0]?.last.dataSync());
+        release(outputs.map(({ last }) => last));
+      }
+      release(params, xs, initial, weights, mask);
     });
 
     it('should keep the state and emit zeros at padded steps', () => {

@@ -18,7 +18,11 @@ function checkMask(mask: tf.Tensor | undefined, expected: readonly number[]): vo
 
 /** Mean of `perPosition` over the mask (or over everything), as a scalar. */
 function maskedMean(perPosition: tf.Tensor, mask: tf.Tensor | undefined): tf.Scalar {
-  if (mask === undefined) return tf.mean(perPosition) as tf.Scalar;
+  // The mean of one position (a batch of one sequence) is that position to the bit, x / 1,
+  // and so is its gradient, dy·1 / 1: one reshape instead of tfjs' Mean and the three ops
+  // of its gradient.
+  if (mask === undefined)
+    return (perPosition.size === 1 ? tf.reshape(perPosition, []) : tf.mean(perPosition)) as tf.Scalar;
   const m = tf.cast(mask, 'float32');
   // max(count, 1): an all-padding batch gives loss 0, not NaN.
   return tf.div(tf.sum(tf.mul(perPosition, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;

@@ -1,8 +1,8 @@
-import { RecurError } from '@recur/core';
+import { RecurError, runKernel, softmaxCrossEntropy as softmaxCrossEntropyKernel } from '@recur/core';
 import { checkLeaks, describeBackends, expectClose } from '@recur/test-utils';
 import { binaryCrossEntropy, huber, meanAbsoluteError, meanSquaredError, softmaxCrossEntropy } from '@recur/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const logSoftmax = (row: number[]) => {
   const m = Math.max(...row);
@@ -62,6 +62,22 @@ describeBackends('losses', () => {
       );
       expect(loss.dataSync()[0]).toBe(0);
       loss.dispose();
+    });
+
+    it("should give one position's loss and gradient to the bit as tfjs' mean does, without its kernel", () => {
+      const logits = tf.tensor2d([[0.3, -1.7, 2.9, 0.4]]);
+      const labels = tf.tensor1d([2], 'int32');
+      const kernels = vi.spyOn(tf.engine(), 'runKernel');
+      const ours = tf.valueAndGrad((l: tf.Tensor) => softmaxCrossEntropy(l, labels))(logits);
+      const names = kernels.mock.calls.map(([name]) => name);
+      kernels.mockRestore();
+      expect(names).not.toContain('Mean');
+      const viaMean = tf.valueAndGrad(
+        (l: tf.Tensor) => tf.mean(runKernel(softmaxCrossEntropyKernel, { logits: l, labels }, {}).losses) as tf.Scalar,
+      )(logits);
+      expect(ours.value.dataSync()).toEqual(viaMean.value.dataSync());
+      expect(ours.grad.dataSync()).toEqual(viaMean.grad.dataSync());
+      tf.dispose([logits, labels, ours, viaMean]);
     });
 
     it('should stay finite for huge logits', () => {

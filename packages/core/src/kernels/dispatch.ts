@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { badArgument } from '../errors.js';
 import type { AnyKernelDescriptor, KernelDescriptor, KernelSignature } from './descriptor.js';
+import { lazyGradients } from './lazy-gradients.js';
 
 type Tensors = Record<string, tf.Tensor | undefined>;
 
@@ -19,9 +20,17 @@ export function hasFusedKernel(descriptor: AnyKernelDescriptor): boolean {
   return tf.getKernel(descriptor.name, tf.getBackend()) != null;
 }
 
-/** Present entries only: tfjs' tape reads every key of a kernel's inputs. */
+/**
+ * Present entries only: tfjs' tape reads every key of a kernel's inputs. A loop rather
+ * than entries → filter → fromEntries, which cost 2% of a small LSTM's training step.
+ */
 function present(tensors: Tensors): tf.NamedTensorMap {
-  return Object.fromEntries(Object.entries(tensors).filter(([, t]) => t !== undefined)) as tf.NamedTensorMap;
+  const out: Record<string, tf.Tensor> = {};
+  for (const name in tensors) {
+    const t = tensors[name];
+    if (t !== undefined) out[name] = t;
+  }
+  return out;
 }
 
 /**
@@ -50,10 +59,98 @@ export function runKernel<S extends KernelSignature>(
 }
 
 function runFused(d: AnyKernelDescriptor, inputs: Tensors, attrs: object): Record<string, tf.Tensor> {
-  const all = tf
-    .engine()
-    .runKernel(d.name, present(d.complete(inputs as never)), attrs as tf.NamedAttrMap) as tf.Tensor[];
+  const given = present(d.complete(inputs as never));
+  const engine = tf.engine();
+  const all =
+    d.workspace.length > 0 && engine.isTapeOn()
+      ? runVisibleOnTape(d, given, attrs)
+      : (engine.runKernel(d.name, given, attrs as tf.NamedAttrMap) as tf.Tensor[]);
   return Object.fromEntries(d.outputs.map((name, i) => [name, all[i] as tf.Tensor]));
+}
+
+/** tfjs' engine method behind `customGrad`: a tape node of any outputs, with its own gradient. */
+interface TapeEngine {
+  runKernelFunc(invocation: {
+    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor[];
+    backwardsFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+    inputs: tf.NamedTensorMap;
+  }): tf.Tensor[];
+}
+
+/**
+ * The fused forward under a gradient tape, recorded as a tape node of the visible outputs
+ * only. Why: after the forward, tfjs makes a tensor of zeros as the gradient of each
+ * output of a tape node that received none, and the workspace never receives one: for an
+ * LSTM (gates, hs, cs) that was 6·T·B·H floats allocated, zeroed and copied into the
+ * backend per training step, never read (W3: 19k floats, 7% of the step on wasm). The
+ * kernel itself runs inside the node, off the tape; the node saves what tfjs would have
+ * saved and runs the same gradient ({@link kernelGradient}), so every number is as before.
+ */
+function runVisibleOnTape(d: AnyKernelDescriptor, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor[] {
+  const engine = tf.engine();
+  const { outputsToSave, gradFunc } = kernelGradient(d);
+  return (engine as unknown as TapeEngine).runKernelFunc({
+    forwardFunc: (_backend, save) => {
+      const all = engine.runKernel(d.name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      save([...d.inputs.map((name) => inputs[name] as tf.Tensor), ...all.filter((_, i) => outputsToSave[i])]);
+      return all.slice(0, d.outputs.length);
+    },
+    backwardsFunc: (dy, saved) => gradFunc(dy, saved, attrs as tf.NamedAttrMap),
+    inputs,
+  });
+}
+
+interface KernelGradient {
+  readonly outputsToSave: readonly boolean[];
+  readonly gradFunc: (
+    dy: tf.Tensor | tf.Tensor[],
+    saved: tf.Tensor[],
+    attrs: tf.NamedAttrMap,
+  ) => Record<string, () => tf.Tensor>;
+}
+
+const gradients = new WeakMap<AnyKernelDescriptor, KernelGradient>();
+
+/**
+ * The gradient of a backend's fused forward `d.name`, as tfjs registers it: the outputs
+ * it saves (the workspace and the saved visible outputs, after every input), and the
+ * function that turns them, with the visible outputs' gradients, into the inputs'
+ * gradients through the backward kernel (or the reference).
+ *
+ * The backward runs when tfjs first asks for an input's gradient, not before, and skips
+ * the gradients of the inputs tfjs passed over by then (`skipGradients` in its attributes;
+ * lazy-gradients.ts). tfjs asks for the inputs on a path to what it differentiates, one by
+ * one in the order the kernel received them (`backpropagateGradients`: `name in
+ * gradients`, then `gradients[name]()`), so a first question about `kernel` says that `x`
+ * (a model's input data) needs no gradient: the input projection's gradient dX = dZ·Wᵀ,
+ * a third of a first layer's weight-gradient products, is not computed, as PyTorch skips
+ * it for an input without `requires_grad`. A kernel that does not know the attribute
+ * computes every gradient; a gradient asked for after all (another order) runs the
+ * backward again in full, so the order decides the cost, never the result.
+ */
+export function kernelGradient(d: AnyKernelDescriptor): KernelGradient {
+  const known = gradients.get(d);
+  if (known !== undefined) return known;
+  const allOutputs = [...d.outputs, ...d.workspace];
+  const outputsToSave = allOutputs.map((name) => d.workspace.includes(name) || d.savedOutputs.includes(name));
+  const savedNames = allOutputs.filter((_, i) => outputsToSave[i]);
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const given: Record<string, tf.Tensor> = {};
+    [...d.inputs, ...savedNames].forEach((name, i) => {
+      given[name] = saved[i] as tf.Tensor;
+    });
+    // tfjs hands a node of one output its gradient alone, not in an array.
+    const outputGradients = Array.isArray(dy) ? dy : [dy];
+    outputGradientNames(d).forEach((name, k) => {
+      given[name] = outputGradients[k] as tf.Tensor;
+    });
+    return lazyGradients(d, given, (skip) =>
+      runBackward(d, given, skip.length === 0 ? (attrs as object) : { ...attrs, skipGradients: skip }),
+    );
+  };
+  const gradient = { outputsToSave, gradFunc };
+  gradients.set(d, gradient);
+  return gradient;
 }
 
 /**

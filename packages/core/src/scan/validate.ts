@@ -3,7 +3,7 @@
  * plan with every default filled in.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkCarry, checkLiveTensor } from '../carry.js';
+import { carryShapes, checkCarry, checkLiveTensor } from '../carry.js';
 import type { Carry, Cell, Params } from '../cell.js';
 import { badArgument, describeValue, RecurError, type RecurErrorCode } from '../errors.js';
 import type { MaskedOutput } from '../kernels/sequence-attrs.js';
@@ -41,6 +41,7 @@ export function planScan<C extends Carry, P extends Params>(
   options: ScanOptions<C> | undefined,
 ): ScanPlan<C> {
   validateCell(cell);
+  checkOutputState(cell);
   checkLiveTensor(xs, 'xs', `a rank-3 tensor [batch, time, ${cell.inputSize}]`);
   if (xs.rank !== 3) {
     throw badArgument('SHAPE_MISMATCH', 'xs', `a rank-3 tensor [batch, time, ${cell.inputSize}]`, xs);
@@ -96,6 +97,19 @@ function validateCell(cell: unknown): asserts cell is Cell {
     !Number.isInteger(c.outputSize)
   ) {
     throw badArgument('BAD_CONFIG', 'cell', 'a Cell ({ inputSize, outputSize, initCarry(), step() })', cell);
+  }
+}
+
+function checkOutputState(cell: Cell): void {
+  if (cell.outputState === undefined) return;
+  const rest = carryShapes(cell).get(cell.outputState);
+  if (rest === undefined || rest.length !== 1 || rest[0] !== cell.outputSize) {
+    throw badArgument(
+      'BAD_CONFIG',
+      'cell.outputState',
+      `the name of a carry entry of shape [batch, ${cell.outputSize}] (cell.outputSize)`,
+      cell.outputState,
+    );
   }
 }
 
