@@ -121,7 +121,10 @@ function panelStore(
   return [packed.panels, p0 * nPad, bLength];
 }
 
-/** Packs α·op(A)[:, p0:p0+kc] at `at` as 4-row panels, k-major within each: to[at + (i/4)·4kc + p·4 + i%4]. */
+/**
+ * Packs α·op(A)[:, p0:p0+kc] at `at` as 4-row panels, k-major within each:
+ * to[at + (i/4)·4kc + p·4 + i%4], each panel written in order (as `packPanel`).
+ */
 function packA(
   to: Float64Array,
   at: number,
@@ -131,22 +134,35 @@ function packA(
   mPad: number,
 ): void {
   const { transA, m, a, ao, lda, alpha } = op;
-  for (let i = 0; i < mPad; i++) {
-    const base = at + Math.floor(i / MR) * MR * kc + (i % MR);
-    if (i >= m) {
-      for (let p = 0; p < kc; p++) to[base + p * MR] = 0;
-    } else if (transA) {
-      for (let p = 0; p < kc; p++) to[base + p * MR] = alpha * (a[ao + (p0 + p) * lda + i] as number);
+  // Element (i, p) of op(A)[:, p0:], p from 0, is at a[first + i·across + p·along].
+  const [along, across] = transA ? [lda, 1] : [1, lda];
+  const first = ao + p0 * along;
+  for (let i = 0; i < mPad; i += MR) {
+    const panel = at + i * kc;
+    const a0 = first + i * across;
+    if (i + MR <= m) {
+      for (let p = 0; p < kc; p++) {
+        const q = a0 + p * along;
+        to[panel + p * MR] = alpha * (a[q] as number);
+        to[panel + p * MR + 1] = alpha * (a[q + across] as number);
+        to[panel + p * MR + 2] = alpha * (a[q + 2 * across] as number);
+        to[panel + p * MR + 3] = alpha * (a[q + 3 * across] as number);
+      }
     } else {
-      const row = ao + i * lda + p0;
-      for (let p = 0; p < kc; p++) to[base + p * MR] = alpha * (a[row + p] as number);
+      // The last panel: its rows past m are zeros.
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++)
+          to[panel + p * MR + r] = i + r < m ? alpha * (a[a0 + p * along + r * across] as number) : 0;
+      }
     }
   }
 }
 
 /**
  * Packs op(B)[p0:p0+kc, :] at `at` in `to` as 2-column panels, zero-padded to an even
- * number of columns: to[at + (j/2)·2kc + p·2 + j%2]. B untransposed is read row by row, contiguously.
+ * number of columns: to[at + (j/2)·2kc + p·2 + j%2]. Each panel is written in order, from
+ * B's rows (untransposed) or columns (transposed): writing B's row at once instead would
+ * scatter it over n/2 panels, twice as slow for W1's 1024 columns.
  */
 function packPanel(
   to: Float64Array,
@@ -159,19 +175,23 @@ function packPanel(
   kc: number,
   n: number,
 ): void {
-  const nPad = roundUp(n, NR);
-  if (transB) {
-    for (let j = 0; j < nPad; j++) {
-      const base = at + Math.floor(j / NR) * NR * kc + (j % NR);
-      const row = bo + j * ldb + p0;
-      for (let p = 0; p < kc; p++) to[base + p * NR] = j < n ? (b[row + p] as number) : 0;
+  // Element (p, j) of op(B)[p0:, :], p from 0, is at b[first + p·along + j·across].
+  const [along, across] = transB ? [1, ldb] : [ldb, 1];
+  const first = bo + p0 * along;
+  for (let j = 0; j < n; j += NR) {
+    const panel = at + j * kc;
+    const b0 = first + j * across;
+    if (j + 1 < n) {
+      for (let p = 0; p < kc; p++) {
+        to[panel + p * NR] = b[b0 + p * along] as number;
+        to[panel + p * NR + 1] = b[b0 + p * along + across] as number;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        to[panel + p * NR] = b[b0 + p * along] as number;
+        to[panel + p * NR + 1] = 0;
+      }
     }
-    return;
-  }
-  for (let p = 0; p < kc; p++) {
-    const row = bo + (p0 + p) * ldb;
-    for (let j = 0; j < nPad; j++)
-      to[at + Math.floor(j / NR) * NR * kc + p * NR + (j % NR)] = j < n ? (b[row + j] as number) : 0;
   }
 }
 
