@@ -2,8 +2,10 @@
  * Single-precision matrix product on Float32Arrays, C = α·op(A)·op(B) + β·C, row-major
  * with leading dimensions, as BLAS `sgemm`. tfjs' cpu matMul runs at about 0.9 GFLOP/s
  * on this kind of machine; this one packs panels of op(A) and op(B) so the inner loop
- * reads both contiguously, and keeps a 4×4 block of C in locals (16 multiply-adds per 8
- * loads). Accumulation is in doubles (JavaScript numbers), rounded once when stored.
+ * reads both contiguously, and keeps a 4×2 block of C in locals (see `micro4x2`).
+ * Accumulation is in doubles (JavaScript numbers): each element of C sums its 256-deep
+ * panel's products in order from zero, then is rounded once when added to C, whatever
+ * the tile, so the tile's shape changes the speed and never a result.
  */
 export interface GemmArgs {
   readonly transA: boolean;
@@ -31,18 +33,28 @@ export interface GemmArgs {
   readonly packedB?: PackedB;
 }
 
-/** op(B) packed for gemm: each 256-deep panel of it as 4-column panels, as gemm packs one per call. */
+/**
+ * op(B) packed for gemm: each 256-deep panel of it as 2-column panels, as gemm packs one
+ * per call, then room for op(A)'s panel of a call (see `panelStore`), which gemm grows.
+ */
 export interface PackedB {
   readonly transB: boolean;
   readonly k: number;
   readonly n: number;
-  readonly panels: Float64Array;
+  panels: Float64Array;
 }
 
-const KC = 256; // k-panel: a 4×KC panel of A and a KC×4 panel of B stay in L1.
+const KC = 256; // k-panel: a 4×KC panel of A and a KC×2 panel of B stay in L1.
+const MR = 4; // rows of C in a tile
+const NR = 2; // columns of C in a tile
+/** Room for op(A)'s panel that `packB` sets aside: a recurrent step's rows on one thread, up to 32. */
+const A_ROOM = 32 * KC;
 
-let scratchA = new Float64Array(0);
-let scratchB = new Float64Array(0);
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/** B's panel then A's panel for a call without `packedB`. */
+let scratch = new Float64Array(0);
+/** A row of op(A) (rowsOnPanels), or a row's sums (smallM). */
 let scratchRow = new Float64Array(0);
 
 export function gemm(args: GemmArgs): void {
@@ -66,50 +78,93 @@ export function gemm(args: GemmArgs): void {
     else rowsOnPanels(args, alpha, packed);
     return;
   }
-  const mPad = (m + 3) & ~3;
-  const nPad = (n + 3) & ~3;
-  if (scratchA.length < mPad * KC) scratchA = new Float64Array(mPad * KC);
-  if (scratchB.length < nPad * KC) scratchB = new Float64Array(nPad * KC);
+  const mPad = roundUp(m, MR);
+  const nPad = roundUp(n, NR);
+  const packed = matchingPacking(args);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
-    // Pack op(A)[:, p0:p0+kc] as 4-row panels, k-major within each panel: pa[(i/4)·4kc + p·4 + i%4].
-    for (let i = 0; i < mPad; i++) {
-      const base = (i >> 2) * 4 * kc + (i & 3);
-      if (i >= m) {
-        for (let p = 0; p < kc; p++) scratchA[base + p * 4] = 0;
-      } else if (transA) {
-        for (let p = 0; p < kc; p++) scratchA[base + p * 4] = alpha * (a[ao + (p0 + p) * lda + i] as number);
-      } else {
-        const row = ao + i * lda + p0;
-        for (let p = 0; p < kc; p++) scratchA[base + p * 4] = alpha * (a[row + p] as number);
-      }
-    }
-    const packed = matchingPacking(args);
-    if (packed === undefined) packPanel(scratchB, 0, transB, b, bo, ldb, p0, kc, n);
-    const [pb, pbAt] = packed === undefined ? [scratchB, 0] : [packed.panels, p0 * nPad];
-    for (let i0 = 0; i0 < m; i0 += 4) {
-      const pa = (i0 >> 2) * 4 * kc;
-      for (let j0 = 0; j0 < n; j0 += 4) {
-        micro4x4(
-          scratchA,
-          pa,
-          pb,
-          pbAt + (j0 >> 2) * 4 * kc,
-          kc,
-          c,
-          co + i0 * ldc + j0,
-          ldc,
-          Math.min(4, m - i0),
-          Math.min(4, n - j0),
-        );
+    const [store, bAt, aAt] = panelStore(packed, p0, kc, mPad, nPad);
+    if (packed === undefined) packPanel(store, bAt, transB, b, bo, ldb, p0, kc, n);
+    packA(store, aAt, { transA, m, a, ao, lda, alpha }, p0, kc, mPad);
+    for (let i0 = 0; i0 < m; i0 += MR) {
+      const rows = Math.min(MR, m - i0);
+      for (let j0 = 0; j0 < n; j0 += NR) {
+        const at = co + i0 * ldc + j0;
+        const cols = Math.min(NR, n - j0);
+        micro4x2(store, aAt + i0 * kc, bAt + j0 * kc, kc, c, at, ldc, rows, cols);
       }
     }
   }
 }
 
 /**
- * Packs op(B)[p0:p0+kc, :] at `at` in `to` as 4-column panels, zero-padded to a multiple of
- * 4 columns: to[at + (j/4)·4kc + p·4 + j%4]. B untransposed is read row by row, contiguously.
+ * One array that holds this panel's op(B) (the packed one, or packed into `scratch`) and
+ * op(A), and where each starts: with both in one Float64Array, V8 checks one array's map
+ * and loads one base pointer per iteration of `micro4x2`'s loop instead of two (about 5 %
+ * of a product, measured on W1's).
+ */
+function panelStore(
+  packed: PackedB | undefined,
+  p0: number,
+  kc: number,
+  mPad: number,
+  nPad: number,
+): [Float64Array, number, number] {
+  if (packed === undefined) {
+    if (scratch.length < (nPad + mPad) * kc) scratch = new Float64Array((nPad + mPad) * KC);
+    return [scratch, 0, nPad * kc];
+  }
+  const bLength = nPad * packed.k;
+  if (packed.panels.length < bLength + mPad * kc) {
+    const grown = new Float64Array(bLength + mPad * KC);
+    grown.set(packed.panels.subarray(0, bLength));
+    packed.panels = grown;
+  }
+  return [packed.panels, p0 * nPad, bLength];
+}
+
+/**
+ * Packs α·op(A)[:, p0:p0+kc] at `at` as 4-row panels, k-major within each:
+ * to[at + (i/4)·4kc + p·4 + i%4], each panel written in order (as `packPanel`).
+ */
+function packA(
+  to: Float64Array,
+  at: number,
+  op: { transA: boolean; m: number; a: Float32Array; ao: number; lda: number; alpha: number },
+  p0: number,
+  kc: number,
+  mPad: number,
+): void {
+  const { transA, m, a, ao, lda, alpha } = op;
+  // Element (i, p) of op(A)[:, p0:], p from 0, is at a[first + i·across + p·along].
+  const [along, across] = transA ? [lda, 1] : [1, lda];
+  const first = ao + p0 * along;
+  for (let i = 0; i < mPad; i += MR) {
+    const panel = at + i * kc;
+    const a0 = first + i * across;
+    if (i + MR <= m) {
+      for (let p = 0; p < kc; p++) {
+        const q = a0 + p * along;
+        to[panel + p * MR] = alpha * (a[q] as number);
+        to[panel + p * MR + 1] = alpha * (a[q + across] as number);
+        to[panel + p * MR + 2] = alpha * (a[q + 2 * across] as number);
+        to[panel + p * MR + 3] = alpha * (a[q + 3 * across] as number);
+      }
+    } else {
+      // The last panel: its rows past m are zeros.
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++)
+          to[panel + p * MR + r] = i + r < m ? alpha * (a[a0 + p * along + r * across] as number) : 0;
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[p0:p0+kc, :] at `at` in `to` as 2-column panels, zero-padded to an even
+ * number of columns: to[at + (j/2)·2kc + p·2 + j%2]. Each panel is written in order, from
+ * B's rows (untransposed) or columns (transposed): writing B's row at once instead would
+ * scatter it over n/2 panels, twice as slow for W1's 1024 columns.
  */
 function packPanel(
   to: Float64Array,
@@ -122,26 +177,31 @@ function packPanel(
   kc: number,
   n: number,
 ): void {
-  const nPad = (n + 3) & ~3;
-  if (transB) {
-    for (let j = 0; j < nPad; j++) {
-      const base = at + (j >> 2) * 4 * kc + (j & 3);
-      const row = bo + j * ldb + p0;
-      for (let p = 0; p < kc; p++) to[base + p * 4] = j < n ? (b[row + p] as number) : 0;
+  // Element (p, j) of op(B)[p0:, :], p from 0, is at b[first + p·along + j·across].
+  const [along, across] = transB ? [1, ldb] : [ldb, 1];
+  const first = bo + p0 * along;
+  for (let j = 0; j < n; j += NR) {
+    const panel = at + j * kc;
+    const b0 = first + j * across;
+    if (j + 1 < n) {
+      for (let p = 0; p < kc; p++) {
+        to[panel + p * NR] = b[b0 + p * along] as number;
+        to[panel + p * NR + 1] = b[b0 + p * along + across] as number;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        to[panel + p * NR] = b[b0 + p * along] as number;
+        to[panel + p * NR + 1] = 0;
+      }
     }
-    return;
-  }
-  for (let p = 0; p < kc; p++) {
-    const row = bo + (p0 + p) * ldb;
-    for (let j = 0; j < nPad; j++) to[at + (j >> 2) * 4 * kc + p * 4 + (j & 3)] = j < n ? (b[row + j] as number) : 0;
   }
 }
 
 /**
  * op(B), `k` × `n`, packed once for many `gemm` calls (`GemmArgs.packedB`): a recurrent
- * kernel, for every step. Every row count uses it: one or two rows (batch-1 steps) read its
- * 4-column panels with four independent sums, 3× faster in V8 than a plain row-times-matrix
- * loop (W3's 1×32 · 32×128 step: 7.2 → 2.4 µs).
+ * kernel, for every step. Every row count uses it: one or two rows (batch-1 steps) read
+ * its panels eight columns at a time (`rowsOnPanels`), 3× faster in V8 than a plain
+ * row-times-matrix loop (W3's 1×32 · 32×128 step: 7.2 → 2.0–2.4 µs).
  */
 export function packB(
   b: { readonly transB: boolean; readonly k: number; readonly n: number },
@@ -150,8 +210,8 @@ export function packB(
   ldb: number,
 ): PackedB {
   const { transB, k, n } = b;
-  const nPad = (n + 3) & ~3;
-  const panels = new Float64Array(nPad * k);
+  const nPad = roundUp(n, NR);
+  const panels = new Float64Array(nPad * k + A_ROOM);
   for (let p0 = 0; p0 < k; p0 += KC)
     packPanel(panels, p0 * nPad, transB, values, bOffset, ldb, p0, Math.min(KC, k - p0), n);
   return { transB, k, n, panels };
@@ -163,10 +223,19 @@ function matchingPacking(args: GemmArgs): PackedB | undefined {
   return given?.k === args.k && given.n === args.n && given.transB === args.transB ? given : undefined;
 }
 
-function micro4x4(
-  pa: Float64Array,
+/**
+ * C[ic…, 4 rows × 2 columns] += the tile's products over one panel, A's panel at `ia` and
+ * B's at `ib`, both in `p`. Why 4×2, when a 4×4 tile makes 2 multiply-adds per load
+ * rather than 1.33: V8 keeps only 15 doubles in registers, so a 4×4 tile (16
+ * accumulators, 4 + 4 operands) spills most accumulators to the stack at every step of
+ * the loop; 8 accumulators stay in registers. Measured alone on W1's products (one
+ * thread, CPU time, best of 9): 5.5–6.0 GFLOP/s against 4.8–5.1 for the 4×4 tile in two
+ * arrays; 2×4 5.3–5.8, 8×2 and 4×8 4.7–5.5, and unrolling the loop twice lost 5–10 %.
+ * The index arithmetic is truncated (`| 0`): int32 adds without overflow checks.
+ */
+function micro4x2(
+  p: Float64Array,
   ia: number,
-  pb: Float64Array,
   ib: number,
   kc: number,
   c: Float32Array,
@@ -177,84 +246,58 @@ function micro4x4(
 ): void {
   let c00 = 0;
   let c01 = 0;
-  let c02 = 0;
-  let c03 = 0;
   let c10 = 0;
   let c11 = 0;
-  let c12 = 0;
-  let c13 = 0;
   let c20 = 0;
   let c21 = 0;
-  let c22 = 0;
-  let c23 = 0;
   let c30 = 0;
   let c31 = 0;
-  let c32 = 0;
-  let c33 = 0;
-  const end = ia + kc * 4;
-  for (let x = ia, y = ib; x < end; x += 4, y += 4) {
-    const a0 = pa[x] as number;
-    const a1 = pa[x + 1] as number;
-    const a2 = pa[x + 2] as number;
-    const a3 = pa[x + 3] as number;
-    const b0 = pb[y] as number;
-    const b1 = pb[y + 1] as number;
-    const b2 = pb[y + 2] as number;
-    const b3 = pb[y + 3] as number;
+  const end = ia + kc * MR;
+  for (let x = ia, y = ib; x < end; x = (x + 4) | 0, y = (y + 2) | 0) {
+    const a0 = p[x] as number;
+    const a1 = p[(x + 1) | 0] as number;
+    const a2 = p[(x + 2) | 0] as number;
+    const a3 = p[(x + 3) | 0] as number;
+    const b0 = p[y] as number;
+    const b1 = p[(y + 1) | 0] as number;
     c00 += a0 * b0;
     c01 += a0 * b1;
-    c02 += a0 * b2;
-    c03 += a0 * b3;
     c10 += a1 * b0;
     c11 += a1 * b1;
-    c12 += a1 * b2;
-    c13 += a1 * b3;
     c20 += a2 * b0;
     c21 += a2 * b1;
-    c22 += a2 * b2;
-    c23 += a2 * b3;
     c30 += a3 * b0;
     c31 += a3 * b1;
-    c32 += a3 * b2;
-    c33 += a3 * b3;
   }
-  if (rows === 4 && cols === 4) {
-    // Stored straight from the locals: building the 16-element array below for every tile cost 3–5 %.
+  if (rows === MR && cols === NR) {
     let o = ic;
     c[o] = (c[o] as number) + c00;
     c[o + 1] = (c[o + 1] as number) + c01;
-    c[o + 2] = (c[o + 2] as number) + c02;
-    c[o + 3] = (c[o + 3] as number) + c03;
     o += ldc;
     c[o] = (c[o] as number) + c10;
     c[o + 1] = (c[o + 1] as number) + c11;
-    c[o + 2] = (c[o + 2] as number) + c12;
-    c[o + 3] = (c[o + 3] as number) + c13;
     o += ldc;
     c[o] = (c[o] as number) + c20;
     c[o + 1] = (c[o + 1] as number) + c21;
-    c[o + 2] = (c[o + 2] as number) + c22;
-    c[o + 3] = (c[o + 3] as number) + c23;
     o += ldc;
     c[o] = (c[o] as number) + c30;
     c[o + 1] = (c[o + 1] as number) + c31;
-    c[o + 2] = (c[o + 2] as number) + c32;
-    c[o + 3] = (c[o + 3] as number) + c33;
     return;
   }
-  const acc = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+  // An edge tile: only its real rows and columns.
+  const sums = [c00, c01, c10, c11, c20, c21, c30, c31];
   for (let r = 0; r < rows; r++) {
     const o = ic + r * ldc;
-    for (let s = 0; s < cols; s++) c[o + s] = (c[o + s] as number) + (acc[r * 4 + s] as number);
+    for (let s = 0; s < cols; s++) c[o + s] = (c[o + s] as number) + (sums[r * NR + s] as number);
   }
 }
 
 /**
- * One or two rows of op(A) times a packed op(B), eight columns (two panels) at a time:
- * eight independent sums hide the add latency that four leave exposed (a 1×32 · 32×128
- * step: 2.5 µs with four, 2.0 with eight, 2.1 with sixteen; CPU time in V8). Each element
- * is summed over the whole depth in p order in a double and added to C once, as `smallM`
- * sums it (not per 256-deep panel as the 4×4 tiles do), so packing does not move results.
+ * One or two rows of op(A) times a packed op(B), eight columns (four 2-column panels) at a
+ * time: eight independent sums hide the add latency that fewer leave exposed (a 1×32 ·
+ * 32×128 step: 2.5 µs with four, 2.0 with eight, 2.1 with sixteen; CPU time in V8). Each
+ * element is summed over the whole depth in p order in a double and added to C once, as
+ * `smallM` sums it (not per 256-deep panel as the tiles do), so packing moves no result.
  */
 function rowsOnPanels(args: GemmArgs, alpha: number, packed: PackedB): void {
   const { m, n, k, a, lda, c, ldc } = args;
@@ -267,15 +310,15 @@ function rowsOnPanels(args: GemmArgs, alpha: number, packed: PackedB): void {
     for (let p = 0; p < k; p++) ar[p] = alpha * (a[arow + p] as number);
     const crow = co + i * ldc;
     let j0 = 0;
-    for (; j0 + 4 < n; j0 += 8) panelPair(ar, packed, j0, c, crow + j0, n - j0);
-    if (j0 < n) panelOne(ar, packed, j0, c, crow + j0, n - j0);
+    for (; j0 + 8 <= n; j0 += 8) eightColumns(ar, packed, j0, c, crow + j0);
+    for (; j0 < n; j0 += NR) twoColumns(ar, packed, j0, c, crow + j0, n - j0);
   }
 }
 
-/** C[o … o+8) += a · the two panels from column j0 (`cols` of them real, > 4). */
-function panelPair(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number, cols: number): void {
+/** C[o … o+8) += a · op(B)'s columns j0 … j0+8 (four 2-column panels, 2·kc apart in each k-panel). */
+function eightColumns(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number): void {
   const { k, panels: pb } = packed;
-  const nPad = (packed.n + 3) & ~3;
+  const nPad = roundUp(packed.n, NR);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -286,18 +329,20 @@ function panelPair(ar: Float64Array, packed: PackedB, j0: number, c: Float32Arra
   let s7 = 0;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
-    let y = p0 * nPad + (j0 >> 2) * 4 * kc;
-    let z = y + 4 * kc;
-    for (let p = p0; p < p0 + kc; p++, y += 4, z += 4) {
+    const d1 = 2 * kc;
+    const d2 = 4 * kc;
+    const d3 = 6 * kc;
+    let y = p0 * nPad + j0 * kc;
+    for (let p = p0; p < p0 + kc; p++, y += 2) {
       const ap = ar[p] as number;
       s0 += ap * (pb[y] as number);
       s1 += ap * (pb[y + 1] as number);
-      s2 += ap * (pb[y + 2] as number);
-      s3 += ap * (pb[y + 3] as number);
-      s4 += ap * (pb[z] as number);
-      s5 += ap * (pb[z + 1] as number);
-      s6 += ap * (pb[z + 2] as number);
-      s7 += ap * (pb[z + 3] as number);
+      s2 += ap * (pb[y + d1] as number);
+      s3 += ap * (pb[y + d1 + 1] as number);
+      s4 += ap * (pb[y + d2] as number);
+      s5 += ap * (pb[y + d2 + 1] as number);
+      s6 += ap * (pb[y + d3] as number);
+      s7 += ap * (pb[y + d3 + 1] as number);
     }
   }
   c[o] = (c[o] as number) + s0;
@@ -305,34 +350,28 @@ function panelPair(ar: Float64Array, packed: PackedB, j0: number, c: Float32Arra
   c[o + 2] = (c[o + 2] as number) + s2;
   c[o + 3] = (c[o + 3] as number) + s3;
   c[o + 4] = (c[o + 4] as number) + s4;
-  if (cols > 5) c[o + 5] = (c[o + 5] as number) + s5;
-  if (cols > 6) c[o + 6] = (c[o + 6] as number) + s6;
-  if (cols > 7) c[o + 7] = (c[o + 7] as number) + s7;
+  c[o + 5] = (c[o + 5] as number) + s5;
+  c[o + 6] = (c[o + 6] as number) + s6;
+  c[o + 7] = (c[o + 7] as number) + s7;
 }
 
-/** C[o … o+4) += a · the panel from column j0 (`cols` of them real, ≤ 4): the last one. */
-function panelOne(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number, cols: number): void {
+/** C[o, o+1) (`cols` of them real) += a · the 2-column panel from column j0: the columns past the last eight. */
+function twoColumns(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number, cols: number): void {
   const { k, panels: pb } = packed;
-  const nPad = (packed.n + 3) & ~3;
+  const nPad = roundUp(packed.n, NR);
   let s0 = 0;
   let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
-    let y = p0 * nPad + (j0 >> 2) * 4 * kc;
-    for (let p = p0; p < p0 + kc; p++, y += 4) {
+    let y = p0 * nPad + j0 * kc;
+    for (let p = p0; p < p0 + kc; p++, y += 2) {
       const ap = ar[p] as number;
       s0 += ap * (pb[y] as number);
       s1 += ap * (pb[y + 1] as number);
-      s2 += ap * (pb[y + 2] as number);
-      s3 += ap * (pb[y + 3] as number);
     }
   }
   c[o] = (c[o] as number) + s0;
   if (cols > 1) c[o + 1] = (c[o + 1] as number) + s1;
-  if (cols > 2) c[o + 2] = (c[o + 2] as number) + s2;
-  if (cols > 3) c[o + 3] = (c[o + 3] as number) + s3;
 }
 
 /**

@@ -4,6 +4,7 @@ import { checkThreads, kernelConfigs, planThreads, type ThreadPlan } from '@recu
 import * as tf from '@tensorflow/tfjs-core';
 import { installMatMul } from './kernels/batch-mat-mul.js';
 import { CPU_KERNELS } from './kernels/registry.js';
+import { installSliceAndPad } from './kernels/slice-pad.js';
 import { sumOfSquaresCpu } from './kernels/sum-of-squares.js';
 import { CpuThreadPool } from './threads/cpu-pool.js';
 import { cpuPools } from './threads/split-rows.js';
@@ -40,6 +41,8 @@ export function cpuWith(options: CpuOptions = {}): BackendPlugin {
       }
       // tfjs' matrix products on cpu run gemm.ts too, split over the threads where they are big.
       installMatMul();
+      // And its Slice and PadV2 copy whole runs (a many-to-one model's last step, and its gradient).
+      installSliceAndPad();
     },
     async activated(backend: tf.KernelBackend) {
       // The cpu backend prints an advert for tfjs-node on its first write in Node; Recur

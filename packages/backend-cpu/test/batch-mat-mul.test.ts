@@ -6,36 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installMatMul, stockMatMul } from '../src/kernels/batch-mat-mul.js';
 import type { CpuThreadPool } from '../src/threads/cpu-pool.js';
 import { cpuPools } from '../src/threads/split-rows.js';
+import { bothWays } from './stock-kernels.js';
 
 const TOLERANCE = { rtol: 1e-5, atol: 1e-5 };
 
-/** `f` with tfjs' own cpu kernel `name` registered in place of Recur's, which is put back after. */
-function withStock<T>(name: string, f: () => T): T {
-  const [recur, stock] = [tf.getKernel(name, 'cpu') as tf.KernelConfig, stockMatMul(name) as tf.KernelConfig];
-  tf.unregisterKernel(name, 'cpu');
-  tf.registerKernel(stock);
-  try {
-    return f();
-  } finally {
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel(recur);
-  }
-}
-
-/** The values of `f()` with Recur's kernels, then with tfjs' own (`f` makes a tensor, which is disposed). */
-function bothWays(names: string[], f: () => tf.Tensor): [Float32Array, Float32Array] {
-  const run = () => {
-    const t = tf.tidy(f);
-    const values = t.dataSync() as Float32Array;
-    t.dispose();
-    return values;
-  };
-  const recur = run();
-  const stock = names.reduceRight((g, name) => () => withStock(name, g), run)();
-  return [recur, stock];
-}
-
-// gemm.ts works in 4 × 4 tiles and 256-deep panels; 130 × 70 by 300 deep splits by rows
+// gemm.ts works in 4 × 2 tiles and 256-deep panels; 130 × 70 by 300 deep splits by rows
 // over 2 threads, 20 × 1030 by 64 deep by columns.
 const SHAPES = [
   [1, 1, 1],

@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CpuThreadPool } from '../threads/cpu-pool.js';
 import { arrayType, type JobInput, type RowArray } from '../threads/row-job.js';
 import { cpuPools } from '../threads/split-rows.js';
+import { putInFront, stockKernel } from './in-front.js';
 import { type MatMulArrays, type MatMulDims, matMulRows } from './mat-mul-rows.js';
 
 /**
@@ -177,30 +178,15 @@ function recurFusedProduct(args: FusedArgs): tf.TensorInfo | undefined {
   return current;
 }
 
-/** Marks the configs made here, and keeps the one each replaced (tfjs' own). */
-const STOCK = Symbol('tfjs kernel behind Recur');
-
 /**
  * Puts Recur's product in front of tfjs' registered cpu `BatchMatMul` and `_FusedMatMul`
  * (once each): the same configs, whose kernels fall back to tfjs' for the cases
  * `recurProduct` leaves.
  */
 export function installMatMul(): void {
-  for (const [name, recur] of [
-    [tf.BatchMatMul, recurProduct],
-    [tf._FusedMatMul, recurFusedProduct],
-  ] as const) {
-    const original = tf.getKernel(name, 'cpu');
-    if (original == null || (original as { [STOCK]?: tf.KernelConfig })[STOCK] !== undefined) continue;
-    const fallback = original.kernelFunc;
-    const kernelFunc = ((args: FusedArgs) =>
-      recur(args) ?? fallback(args as unknown as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc;
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ ...original, kernelFunc, [STOCK]: original } as tf.KernelConfig);
-  }
+  putInFront(tf.BatchMatMul, recurProduct);
+  putInFront(tf._FusedMatMul, recurFusedProduct);
 }
 
 /** tfjs' own cpu kernel `name` (`BatchMatMul` or `_FusedMatMul`) where `installMatMul` replaced it; else undefined. */
-export function stockMatMul(name: string): tf.KernelConfig | undefined {
-  return (tf.getKernel(name, 'cpu') as { [STOCK]?: tf.KernelConfig } | undefined)?.[STOCK];
-}
+export const stockMatMul = stockKernel;
