@@ -35,7 +35,8 @@ export interface GemmArgs {
 
 /**
  * op(B) packed for gemm: each 256-deep panel of it as 2-column panels, as gemm packs one
- * per call, then room for op(A)'s panel of a call (see `panelStore`), which gemm grows.
+ * per call, then room for op(A)'s panel of a call (see `panelStore`): as many rows as
+ * `packB` was told, which gemm grows for more.
  */
 export interface PackedB {
   readonly transB: boolean;
@@ -47,8 +48,6 @@ export interface PackedB {
 const KC = 256; // k-panel: a 4×KC panel of A and a KC×2 panel of B stay in L1.
 const MR = 4; // rows of C in a tile
 const NR = 2; // columns of C in a tile
-/** Room for op(A)'s panel that `packB` sets aside: a recurrent step's rows on one thread, up to 32. */
-const A_ROOM = 32 * KC;
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
@@ -208,10 +207,12 @@ export function packB(
   values: Float32Array,
   bOffset: number,
   ldb: number,
+  /** The rows of the products it serves: room for their op(A) panel after B's (none for one or two). */
+  rows: number,
 ): PackedB {
   const { transB, k, n } = b;
   const nPad = roundUp(n, NR);
-  const panels = new Float64Array(nPad * k + A_ROOM);
+  const panels = new Float64Array(nPad * k + (rows > 2 ? roundUp(rows, MR) * KC : 0));
   for (let p0 = 0; p0 < k; p0 += KC)
     packPanel(panels, p0 * nPad, transB, values, bOffset, ldb, p0, Math.min(KC, k - p0), n);
   return { transB, k, n, panels };

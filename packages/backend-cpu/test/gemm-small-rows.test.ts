@@ -36,7 +36,7 @@ function product(kase: Case, packed: boolean): Float32Array {
     beta: 1,
     c,
     ldc: n,
-    packedB: packed ? packB({ transB, k, n }, b, 0, ldb) : undefined,
+    packedB: packed ? packB({ transB, k, n }, b, 0, ldb, m) : undefined,
   });
   return c;
 }
@@ -90,7 +90,7 @@ describe('gemm with a packed B, one or two rows', () => {
   it('ignores a packing of a B of another shape', () => {
     const kase = { m: 1, n: 8, k: 8, transB: false, seed: 3 };
     const { a, b, c, ldb } = operands(kase);
-    const other = packB({ transB: false, k: 8, n: 4 }, new Float32Array(32).fill(100), 0, 4);
+    const other = packB({ transB: false, k: 8, n: 4 }, new Float32Array(32).fill(100), 0, 4, 1);
     gemm({ transA: false, transB: false, m: 1, n: 8, k: 8, a, lda: 8, b, ldb, beta: 1, c, ldc: 8, packedB: other });
     expect(c).toEqual(product(kase, false));
   });

@@ -45,7 +45,7 @@ export function elmanForward(v: ElmanArrays, d: SequenceDims, attrs: ElmanAttrs)
   });
   const hs = new Float32Array(T * B * H);
   const h = Float32Array.from(v.h0);
-  const packedU = packB({ transB: false, k: H, n: H }, v.recurrentKernel, 0, H);
+  const packedU = packB({ transB: false, k: H, n: H }, v.recurrentKernel, 0, H, B);
   for (const t of stepOrder(T, attrs.reverse)) {
     // Z_t += h·U in place: row b of step t is zx's row b·T + t, T·H apart.
     gemm({
@@ -87,7 +87,7 @@ export function elmanBackward(v: ElmanGradArrays, d: SequenceDims, attrs: ElmanA
   const emitted = emittedSteps(v.mask, d, attrs.maskedOutput, attrs.reverse);
   const dZ = new Float32Array(T * B * H);
   const dh = Float32Array.from(v.dhT);
-  const packedUt = packB({ transB: true, k: H, n: H }, v.recurrentKernel, 0, H);
+  const packedUt = packB({ transB: true, k: H, n: H }, v.recurrentKernel, 0, H, B);
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dz = dZ.subarray(t * B * H, (t + 1) * B * H);
     for (let b = 0; b < B; b++) {

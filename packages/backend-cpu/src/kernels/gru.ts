@@ -61,7 +61,7 @@ export function gruForward(v: GruArrays, d: SequenceDims, attrs: GruAttrs) {
   const hu = new Float32Array(B * G);
   const rh = new Float32Array(B * H);
   const uh = new Float32Array(B * H);
-  const packedU = attrs.resetAfter ? packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G) : undefined;
+  const packedU = attrs.resetAfter ? packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G, B) : undefined;
   for (const t of stepOrder(T, attrs.reverse)) {
     if (attrs.resetAfter) {
       for (let b = 0; b < B; b++) {
@@ -174,7 +174,7 @@ export function gruBackward(v: GruGradArrays, d: SequenceDims, attrs: GruAttrs &
   const dHU = attrs.resetAfter ? new Float32Array(T * B * G) : dZ;
   const dh = Float32Array.from(v.dhT);
   const dResetH = new Float32Array(B * H);
-  const packedUt = attrs.resetAfter ? packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G) : undefined;
+  const packedUt = attrs.resetAfter ? packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G, B) : undefined;
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dz = dZ.subarray(t * B * G, (t + 1) * B * G);
     const dhu = dHU.subarray(t * B * G, (t + 1) * B * G);

@@ -71,7 +71,7 @@ export function lstmForward(v: LstmArrays, d: SequenceDims, attrs: LstmAttrs): L
   const cs = new Float32Array(T * B * H);
   const h = Float32Array.from(v.h0);
   const c = Float32Array.from(v.c0);
-  const packedU = packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G);
+  const packedU = packB({ transB: false, k: H, n: G }, v.recurrentKernel, 0, G, B);
   for (const t of stepOrder(T, attrs.reverse)) {
     // Z_t += h·U in place: row b of step t is zx's row b·T + t, T·G apart.
     gemm({
@@ -146,7 +146,7 @@ export function lstmBackward(v: LstmGradArrays, d: SequenceDims, attrs: LstmAttr
   const dh = Float32Array.from(v.dhT);
   const dc = Float32Array.from(v.dcT);
   const dhPrev = new Float32Array(B * H);
-  const packedUt = packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G);
+  const packedUt = packB({ transB: true, k: G, n: H }, v.recurrentKernel, 0, G, B);
   for (const t of stepOrder(T, attrs.reverse).reverse()) {
     const dzStep = dZ.subarray(t * B * G, (t + 1) * B * G);
     for (let b = 0; b < B; b++) {
