@@ -4,7 +4,7 @@
  *
  * Why: tfjs' cpu `matMul` walks op(A) and op(B) through strided indices, 48 × 48 blocks at
  * a time, at about 0.7 GFLOP/s here; gemm.ts packs both operands whatever their
- * transposition and keeps a 4 × 4 block of C in locals, at 4–5 GFLOP/s, and a big product
+ * transposition and keeps a 4 × 2 block of C in locals, at 5.5–6 GFLOP/s, and a big product
  * splits over the backend's thread pool. Every dense layer, head, attention
  * product and their gradients (tfjs' gradient of a product is two transposed products)
  * on cpu gets it at once; Recur's fused sequence kernels already call gemm.ts directly.
