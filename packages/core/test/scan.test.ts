@@ -130,7 +130,9 @@ describeBackends('scan', () => {
           return { last, slices: runKernel.mock.calls.filter(([name]) => name === 'Slice').length };
         });
         runKernel.mockRestore();
-        expect(outputs.map(({ slices }) => slices)).toEqual([1, 0]);
+        // One Slice fewer: the outputs' (a backend without the fused kernel runs core's
+        // reference, which slices inside, as many times either way).
+        expect((outputs[0]?.slices ?? 0) - (outputs[1]?.slices ?? 0)).toBe(1);
         expect(outputs[1]?.last.dataSync()).toEqual(outputs[0]?.last.dataSync());
         release(outputs.map(({ last }) => last));
       }
