@@ -7,54 +7,13 @@
  * panel's products in order from zero, then is rounded once when added to C, whatever
  * the tile, so the tile's shape changes the speed and never a result.
  */
-export interface GemmArgs {
-  readonly transA: boolean;
-  readonly transB: boolean;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly alpha?: number;
-  readonly a: Float32Array;
-  readonly aOffset?: number;
-  readonly lda: number;
-  readonly b: Float32Array;
-  readonly bOffset?: number;
-  readonly ldb: number;
-  /** 0 overwrites C, 1 accumulates into it. */
-  readonly beta?: number;
-  readonly c: Float32Array;
-  readonly cOffset?: number;
-  readonly ldc: number;
-  /**
-   * op(B) as `packB` made it from these `b`, `bOffset`, `ldb`, `transB`, `k` and `n`: a
-   * product with the same B at every step (a recurrent kernel) packs it once. Packing
-   * [256, 1024] took 0.7 of the 4.3 ms of a batch-32 step's product.
-   */
-  readonly packedB?: PackedB;
-}
+import { type GemmArgs, KC, MR, NR, type PackedB, roundUp } from './gemm-layout.js';
+import { rowsOnPanels, smallM } from './gemm-rows.js';
 
-/**
- * op(B) packed for gemm: each 256-deep panel of it as 2-column panels, as gemm packs one
- * per call, then room for op(A)'s panel of a call (see `panelStore`): as many rows as
- * `packB` was told, which gemm grows for more.
- */
-export interface PackedB {
-  readonly transB: boolean;
-  readonly k: number;
-  readonly n: number;
-  panels: Float64Array;
-}
-
-const KC = 256; // k-panel: a 4×KC panel of A and a KC×2 panel of B stay in L1.
-const MR = 4; // rows of C in a tile
-const NR = 2; // columns of C in a tile
-
-const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+export type { GemmArgs, PackedB } from './gemm-layout.js';
 
 /** B's panel then A's panel for a call without `packedB`. */
 let scratch = new Float64Array(0);
-/** A row of op(A) (rowsOnPanels), or a row's sums (smallM). */
-let scratchRow = new Float64Array(0);
 
 export function gemm(args: GemmArgs): void {
   const { transA, transB, m, n, k, a, lda, b, ldb, c, ldc } = args;
@@ -290,122 +249,5 @@ function micro4x2(
   for (let r = 0; r < rows; r++) {
     const o = ic + r * ldc;
     for (let s = 0; s < cols; s++) c[o + s] = (c[o + s] as number) + (sums[r * NR + s] as number);
-  }
-}
-
-/**
- * One or two rows of op(A) times a packed op(B), eight columns (four 2-column panels) at a
- * time: eight independent sums hide the add latency that fewer leave exposed (a 1×32 ·
- * 32×128 step: 2.5 µs with four, 2.0 with eight, 2.1 with sixteen; CPU time in V8). Each
- * element is summed over the whole depth in p order in a double and added to C once, as
- * `smallM` sums it (not per 256-deep panel as the tiles do), so packing moves no result.
- */
-function rowsOnPanels(args: GemmArgs, alpha: number, packed: PackedB): void {
-  const { m, n, k, a, lda, c, ldc } = args;
-  const ao = args.aOffset ?? 0;
-  const co = args.cOffset ?? 0;
-  if (scratchRow.length < k) scratchRow = new Float64Array(k);
-  const ar = scratchRow;
-  for (let i = 0; i < m; i++) {
-    const arow = ao + i * lda;
-    for (let p = 0; p < k; p++) ar[p] = alpha * (a[arow + p] as number);
-    const crow = co + i * ldc;
-    let j0 = 0;
-    for (; j0 + 8 <= n; j0 += 8) eightColumns(ar, packed, j0, c, crow + j0);
-    for (; j0 < n; j0 += NR) twoColumns(ar, packed, j0, c, crow + j0, n - j0);
-  }
-}
-
-/** C[o … o+8) += a · op(B)'s columns j0 … j0+8 (four 2-column panels, 2·kc apart in each k-panel). */
-function eightColumns(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number): void {
-  const { k, panels: pb } = packed;
-  const nPad = roundUp(packed.n, NR);
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  let s5 = 0;
-  let s6 = 0;
-  let s7 = 0;
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = Math.min(KC, k - p0);
-    const d1 = 2 * kc;
-    const d2 = 4 * kc;
-    const d3 = 6 * kc;
-    let y = p0 * nPad + j0 * kc;
-    for (let p = p0; p < p0 + kc; p++, y += 2) {
-      const ap = ar[p] as number;
-      s0 += ap * (pb[y] as number);
-      s1 += ap * (pb[y + 1] as number);
-      s2 += ap * (pb[y + d1] as number);
-      s3 += ap * (pb[y + d1 + 1] as number);
-      s4 += ap * (pb[y + d2] as number);
-      s5 += ap * (pb[y + d2 + 1] as number);
-      s6 += ap * (pb[y + d3] as number);
-      s7 += ap * (pb[y + d3 + 1] as number);
-    }
-  }
-  c[o] = (c[o] as number) + s0;
-  c[o + 1] = (c[o + 1] as number) + s1;
-  c[o + 2] = (c[o + 2] as number) + s2;
-  c[o + 3] = (c[o + 3] as number) + s3;
-  c[o + 4] = (c[o + 4] as number) + s4;
-  c[o + 5] = (c[o + 5] as number) + s5;
-  c[o + 6] = (c[o + 6] as number) + s6;
-  c[o + 7] = (c[o + 7] as number) + s7;
-}
-
-/** C[o, o+1) (`cols` of them real) += a · the 2-column panel from column j0: the columns past the last eight. */
-function twoColumns(ar: Float64Array, packed: PackedB, j0: number, c: Float32Array, o: number, cols: number): void {
-  const { k, panels: pb } = packed;
-  const nPad = roundUp(packed.n, NR);
-  let s0 = 0;
-  let s1 = 0;
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = Math.min(KC, k - p0);
-    let y = p0 * nPad + j0 * kc;
-    for (let p = p0; p < p0 + kc; p++, y += 2) {
-      const ap = ar[p] as number;
-      s0 += ap * (pb[y] as number);
-      s1 += ap * (pb[y + 1] as number);
-    }
-  }
-  c[o] = (c[o] as number) + s0;
-  if (cols > 1) c[o + 1] = (c[o + 1] as number) + s1;
-}
-
-/**
- * One or two rows of op(A) (batch-1 or batch-2 steps) with B unpacked: packing would cost
- * more than the product, and a 4-row block would waste most of its work. Reads B row-wise
- * (axpy over B's rows) or, transposed, as dot products of B's rows: contiguous either way.
- */
-function smallM(args: GemmArgs, alpha: number): void {
-  const { transB, m, n, k, a, lda, b, ldb, c, ldc } = args;
-  const ao = args.aOffset ?? 0;
-  const bo = args.bOffset ?? 0;
-  const co = args.cOffset ?? 0;
-  for (let i = 0; i < m; i++) {
-    const arow = ao + i * lda;
-    const crow = co + i * ldc;
-    if (transB) {
-      for (let j = 0; j < n; j++) {
-        const brow = bo + j * ldb;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += (a[arow + p] as number) * (b[brow + p] as number);
-        c[crow + j] = (c[crow + j] as number) + alpha * s;
-      }
-    } else {
-      if (scratchRow.length < n) scratchRow = new Float64Array(n);
-      const acc = scratchRow;
-      acc.fill(0, 0, n);
-      for (let p = 0; p < k; p++) {
-        const ap = alpha * (a[arow + p] as number);
-        if (ap === 0) continue;
-        const brow = bo + p * ldb;
-        for (let j = 0; j < n; j++) acc[j] = (acc[j] as number) + ap * (b[brow + j] as number);
-      }
-      for (let j = 0; j < n; j++) c[crow + j] = (c[crow + j] as number) + (acc[j] as number);
-    }
   }
 }
