@@ -6,7 +6,9 @@
  * Why: a many-to-one model's scan takes the last step of its outputs, `[B, 1, H]` of
  * `[B, T, H]`, and its gradient pads it back, at every training step, on the calling
  * thread while the pool's workers wait. On W1 (B 32, T 64, H 256) tfjs' Slice took
- * 4–7 ms and PadV2 1–4 ms of a 500 ms step; these take a few µs. Both move values and
+ * 4–7 ms and PadV2 1–4 ms of a 500 ms step; these take a few µs. (LSTM, GRU and Elman
+ * now hand scan their last output as a state, `Cell.outputState`, so no longer slice;
+ * the other cells, and every other slice and pad of a model, still do.) Both move values and
  * compute nothing, so they equal tfjs' bit for bit; a contiguous slice (a view in
  * tfjs, no copy) and strings stay with tfjs.
  */
